@@ -1,0 +1,49 @@
+/**
+ * Physical names of the resources other programs address by name: the producer and consumer
+ * CLIs, the dashboard and the local runtime. Defined once here; the CDK app, handlers and CLIs
+ * import them. With no prefix they are the workshop's own names.
+ */
+
+/** The workshop's stream and table names, used verbatim when no prefix is set. */
+export const DEFAULT_NAMES = {
+  telemetryStream: 'wildrydes',
+  summaryStream: 'wildrydes-summary',
+  summaryTable: 'UnicornSensorData',
+  identityPool: 'wildrydes_dashboard',
+  athenaWorkGroup: 'wildrydes',
+  glueDatabase: 'wildrydes',
+  glueTable: 'unicorn_status',
+} as const;
+
+export type ResourceNames = { readonly [K in keyof typeof DEFAULT_NAMES]: string };
+
+/** Prefixes are short lowercase words so that every derived name stays valid for every service. */
+const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+
+export function validatePrefix(prefix: string): void {
+  if (prefix !== '' && (!PREFIX_PATTERN.test(prefix) || prefix.endsWith('-'))) {
+    throw new Error(
+      `Invalid name prefix "${prefix}": use 1-20 lowercase letters, digits or hyphens, starting with a letter.`,
+    );
+  }
+}
+
+/**
+ * Names for one deployment. `prefix` keeps attendees who share an account apart
+ * (`alice` gives `alice-wildrydes`); Glue, Athena and Cognito names allow no hyphen, so
+ * those use an underscore.
+ */
+export function resourceNames(prefix = ''): ResourceNames {
+  validatePrefix(prefix);
+  if (prefix === '') return DEFAULT_NAMES;
+  const underscored = prefix.replace(/-/g, '_');
+  return {
+    telemetryStream: `${prefix}-${DEFAULT_NAMES.telemetryStream}`,
+    summaryStream: `${prefix}-${DEFAULT_NAMES.summaryStream}`,
+    summaryTable: `${prefix}-${DEFAULT_NAMES.summaryTable}`,
+    identityPool: `${underscored}_${DEFAULT_NAMES.identityPool}`,
+    athenaWorkGroup: `${prefix}-${DEFAULT_NAMES.athenaWorkGroup}`,
+    glueDatabase: `${underscored}_${DEFAULT_NAMES.glueDatabase}`,
+    glueTable: DEFAULT_NAMES.glueTable,
+  };
+}

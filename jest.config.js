@@ -1,0 +1,16 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // Type-checking is done once by `tsc --noEmit` in `npm test`; here we only transpile.
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } }],
+  },
+  moduleNameMapper: {
+    '^#core/(.*)$': '<rootDir>/core/$1',
+  },
+  snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+  setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,27 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { KinesisStreamTumblingWindowEvent } from 'aws-lambda';
+import { ENV } from '#core/settings';
+import { FailureQueue, requireEnv } from '../shared/failure-queue';
+import { createAggregationHandler } from './aggregate';
+
+const logger = new Logger({ serviceName: 'summary-aggregation' });
+const metrics = new Metrics({ namespace: 'WildRydes', serviceName: 'summary-aggregation' });
+
+const aggregate = createAggregationHandler({
+  kinesis: new KinesisClient({}),
+  summaryStreamName: requireEnv(ENV.summaryStreamName),
+  failures: new FailureQueue(new SQSClient({}), requireEnv(ENV.failureQueueUrl)),
+  log: logger,
+  count: (metric, value) => metrics.addMetric(metric, MetricUnit.Count, value),
+});
+
+export const handler = async (event: KinesisStreamTumblingWindowEvent) => {
+  try {
+    return await aggregate(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

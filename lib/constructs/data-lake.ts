@@ -1,0 +1,186 @@
+import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import {
+  AppendDelimiterToRecordProcessor,
+  Compression,
+  DeliveryStream,
+  KinesisStreamSource,
+  S3Bucket,
+} from 'aws-cdk-lib/aws-kinesisfirehose';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { UNICORN_STATUS_FIELDS } from '#core/telemetry';
+
+/** Where delivered objects land, partitioned by delivery hour (UTC), Hive style for Athena. */
+export const RAW_PREFIX = 'raw/';
+export const RAW_PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+export const ERROR_PREFIX = 'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
+export const QUERY_RESULTS_PREFIX = 'athena-results/';
+
+export interface DataLakeProps {
+  /** The stream whose records are kept. */
+  readonly source: IStream;
+  readonly glueDatabaseName: string;
+  readonly glueTableName: string;
+  readonly athenaWorkGroupName: string;
+  /**
+   * How long Firehose gathers records before writing an object.
+   * @default 60 seconds, so a workshop sees its data in S3 within a minute or two
+   */
+  readonly bufferingInterval?: Duration;
+  /** @default 5 MiB */
+  readonly bufferingSize?: Size;
+}
+
+/** Glue column type for each schema field type. */
+const GLUE_TYPES = { string: 'string', double: 'double', int: 'int' } as const;
+
+/**
+ * The raw-data lake: Firehose copies every record of the stream, one JSON object per line,
+ * GZIP-compressed, into an hour-partitioned prefix of an S3 bucket; a Glue table over that
+ * prefix (partition projection, no crawler) and an Athena workgroup make it queryable in SQL.
+ */
+export class DataLake extends Construct {
+  public readonly bucket: Bucket;
+  public readonly accessLogs: Bucket;
+  public readonly deliveryStream: DeliveryStream;
+  public readonly database: CfnDatabase;
+  public readonly table: CfnTable;
+  public readonly workGroup: CfnWorkGroup;
+
+  constructor(scope: Construct, id: string, props: DataLakeProps) {
+    super(scope, id);
+    const removable = { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true };
+    const secure = {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+    };
+
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      ...secure,
+      ...removable,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket; logging it into itself would loop.',
+    });
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      ...secure,
+      ...removable,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'data-lake/',
+    });
+
+    this.deliveryStream = new DeliveryStream(this, 'Delivery', {
+      source: new KinesisStreamSource(props.source),
+      destination: new S3Bucket(this.bucket, {
+        dataOutputPrefix: `${RAW_PREFIX}${RAW_PARTITIONS}`,
+        errorOutputPrefix: ERROR_PREFIX,
+        compression: Compression.GZIP,
+        bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
+        bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
+        // Producers send bare JSON objects; a newline after each gives JSON Lines for Athena.
+        processors: [new AppendDelimiterToRecordProcessor()],
+      }),
+    });
+    Validations.of(this.deliveryStream).acknowledge({
+      id: 'AwsSolutions-KDF1',
+      reason:
+        'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an SSE-S3 bucket.',
+    });
+
+    // The S3 destination grants its role bucket.grantReadWrite on this one bucket.
+    const destinationRole = this.deliveryStream.node.findChild('S3 Destination Role');
+    const bucketArn = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    for (const finding of [
+      'Action::s3:GetObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:List*',
+      'Action::s3:DeleteObject*',
+      'Action::s3:Abort*',
+      `Resource::<${bucketArn}.Arn>/*`,
+    ]) {
+      Validations.of(destinationRole).acknowledge({
+        id: `AwsSolutions-IAM5[${finding}]`,
+        reason:
+          'Firehose needs to write, list and abort multipart uploads of objects in its destination bucket; the grant is limited to this one bucket.',
+      });
+    }
+
+    const { account } = Stack.of(this);
+    this.database = new CfnDatabase(this, 'Database', {
+      catalogId: account,
+      databaseInput: { name: props.glueDatabaseName, description: 'Wild Rydes raw unicorn telemetry' },
+    });
+
+    const location = `s3://${this.bucket.bucketName}/${RAW_PREFIX}`;
+    this.table = new CfnTable(this, 'Table', {
+      catalogId: account,
+      databaseName: props.glueDatabaseName,
+      tableInput: {
+        name: props.glueTableName,
+        description: 'Unicorn status records as delivered by Firehose (JSON Lines, GZIP)',
+        tableType: 'EXTERNAL_TABLE',
+        partitionKeys: [
+          { name: 'year', type: 'string' },
+          { name: 'month', type: 'string' },
+          { name: 'day', type: 'string' },
+          { name: 'hour', type: 'string' },
+        ],
+        parameters: {
+          classification: 'json',
+          compressionType: 'gzip',
+          // Partition projection: Athena computes partitions from the prefix, no crawler needed.
+          'projection.enabled': 'true',
+          'projection.year.type': 'integer',
+          'projection.year.range': '2020,2099',
+          'projection.month.type': 'integer',
+          'projection.month.range': '1,12',
+          'projection.month.digits': '2',
+          'projection.day.type': 'integer',
+          'projection.day.range': '1,31',
+          'projection.day.digits': '2',
+          'projection.hour.type': 'integer',
+          'projection.hour.range': '0,23',
+          'projection.hour.digits': '2',
+          'storage.location.template': `${location}year=\${year}/month=\${month}/day=\${day}/hour=\${hour}/`,
+        },
+        storageDescriptor: {
+          location,
+          columns: UNICORN_STATUS_FIELDS.map((field) => ({ name: field.name.toLowerCase(), type: GLUE_TYPES[field.type] })),
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+            // A malformed line is skipped by queries instead of failing them.
+            parameters: { 'ignore.malformed.json': 'true', 'case.insensitive': 'true' },
+          },
+        },
+      },
+    });
+    this.table.node.addDependency(this.database);
+
+    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+      name: props.athenaWorkGroupName,
+      description: 'Queries over the Wild Rydes data lake',
+      // Deleting the stack deletes the workgroup even when it holds saved queries.
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        // Ten GB scanned per query at most: a runaway query costs cents, not dollars.
+        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        resultConfiguration: {
+          outputLocation: `s3://${this.bucket.bucketName}/${QUERY_RESULTS_PREFIX}`,
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import { Construct } from 'constructs';
+import { STREAM_RETENTION_HOURS } from '#core/settings';
+
+/** Capacity of the telemetry stream. */
+export type TelemetryCapacity = { readonly mode: 'provisioned'; readonly shards: number } | { readonly mode: 'on-demand' };
+
+export interface UnicornStreamsProps {
+  readonly telemetryStreamName: string;
+  readonly summaryStreamName: string;
+  /** @default one provisioned shard, as in the workshop */
+  readonly telemetryCapacity?: TelemetryCapacity;
+}
+
+/**
+ * The two data streams: `wildrydes`, where producers put unicorn status records, and
+ * `wildrydes-summary`, where the aggregation puts per-minute summaries (one shard: one summary
+ * per unicorn per minute is a trickle).
+ *
+ * Both are encrypted with the AWS-managed `aws/kinesis` key: readers need no KMS grant, which
+ * matters for the browser dashboard's guest role, and nothing outlives `cdk destroy`.
+ */
+export class UnicornStreams extends Construct {
+  public readonly telemetry: Stream;
+  public readonly summary: Stream;
+
+  constructor(scope: Construct, id: string, props: UnicornStreamsProps) {
+    super(scope, id);
+    const capacity = props.telemetryCapacity ?? { mode: 'provisioned', shards: 1 };
+    if (capacity.mode === 'provisioned' && !Token.isUnresolved(capacity.shards)) {
+      if (!Number.isInteger(capacity.shards) || capacity.shards < 1 || capacity.shards > 500) {
+        throw new Error(`Telemetry stream shard count must be a whole number from 1 to 500, got ${capacity.shards}`);
+      }
+    }
+    const common = {
+      encryption: StreamEncryption.MANAGED,
+      retentionPeriod: Duration.hours(STREAM_RETENTION_HOURS),
+      removalPolicy: RemovalPolicy.DESTROY,
+    };
+    this.telemetry = new Stream(this, 'Telemetry', {
+      ...common,
+      streamName: props.telemetryStreamName,
+      ...(capacity.mode === 'on-demand'
+        ? { streamMode: StreamMode.ON_DEMAND }
+        : { streamMode: StreamMode.PROVISIONED, shardCount: capacity.shards }),
+    });
+    this.summary = new Stream(this, 'Summary', {
+      ...common,
+      streamName: props.summaryStreamName,
+      streamMode: StreamMode.PROVISIONED,
+      shardCount: 1,
+    });
+  }
+}

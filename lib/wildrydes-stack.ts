@@ -1,0 +1,97 @@
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { resourceNames, type ResourceNames } from '#core/names';
+import { DashboardAccess } from './constructs/dashboard-access';
+import { DataLake } from './constructs/data-lake';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring';
+import { ProducerAccess } from './constructs/producer-access';
+import { SummaryAggregation } from './constructs/summary-aggregation';
+import { SummaryPersistence } from './constructs/summary-persistence';
+import { UnicornStreams, type TelemetryCapacity } from './constructs/unicorn-streams';
+
+export interface WildRydesStackProps extends StackProps {
+  /** @default '' (the workshop's own names) */
+  readonly prefix?: string;
+  /** @default one provisioned shard */
+  readonly telemetryCapacity?: TelemetryCapacity;
+  readonly alarmEmail?: string;
+}
+
+/**
+ * One attendee's Wild Rydes system:
+ *
+ *   producers ─▶ wildrydes ─┬─▶ SummaryAggregation ─▶ wildrydes-summary ─▶ SummaryPersistence ─▶ DynamoDB
+ *                           ├─▶ DataLake (Firehose ─▶ S3 ◀─ Glue/Athena)
+ *                           └─▶ browser dashboard (DashboardAccess)
+ */
+export class WildRydesStack extends Stack {
+  public readonly names: ResourceNames;
+  public readonly streams: UnicornStreams;
+  public readonly aggregation: SummaryAggregation;
+  public readonly persistence: SummaryPersistence;
+  public readonly dashboardAccess: DashboardAccess;
+  public readonly dataLake: DataLake;
+  public readonly producerAccess: ProducerAccess;
+  public readonly monitoring: PipelineMonitoring;
+
+  constructor(scope: Construct, id: string, props: WildRydesStackProps = {}) {
+    super(scope, id, props);
+    const names = (this.names = resourceNames(props.prefix ?? ''));
+
+    this.streams = new UnicornStreams(this, 'Streams', {
+      telemetryStreamName: names.telemetryStream,
+      summaryStreamName: names.summaryStream,
+      telemetryCapacity: props.telemetryCapacity,
+    });
+    const { telemetry, summary } = this.streams;
+
+    this.aggregation = new SummaryAggregation(this, 'SummaryAggregation', { source: telemetry, destination: summary });
+    this.persistence = new SummaryPersistence(this, 'SummaryPersistence', {
+      source: summary,
+      tableName: names.summaryTable,
+    });
+    this.dashboardAccess = new DashboardAccess(this, 'DashboardAccess', {
+      stream: telemetry,
+      identityPoolName: names.identityPool,
+    });
+    this.dataLake = new DataLake(this, 'DataLake', {
+      source: telemetry,
+      glueDatabaseName: names.glueDatabase,
+      glueTableName: names.glueTable,
+      athenaWorkGroupName: names.athenaWorkGroup,
+    });
+    this.producerAccess = new ProducerAccess(this, 'ProducerAccess', { streams: [telemetry] });
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      dashboardName: names.athenaWorkGroup === 'wildrydes' ? 'WildRydes' : `WildRydes-${props.prefix}`,
+      streams: [
+        { label: 'Telemetry', stream: telemetry },
+        { label: 'Summary', stream: summary },
+      ],
+      consumers: [
+        { label: 'Aggregation', function: this.aggregation.function, failureQueue: this.aggregation.failures.queue },
+        { label: 'Persistence', function: this.persistence.function, failureQueue: this.persistence.failures.queue },
+      ],
+      table: this.persistence.table,
+      deliveryStream: this.dataLake.deliveryStream,
+      alarmEmail: props.alarmEmail,
+    });
+
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W7001',
+      reason: 'The Firehose construct adds a CIDR mapping used only by Redshift and HTTP destinations; ours is S3.',
+    });
+
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('Region', this.region, 'Region of this deployment');
+    output('StreamName', telemetry.streamName, 'Unicorn telemetry stream (producers write here)');
+    output('SummaryStreamName', summary.streamName, 'Per-minute summaries stream');
+    output('IdentityPoolId', this.dashboardAccess.identityPool.ref, 'Dashboard identity pool (guest access)');
+    output('GuestRoleArn', this.dashboardAccess.unauthenticatedRole.roleArn, 'Role the dashboard assumes as a guest');
+    output('SummaryTableName', this.persistence.table.tableName, 'DynamoDB table of per-minute summaries');
+    output('DataLakeBucketName', this.dataLake.bucket.bucketName, 'S3 bucket with the raw data');
+    output('AthenaWorkGroup', names.athenaWorkGroup, 'Athena workgroup for querying the raw data');
+    output('GlueTable', `${names.glueDatabase}.${names.glueTable}`, 'Glue table over the raw data');
+    output('ProducerGroupName', this.producerAccess.group.groupName, 'IAM group allowed to run producers');
+    output('AlarmTopicArn', this.monitoring.topic.topicArn, 'Subscribe here for pipeline alarms');
+  }
+}
