@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type-checking is done once by `tsc --noEmit` in `npm test`; here we only transpile.
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } }],
+    '^.+\\.tsx?$': [
+      'ts-jest',
+      { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } },
+    ],
   },
   moduleNameMapper: {
     '^#core/(.*)$': '<rootDir>/core/$1',

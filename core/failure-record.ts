@@ -28,7 +28,11 @@ const MAX_INLINE_DATA = 200 * 1024;
 export interface KinesisLikeRecord {
   readonly eventID: string;
   readonly eventSourceARN: string;
-  readonly kinesis: { readonly data: string; readonly partitionKey: string; readonly approximateArrivalTimestamp: number };
+  readonly kinesis: {
+    readonly data: string;
+    readonly partitionKey: string;
+    readonly approximateArrivalTimestamp: number;
+  };
 }
 
 export function failedRecord(record: KinesisLikeRecord, reason: string): FailedRecord {

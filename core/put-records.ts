@@ -25,7 +25,9 @@ export function chunkEntries(entries: readonly PutEntry[], limits = PUT_RECORDS_
       throw new Error(`Partition key must be 1 to ${limits.maxPartitionKeyLength} characters`);
     }
     if (bytes > limits.maxRecordBytes) {
-      throw new Error(`Record of ${bytes} bytes exceeds the ${limits.maxRecordBytes}-byte Kinesis record limit`);
+      throw new Error(
+        `Record of ${bytes} bytes exceeds the ${limits.maxRecordBytes}-byte Kinesis record limit`,
+      );
     }
     if (chunk.length === limits.maxRecords || chunkBytes + bytes > limits.maxRequestBytes) {
       chunks.push(chunk);
@@ -102,7 +104,10 @@ export async function putRecordsReliably(
     let pending = chunk;
     let lastErrors: string[] = [];
     const sendPending = async () => {
-      const request: PutRecordsRequestEntry[] = pending.map((e) => ({ Data: e.data, PartitionKey: e.partitionKey }));
+      const request: PutRecordsRequestEntry[] = pending.map((e) => ({
+        Data: e.data,
+        PartitionKey: e.partitionKey,
+      }));
       const response = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: request }));
       const results = response.Records ?? [];
       const stillPending: PutEntry[] = [];
@@ -113,7 +118,9 @@ export async function putRecordsReliably(
           sent += 1;
         } else {
           stillPending.push(entry);
-          errors.push(result?.ErrorCode ? `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim() : 'no result');
+          errors.push(
+            result?.ErrorCode ? `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim() : 'no result',
+          );
         }
       });
       pending = stillPending;
@@ -136,7 +143,9 @@ export async function putRecordsReliably(
     } catch (error) {
       if (!(error instanceof PartialFailure) && !isRetryableError(error)) throw error;
       const reason = error instanceof PartialFailure ? undefined : errorMessage(error);
-      pending.forEach((entry, i) => failed.push({ entry, error: reason ?? lastErrors[i] ?? 'unknown error' }));
+      pending.forEach((entry, i) =>
+        failed.push({ entry, error: reason ?? lastErrors[i] ?? 'unknown error' }),
+      );
     }
   }
   return { sent, retried, failed };

@@ -65,18 +65,21 @@ export function parseUnicornSummary(value: unknown): Parsed<UnicornSummary> {
   }
   const record = value as Record<string, unknown>;
   for (const field of ['Name', 'StatusTime', 'SummaryId'] as const) {
-    if (typeof record[field] !== 'string' || record[field] === '') return invalid(`${field} must be a string`);
+    if (typeof record[field] !== 'string' || record[field] === '')
+      return invalid(`${field} must be a string`);
   }
   for (const field of TOTAL_FIELDS) {
     const n = record[field];
     if (typeof n !== 'number' || !Number.isFinite(n)) return invalid(`${field} must be a number`);
   }
   const summary = record as unknown as UnicornSummary;
-  if (summary.Name.length > MAX_NAME_LENGTH) return invalid(`Name must be at most ${MAX_NAME_LENGTH} characters`);
+  if (summary.Name.length > MAX_NAME_LENGTH)
+    return invalid(`Name must be at most ${MAX_NAME_LENGTH} characters`);
   if (parseStatusTime(summary.StatusTime) === undefined) {
     return invalid(`StatusTime must look like 2017-06-05 09:17:00.000, got "${summary.StatusTime}"`);
   }
-  if (!Number.isInteger(summary.Records) || summary.Records < 1) return invalid('Records must be a positive whole number');
+  if (!Number.isInteger(summary.Records) || summary.Records < 1)
+    return invalid('Records must be a positive whole number');
   return ok(summary);
 }
 
@@ -101,7 +104,10 @@ export interface SummaryItem extends SummaryTotals {
  * (a replayed part): applying the same part twice never changes the totals. Totals are always
  * recomputed from all parts in SummaryId order, so the result does not depend on arrival order.
  */
-export function applySummary(existing: SummaryItem | undefined, summary: UnicornSummary): SummaryItem | undefined {
+export function applySummary(
+  existing: SummaryItem | undefined,
+  summary: UnicornSummary,
+): SummaryItem | undefined {
   const part = totalsOf(summary);
   const known = existing?.Parts[summary.SummaryId];
   if (known && sameTotals(known, part)) return undefined;

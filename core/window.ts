@@ -16,13 +16,35 @@ export interface WindowState {
   u: Record<string, Tally>;
 }
 
-/** Lambda passes `{}` (or nothing) on the first invocation of a window. */
+const isTally = (value: unknown): value is Tally =>
+  Array.isArray(value) &&
+  value.length === 6 &&
+  value.every((n) => typeof n === 'number' && Number.isFinite(n));
+
+/**
+ * The state to continue from: a fresh copy of what the previous invocation returned (never the
+ * caller's object, which a repeated invocation may pass again), or an empty state on the first
+ * invocation of a window, when Lambda passes `{}` or nothing. A state that is not ours fails
+ * loudly rather than being silently reset.
+ */
 export function restoreWindowState(raw: unknown): WindowState {
-  const candidate = raw as Partial<WindowState> | undefined;
-  if (candidate && typeof candidate.u === 'object' && candidate.u !== null) {
-    return { seg: candidate.seg, u: { ...candidate.u } };
+  if (raw === undefined || raw === null || (typeof raw === 'object' && Object.keys(raw).length === 0)) {
+    return { u: {} };
   }
-  return { u: {} };
+  const candidate = raw as Partial<WindowState>;
+  if (
+    typeof candidate.u !== 'object' ||
+    candidate.u === null ||
+    (candidate.seg !== undefined && typeof candidate.seg !== 'string')
+  ) {
+    throw new Error('Unrecognised window state: expected { seg, u }');
+  }
+  const u: Record<string, Tally> = {};
+  for (const [name, tally] of Object.entries(candidate.u)) {
+    if (!isTally(tally)) throw new Error(`Unrecognised window state for unicorn "${name}"`);
+    u[name] = [...tally];
+  }
+  return { seg: candidate.seg, u };
 }
 
 /** Adds one status to the state in place. */
@@ -63,7 +85,10 @@ export interface MalformedRecord<R> {
  * Folds a batch into the window state (in place) and returns the records that could not be
  * read, with the reason, so the caller can set them aside without blocking the shard.
  */
-export function tallyRecords<R extends WindowRecord>(state: WindowState, records: readonly R[]): MalformedRecord<R>[] {
+export function tallyRecords<R extends WindowRecord>(
+  state: WindowState,
+  records: readonly R[],
+): MalformedRecord<R>[] {
   const malformed: MalformedRecord<R>[] = [];
   for (const record of records) {
     state.seg ??= record.eventID;

@@ -49,17 +49,23 @@ export function configFromContext(node: Node, env: NodeJS.ProcessEnv = process.e
   let telemetryCapacity: TelemetryCapacity;
   if (mode === 'on-demand') {
     if (shardsText !== undefined) {
-      throw new Error(`Context "${CONTEXT_KEYS.telemetryShards}" cannot be set when the stream mode is on-demand`);
+      throw new Error(
+        `Context "${CONTEXT_KEYS.telemetryShards}" cannot be set when the stream mode is on-demand`,
+      );
     }
     telemetryCapacity = { mode: 'on-demand' };
   } else if (mode === 'provisioned') {
     const shards = shardsText === undefined ? 1 : Number(shardsText);
     if (!Number.isInteger(shards) || shards < 1 || shards > 500) {
-      throw new Error(`Context "${CONTEXT_KEYS.telemetryShards}" must be a whole number from 1 to 500, got "${shardsText}"`);
+      throw new Error(
+        `Context "${CONTEXT_KEYS.telemetryShards}" must be a whole number from 1 to 500, got "${shardsText}"`,
+      );
     }
     telemetryCapacity = { mode: 'provisioned', shards };
   } else {
-    throw new Error(`Context "${CONTEXT_KEYS.telemetryStreamMode}" must be "provisioned" or "on-demand", got "${mode}"`);
+    throw new Error(
+      `Context "${CONTEXT_KEYS.telemetryStreamMode}" must be "provisioned" or "on-demand", got "${mode}"`,
+    );
   }
 
   const alarmEmail = optionalString(node, CONTEXT_KEYS.alarmEmail);

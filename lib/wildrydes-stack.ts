@@ -45,7 +45,10 @@ export class WildRydesStack extends Stack {
     });
     const { telemetry, summary } = this.streams;
 
-    this.aggregation = new SummaryAggregation(this, 'SummaryAggregation', { source: telemetry, destination: summary });
+    this.aggregation = new SummaryAggregation(this, 'SummaryAggregation', {
+      source: telemetry,
+      destination: summary,
+    });
     this.persistence = new SummaryPersistence(this, 'SummaryPersistence', {
       source: summary,
       tableName: names.summaryTable,
@@ -68,8 +71,16 @@ export class WildRydesStack extends Stack {
         { label: 'Summary', stream: summary },
       ],
       consumers: [
-        { label: 'Aggregation', function: this.aggregation.function, failureQueue: this.aggregation.failures.queue },
-        { label: 'Persistence', function: this.persistence.function, failureQueue: this.persistence.failures.queue },
+        {
+          label: 'Aggregation',
+          function: this.aggregation.function,
+          failureQueue: this.aggregation.failures.queue,
+        },
+        {
+          label: 'Persistence',
+          function: this.persistence.function,
+          failureQueue: this.persistence.failures.queue,
+        },
       ],
       table: this.persistence.table,
       deliveryStream: this.dataLake.deliveryStream,
@@ -78,15 +89,21 @@ export class WildRydesStack extends Stack {
 
     Validations.of(this).acknowledge({
       id: 'CloudFormation-Validate::W7001',
-      reason: 'The Firehose construct adds a CIDR mapping used only by Redshift and HTTP destinations; ours is S3.',
+      reason:
+        'The Firehose construct adds a CIDR mapping used only by Redshift and HTTP destinations; ours is S3.',
     });
 
-    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
     output('Region', this.region, 'Region of this deployment');
     output('StreamName', telemetry.streamName, 'Unicorn telemetry stream (producers write here)');
     output('SummaryStreamName', summary.streamName, 'Per-minute summaries stream');
     output('IdentityPoolId', this.dashboardAccess.identityPool.ref, 'Dashboard identity pool (guest access)');
-    output('GuestRoleArn', this.dashboardAccess.unauthenticatedRole.roleArn, 'Role the dashboard assumes as a guest');
+    output(
+      'GuestRoleArn',
+      this.dashboardAccess.unauthenticatedRole.roleArn,
+      'Role the dashboard assumes as a guest',
+    );
     output('SummaryTableName', this.persistence.table.tableName, 'DynamoDB table of per-minute summaries');
     output('DataLakeBucketName', this.dataLake.bucket.bucketName, 'S3 bucket with the raw data');
     output('AthenaWorkGroup', names.athenaWorkGroup, 'Athena workgroup for querying the raw data');

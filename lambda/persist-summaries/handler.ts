@@ -13,7 +13,10 @@ const logger = new Logger({ serviceName: 'summary-persistence' });
 const metrics = new Metrics({ namespace: 'WildRydes', serviceName: 'summary-persistence' });
 
 const persist = createPersistenceHandler({
-  store: new SummaryStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), requireEnv(ENV.summaryTableName)),
+  store: new SummaryStore(
+    DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    requireEnv(ENV.summaryTableName),
+  ),
   failures: new FailureQueue(new SQSClient({}), requireEnv(ENV.failureQueueUrl)),
   log: logger,
   count: (metric, value) => metrics.addMetric(metric, MetricUnit.Count, value),

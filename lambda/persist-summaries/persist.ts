@@ -1,6 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from 'aws-lambda';
 import { failedRecord } from '#core/failure-record';
 import { decodeUnicornSummary } from '#core/summary';
 import type { FailureQueue } from '../shared/failure-queue';
@@ -10,7 +15,10 @@ export interface PersistenceDeps {
   readonly store: Pick<SummaryStore, 'save'>;
   readonly failures: Pick<FailureQueue, 'send'>;
   readonly log: Pick<Logger, 'warn'>;
-  readonly count: (metric: 'MalformedRecords' | 'SummariesWritten' | 'SummariesUnchanged', value: number) => void;
+  readonly count: (
+    metric: 'MalformedRecords' | 'SummariesWritten' | 'SummariesUnchanged',
+    value: number,
+  ) => void;
 }
 
 /**

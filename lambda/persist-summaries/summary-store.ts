@@ -48,7 +48,10 @@ export class SummaryStore {
         );
         return 'written';
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') {
+        if (
+          !(error instanceof ConditionalCheckFailedException) &&
+          (error as Error).name !== 'ConditionalCheckFailedException'
+        ) {
           throw error;
         }
       }

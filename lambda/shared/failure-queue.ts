@@ -27,7 +27,9 @@ export class FailureQueue {
       );
       if (response.Failed && response.Failed.length > 0) {
         const first = response.Failed[0];
-        throw new Error(`Could not queue ${response.Failed.length} failed records: ${first.Code} ${first.Message ?? ''}`);
+        throw new Error(
+          `Could not queue ${response.Failed.length} failed records: ${first.Code} ${first.Message ?? ''}`,
+        );
       }
     }
   }

@@ -64,7 +64,11 @@ export class DashboardAccess extends Construct {
       inlinePolicies: {
         ReadTelemetryStream: new PolicyDocument({
           statements: [
-            new PolicyStatement({ effect: Effect.ALLOW, actions: DASHBOARD_STREAM_ACTIONS, resources: [streamArn] }),
+            new PolicyStatement({
+              effect: Effect.ALLOW,
+              actions: DASHBOARD_STREAM_ACTIONS,
+              resources: [streamArn],
+            }),
             new PolicyStatement({
               effect: Effect.ALLOW,
               actions: DASHBOARD_CONSUMER_ACTIONS,
@@ -76,7 +80,8 @@ export class DashboardAccess extends Construct {
     });
     Validations.of(this.unauthenticatedRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.stream.node.defaultChild as never)}.Arn>/consumer/*]`,
-      reason: 'Enhanced fan-out consumer ARNs are only known once a consumer registers; the wildcard stays under this one stream.',
+      reason:
+        'Enhanced fan-out consumer ARNs are only known once a consumer registers; the wildcard stays under this one stream.',
     });
 
     new CfnIdentityPoolRoleAttachment(this, 'Roles', {

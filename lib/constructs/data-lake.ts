@@ -9,14 +9,22 @@ import {
   KinesisStreamSource,
   S3Bucket,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
-import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { UNICORN_STATUS_FIELDS } from '#core/telemetry';
 
 /** Where delivered objects land, partitioned by delivery hour (UTC), Hive style for Athena. */
 export const RAW_PREFIX = 'raw/';
-export const RAW_PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
-export const ERROR_PREFIX = 'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
+export const RAW_PARTITIONS =
+  'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+export const ERROR_PREFIX =
+  'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
 export const QUERY_RESULTS_PREFIX = 'athena-results/';
 
 export interface DataLakeProps {
@@ -153,7 +161,10 @@ export class DataLake extends Construct {
         },
         storageDescriptor: {
           location,
-          columns: UNICORN_STATUS_FIELDS.map((field) => ({ name: field.name.toLowerCase(), type: GLUE_TYPES[field.type] })),
+          columns: UNICORN_STATUS_FIELDS.map((field) => ({
+            name: field.name.toLowerCase(),
+            type: GLUE_TYPES[field.type],
+          })),
           inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
           outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
           serdeInfo: {

@@ -20,7 +20,8 @@ export class FailureQueue extends Construct {
     });
     Validations.of(this.queue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of a stream consumer; nothing consumes it automatically.',
+      reason:
+        'This queue is itself the dead-letter destination of a stream consumer; nothing consumes it automatically.',
     });
   }
 }

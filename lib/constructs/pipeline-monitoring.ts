@@ -59,7 +59,10 @@ export class PipelineMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'AlarmTopic', { displayName: 'Wild Rydes pipeline alarms', enforceSSL: true });
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: 'Wild Rydes pipeline alarms',
+      enforceSSL: true,
+    });
     Validations.of(this.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:
@@ -69,11 +72,15 @@ export class PipelineMonitoring extends Construct {
 
     const minute = Duration.minutes(1);
     for (const { label, stream } of props.streams) {
-      this.alarm(`${label}IteratorAge`, stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute }), {
-        threshold: ITERATOR_AGE_ALARM.toMilliseconds(),
-        evaluationPeriods: 1,
-        description: `Readers of ${label} are more than ${ITERATOR_AGE_ALARM.toMinutes()} minutes behind`,
-      });
+      this.alarm(
+        `${label}IteratorAge`,
+        stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute }),
+        {
+          threshold: ITERATOR_AGE_ALARM.toMilliseconds(),
+          evaluationPeriods: 1,
+          description: `Readers of ${label} are more than ${ITERATOR_AGE_ALARM.toMinutes()} minutes behind`,
+        },
+      );
       this.alarm(
         `${label}WriteThrottled`,
         stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: minute }),
@@ -83,18 +90,26 @@ export class PipelineMonitoring extends Construct {
           description: `Writes to ${label} throttled for ${THROTTLE_MINUTES} minutes in a row: add shards or switch to on-demand`,
         },
       );
-      this.alarm(`${label}ReadThrottled`, stream.metricReadProvisionedThroughputExceeded({ statistic: 'Sum', period: minute }), {
-        threshold: 1,
-        evaluationPeriods: THROTTLE_MINUTES,
-        description: `Reads from ${label} throttled for ${THROTTLE_MINUTES} minutes in a row: too many readers per shard`,
-      });
+      this.alarm(
+        `${label}ReadThrottled`,
+        stream.metricReadProvisionedThroughputExceeded({ statistic: 'Sum', period: minute }),
+        {
+          threshold: 1,
+          evaluationPeriods: THROTTLE_MINUTES,
+          description: `Reads from ${label} throttled for ${THROTTLE_MINUTES} minutes in a row: too many readers per shard`,
+        },
+      );
     }
     for (const consumer of props.consumers) {
-      this.alarm(`${consumer.label}Errors`, consumer.function.metricErrors({ statistic: 'Sum', period: minute }), {
-        threshold: 1,
-        evaluationPeriods: 1,
-        description: `${consumer.label} function failed an invocation`,
-      });
+      this.alarm(
+        `${consumer.label}Errors`,
+        consumer.function.metricErrors({ statistic: 'Sum', period: minute }),
+        {
+          threshold: 1,
+          evaluationPeriods: 1,
+          description: `${consumer.label} function failed an invocation`,
+        },
+      );
       this.alarm(
         `${consumer.label}IteratorAge`,
         consumer.function.metric('IteratorAge', { statistic: 'Maximum', period: minute }),
@@ -106,7 +121,10 @@ export class PipelineMonitoring extends Construct {
       );
       this.alarm(
         `${consumer.label}DeadLetters`,
-        consumer.failureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: minute }),
+        consumer.failureQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: minute,
+        }),
         {
           threshold: 1,
           evaluationPeriods: 1,
@@ -115,11 +133,18 @@ export class PipelineMonitoring extends Construct {
       );
     }
 
-    const graph = (title: string, metrics: IMetric[]) => new GraphWidget({ title, left: metrics, width: 8, height: 6 });
+    const graph = (title: string, metrics: IMetric[]) =>
+      new GraphWidget({ title, left: metrics, width: 8, height: 6 });
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
     this.dashboard.addWidgets(
-      graph('Incoming records', props.streams.map(({ stream }) => stream.metricIncomingRecords({ statistic: 'Sum', period: minute }))),
-      graph('Incoming bytes', props.streams.map(({ stream }) => stream.metricIncomingBytes({ statistic: 'Sum', period: minute }))),
+      graph(
+        'Incoming records',
+        props.streams.map(({ stream }) => stream.metricIncomingRecords({ statistic: 'Sum', period: minute })),
+      ),
+      graph(
+        'Incoming bytes',
+        props.streams.map(({ stream }) => stream.metricIncomingBytes({ statistic: 'Sum', period: minute })),
+      ),
       graph(
         'PutRecords success (%)',
         props.streams.map(
@@ -137,15 +162,22 @@ export class PipelineMonitoring extends Construct {
       ),
     );
     this.dashboard.addWidgets(
+      graph('Iterator age (ms)', [
+        ...props.streams.map(({ stream }) =>
+          stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute }),
+        ),
+        ...props.consumers.map((c) =>
+          c.function.metric('IteratorAge', { statistic: 'Maximum', period: minute }),
+        ),
+      ]),
       graph(
-        'Iterator age (ms)',
-        [
-          ...props.streams.map(({ stream }) => stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute })),
-          ...props.consumers.map((c) => c.function.metric('IteratorAge', { statistic: 'Maximum', period: minute })),
-        ],
+        'Lambda errors',
+        props.consumers.map((c) => c.function.metricErrors({ statistic: 'Sum', period: minute })),
       ),
-      graph('Lambda errors', props.consumers.map((c) => c.function.metricErrors({ statistic: 'Sum', period: minute }))),
-      graph('Lambda duration (p99)', props.consumers.map((c) => c.function.metricDuration({ statistic: 'p99', period: minute }))),
+      graph(
+        'Lambda duration (p99)',
+        props.consumers.map((c) => c.function.metricDuration({ statistic: 'p99', period: minute })),
+      ),
     );
     this.dashboard.addWidgets(
       graph('DynamoDB throttled requests', [
@@ -154,11 +186,20 @@ export class PipelineMonitoring extends Construct {
       graph('Firehose delivery freshness (s)', [
         props.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: minute }),
       ]),
-      graph('Dead letters', props.consumers.map((c) => c.failureQueue.metricApproximateNumberOfMessagesVisible({ period: minute }))),
+      graph(
+        'Dead letters',
+        props.consumers.map((c) =>
+          c.failureQueue.metricApproximateNumberOfMessagesVisible({ period: minute }),
+        ),
+      ),
     );
   }
 
-  private alarm(id: string, metric: IMetric, opts: { threshold: number; evaluationPeriods: number; description: string }) {
+  private alarm(
+    id: string,
+    metric: IMetric,
+    opts: { threshold: number; evaluationPeriods: number; description: string },
+  ) {
     const alarm = new Alarm(this, id, {
       metric,
       threshold: opts.threshold,

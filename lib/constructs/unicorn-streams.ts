@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { STREAM_RETENTION_HOURS } from '#core/settings';
 
 /** Capacity of the telemetry stream. */
-export type TelemetryCapacity = { readonly mode: 'provisioned'; readonly shards: number } | { readonly mode: 'on-demand' };
+export type TelemetryCapacity =
+  { readonly mode: 'provisioned'; readonly shards: number } | { readonly mode: 'on-demand' };
 
 export interface UnicornStreamsProps {
   readonly telemetryStreamName: string;
@@ -30,7 +31,9 @@ export class UnicornStreams extends Construct {
     const capacity = props.telemetryCapacity ?? { mode: 'provisioned', shards: 1 };
     if (capacity.mode === 'provisioned' && !Token.isUnresolved(capacity.shards)) {
       if (!Number.isInteger(capacity.shards) || capacity.shards < 1 || capacity.shards > 500) {
-        throw new Error(`Telemetry stream shard count must be a whole number from 1 to 500, got ${capacity.shards}`);
+        throw new Error(
+          `Telemetry stream shard count must be a whole number from 1 to 500, got ${capacity.shards}`,
+        );
       }
     }
     const common = {

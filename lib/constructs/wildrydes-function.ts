@@ -27,11 +27,16 @@ function requireLocalEsbuild(): void {
   try {
     require.resolve('esbuild', { paths: [PROJECT_ROOT] });
   } catch {
-    throw new Error('esbuild is not installed: run `npm ci` so Lambda handlers are bundled locally (not in Docker).');
+    throw new Error(
+      'esbuild is not installed: run `npm ci` so Lambda handlers are bundled locally (not in Docker).',
+    );
   }
 }
 
-export interface WildRydesFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'logGroup' | 'role'> {
+export interface WildRydesFunctionProps extends Omit<
+  NodejsFunctionProps,
+  'entry' | 'runtime' | 'logGroup' | 'role'
+> {
   /** Handler folder under `lambda/`; the entry is its `handler.ts`. */
   readonly handlerDir: string;
   /**
