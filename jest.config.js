@@ -14,6 +14,7 @@ module.exports = {
     '^#core/(.*)$': '<rootDir>/core/$1',
   },
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+  setupFiles: ['<rootDir>/test/support/env.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testTimeout: 60_000,
 };

@@ -2,10 +2,12 @@ import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import { LogGroup, LogStream, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   AppendDelimiterToRecordProcessor,
   Compression,
   DeliveryStream,
+  EnableLogging,
   KinesisStreamSource,
   S3Bucket,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -85,6 +87,10 @@ export class DataLake extends Construct {
       serverAccessLogsPrefix: 'data-lake/',
     });
 
+    const deliveryLogs = new LogGroup(this, 'DeliveryLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.deliveryStream = new DeliveryStream(this, 'Delivery', {
       source: new KinesisStreamSource(props.source),
       destination: new S3Bucket(this.bucket, {
@@ -95,8 +101,14 @@ export class DataLake extends Construct {
         bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
         // Producers send bare JSON objects; a newline after each gives JSON Lines for Athena.
         processors: [new AppendDelimiterToRecordProcessor()],
+        // Delivery errors go to a group of our own: the construct's default one outlives the stack.
+        loggingConfig: new EnableLogging(deliveryLogs),
       }),
     });
+    // The destination adds its log stream with the default RETAIN policy; it goes with its group.
+    for (const child of deliveryLogs.node.children) {
+      if (child instanceof LogStream) child.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    }
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
       reason:
