@@ -1,5 +1,6 @@
 import { restoreWindowState, tallyRecords, windowSummaries, type WindowState } from '#core/window';
 import { kinesisRecord, unicornStatus } from '../support/kinesis-events';
+import { expectedTotals } from '../support/oracle';
 
 const asWindowRecords = (records: ReturnType<typeof kinesisRecord>[]) =>
   records.map((r) => ({ eventID: r.eventID, data: r.kinesis.data }));
@@ -63,18 +64,7 @@ describe('window aggregation', () => {
     const pieces = windowSummaries(restoreWindowState(carried), '2017-06-05T09:17:00Z');
     expect(pieces).toEqual(windowSummaries(whole, '2017-06-05T09:17:00Z'));
 
-    const expected = (name: string) => {
-      const mine = statuses.filter((s) => s.Name === name);
-      return {
-        Distance: mine.reduce((sum, s) => sum + s.Distance, 0),
-        MinMagicPoints: Math.min(...mine.map((s) => s.MagicPoints)),
-        MaxMagicPoints: Math.max(...mine.map((s) => s.MagicPoints)),
-        MinHealthPoints: Math.min(...mine.map((s) => s.HealthPoints)),
-        MaxHealthPoints: Math.max(...mine.map((s) => s.HealthPoints)),
-        Records: mine.length,
-      };
-    };
-    for (const summary of pieces) expect(summary).toMatchObject(expected(summary.Name));
+    for (const summary of pieces) expect(summary).toMatchObject(expectedTotals(statuses, summary.Name));
   });
 
   it('sets malformed records aside with a reason and still counts the rest', () => {

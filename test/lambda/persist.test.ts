@@ -8,6 +8,7 @@ import { createPersistenceHandler } from '../../lambda/persist-summaries/persist
 import { SummaryStore } from '../../lambda/persist-summaries/summary-store';
 import { startDynalite } from '../support/dynalite';
 import { fakeKinesis } from '../support/fake-kinesis';
+import { expectedTotals } from '../support/oracle';
 import { kinesisEvent, kinesisRecord, tumblingWindowEvent, unicornStatus } from '../support/kinesis-events';
 
 const TABLE = 'UnicornSensorData';
@@ -182,17 +183,11 @@ describe('aggregation to table, end to end', () => {
     await handler(kinesisEvent(emitted.slice(2)), context); // the stream redelivers part of it too
 
     for (const name of ['Shadowfax', 'Bucephalus']) {
-      const mine = statuses.filter((s) => s.Name === name);
       const stored = await item(name);
       expect(stored).toMatchObject({
         Name: name,
         StatusTime: '2017-06-05 09:17:00.000',
-        Distance: mine.reduce((sum, s) => sum + s.Distance, 0),
-        MinMagicPoints: Math.min(...mine.map((s) => s.MagicPoints)),
-        MaxMagicPoints: Math.max(...mine.map((s) => s.MagicPoints)),
-        MinHealthPoints: Math.min(...mine.map((s) => s.HealthPoints)),
-        MaxHealthPoints: Math.max(...mine.map((s) => s.HealthPoints)),
-        Records: mine.length,
+        ...expectedTotals(statuses, name),
       });
       expect(Object.keys(stored?.Parts ?? {})).toHaveLength(2);
     }
