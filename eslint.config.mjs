@@ -11,4 +11,10 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Package bins: tiny CommonJS launchers that load the TypeScript entry points through tsx.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,0 +1,129 @@
+import { DEFAULT_NAMES } from '#core/names';
+import { commandLine, connectionOptions, helpShown, positiveNumber, UsageError, yesNo } from '../cli/args';
+import { describeAwsError, effectiveEndpoint, kinesisClient } from '../cli/aws';
+import { checkStream, ProducerError, runProducer, type ProducerStats } from '../cli/producer';
+import { interruptSignals, runMain, sleep } from '../cli/run-main';
+
+const USAGE = `Puts simulated unicorn telemetry on a Kinesis stream: one JSON record per second per unicorn.
+
+Usage: producer [-name NAME] [-stream STREAM] [--fleet N] [--rate R] [--count N | --duration S]
+
+The workshop's spellings work as they are: producer -name Bucephalus; so do --name and --stream.`;
+
+function summary(stats: ProducerStats, stream: string): string {
+  const seconds = stats.elapsedMs / 1000;
+  const parts = [
+    `sent ${stats.sent}`,
+    `retried ${stats.retried}`,
+    `failed ${stats.failed}`,
+    ...(stats.unsent ? [`not sent ${stats.unsent}`] : []),
+    ...(stats.malformed ? [`malformed on purpose ${stats.malformed}`] : []),
+  ];
+  const rate = seconds >= 1 ? ` (${(stats.sent / seconds).toFixed(1)} records/s)` : '';
+  return `${parts.join(', ')} to ${stream} in ${seconds.toFixed(1)} s${rate}`;
+}
+
+runMain('producer', async () => {
+  const args = commandLine(process.argv.slice(2), 'producer')
+    .usage(USAGE)
+    .options({
+      name: {
+        type: 'string',
+        requiresArg: true,
+        default: 'Shadowfax',
+        describe: 'Unicorn name (the partition key)',
+      },
+      stream: {
+        type: 'string',
+        default: DEFAULT_NAMES.telemetryStream,
+        describe: 'Stream to put records on',
+      },
+      fleet: {
+        type: 'string',
+        requiresArg: true,
+        default: '1',
+        describe: 'Simulate N unicorns named NAME-1 … NAME-N',
+      },
+      rate: {
+        type: 'string',
+        requiresArg: true,
+        default: '1',
+        describe: 'Records per second per unicorn (up to 1000)',
+      },
+      count: { type: 'string', requiresArg: true, describe: 'Stop after N records per unicorn' },
+      duration: { type: 'string', requiresArg: true, describe: 'Stop after S seconds' },
+      error: { type: 'string', describe: 'yes: make every Nth record malformed, to watch the failure path' },
+      'error-every': { type: 'string', requiresArg: true, default: '10', describe: 'N for --error' },
+      seed: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Seed for start positions and paths (default: random)',
+      },
+      quiet: { type: 'boolean', default: false, describe: 'No dot per record' },
+      ...connectionOptions,
+    })
+    .parseSync();
+  if (helpShown(args)) return 0;
+
+  const fleet = positiveNumber('fleet', { integer: true, max: 100_000 })(args.fleet);
+  const rate = positiveNumber('rate', { max: 1000 })(args.rate);
+  const count = args.count === undefined ? undefined : positiveNumber('count', { integer: true })(args.count);
+  const duration = args.duration === undefined ? undefined : positiveNumber('duration')(args.duration);
+  const errors = args.error === undefined ? false : yesNo('error')(args.error);
+  const errorEvery = positiveNumber('error-every', { integer: true })(args.errorEvery);
+  const seed = args.seed === undefined ? undefined : Number(args.seed);
+  if (seed !== undefined && !Number.isInteger(seed))
+    throw new UsageError(`--seed must be a whole number, got "${args.seed}"`);
+  if (errors && errorEvery < 2) throw new UsageError('--error-every must be at least 2');
+  if (args.name.trim() === '' || args.name.length > 240)
+    throw new UsageError('--name must be 1 to 240 characters');
+
+  const names =
+    fleet === 1
+      ? [args.name]
+      : Array.from(
+          { length: fleet },
+          (_, i) => `${args.name}-${String(i + 1).padStart(String(fleet).length, '0')}`,
+        );
+  const connection = { endpointUrl: args.endpointUrl, region: args.region };
+  const kinesis = kinesisClient(connection);
+  const context = { stream: args.stream, endpoint: effectiveEndpoint(connection), region: args.region };
+
+  try {
+    await checkStream(kinesis, args.stream);
+  } catch (error) {
+    throw new Error(describeAwsError(error, context));
+  }
+
+  const signals = interruptSignals(() =>
+    process.stderr.write('\nStopping: sending what is pending (Ctrl-C again to quit now)…\n'),
+  );
+  const io = { kinesis, out: (text: string) => process.stdout.write(text), now: Date.now, sleep, ...signals };
+  const options = {
+    stream: args.stream,
+    names,
+    rate,
+    count,
+    durationSeconds: duration,
+    errorEvery: errors ? errorEvery : undefined,
+    seed,
+    quiet: args.quiet,
+  };
+  try {
+    const stats = await runProducer(options, io);
+    if (!args.quiet) process.stdout.write('\n');
+    process.stderr.write(`${summary(stats, args.stream)}\n`);
+    if (stats.failed > 0)
+      process.stderr.write(`producer: ${stats.failed} records were not accepted: ${stats.firstError}\n`);
+    return stats.failed > 0 || stats.unsent > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ProducerError) {
+      if (!args.quiet) process.stdout.write('\n');
+      process.stderr.write(`${summary(error.stats, args.stream)}\n`);
+      throw new Error(describeAwsError(error.cause, context));
+    }
+    throw error;
+  } finally {
+    kinesis.destroy();
+  }
+});

@@ -1,0 +1,107 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface Connection {
+  /** Endpoint from --endpoint-url; otherwise the SDK's own AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL. */
+  readonly endpointUrl?: string;
+  /** Region from --region; otherwise the SDK's default chain (AWS_REGION, profile). */
+  readonly region?: string;
+}
+
+/** The endpoint a Kinesis client will use, as the SDK resolves it, or undefined for AWS itself. */
+export function effectiveEndpoint(
+  connection: Connection,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return connection.endpointUrl ?? env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL;
+}
+
+export function isLoopback(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A Kinesis client for the CLIs: credentials and region from the default chain, over HTTP/1.1
+ * (emulators such as kinesalite do not speak HTTP/2), with short timeouts so an unreachable
+ * endpoint is reported in seconds. An emulator on this machine needs no real credentials, so
+ * for a loopback endpoint missing credentials fall back to placeholders.
+ */
+export function kinesisClient(connection: Connection, env: NodeJS.ProcessEnv = process.env): KinesisClient {
+  const endpoint = effectiveEndpoint(connection, env);
+  const local = isLoopback(endpoint);
+  const chain = defaultProvider();
+  return new KinesisClient({
+    ...(connection.endpointUrl ? { endpoint: connection.endpointUrl } : {}),
+    ...(connection.region
+      ? { region: connection.region }
+      : local && !env.AWS_REGION
+        ? { region: 'us-east-1' }
+        : {}),
+    ...(local
+      ? {
+          credentials: async () => {
+            try {
+              return await chain();
+            } catch {
+              return { accessKeyId: 'local', secretAccessKey: 'local' };
+            }
+          },
+        }
+      : {}),
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 15_000 }),
+    maxAttempts: 3,
+  });
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * One line a person can act on for an error from Kinesis or the SDK: unreachable endpoint,
+ * missing stream, missing or rejected credentials, missing region, denied access.
+ */
+export function describeAwsError(
+  error: unknown,
+  context: { stream?: string; endpoint?: string; region?: string },
+): string {
+  const e = error as
+    { name?: string; code?: string; message?: string; cause?: { code?: string } } | undefined;
+  const name = e?.name ?? '';
+  const message = (e?.message ?? String(error)).split('\n')[0];
+  const code = e?.code ?? e?.cause?.code ?? '';
+  const where = context.endpoint ?? `AWS${context.region ? ` (${context.region})` : ''}`;
+  if (
+    NETWORK_CODES.has(code) ||
+    name === 'TimeoutError' ||
+    /ECONNREFUSED|ENOTFOUND|socket hang up/.test(message)
+  ) {
+    return `Cannot reach Kinesis at ${where}: ${code || message}. Is the endpoint right and running?`;
+  }
+  if (name === 'ResourceNotFoundException') {
+    return `Stream "${context.stream}" does not exist at ${where}. Create it or pass --stream.`;
+  }
+  if (name === 'CredentialsProviderError' || /Could not load credentials/.test(message)) {
+    return 'No AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or pass --endpoint-url for a local emulator).';
+  }
+  if (/Region is missing/i.test(message)) {
+    return 'No AWS region configured: set AWS_REGION or pass --region.';
+  }
+  if (['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException'].includes(name)) {
+    return `AWS rejected the credentials (${name}): ${message}`;
+  }
+  if (name === 'AccessDeniedException') return `Access denied: ${message}`;
+  return `${name && name !== 'Error' ? `${name}: ` : ''}${message}`;
+}

@@ -1,0 +1,207 @@
+import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { fly, seededRandom, spawnUnicorn, statusOf, type Random, type Unicorn } from '#core/movement';
+import { DEFAULT_RETRY_POLICY, putRecordsReliably, type PutEntry, type RetryPolicy } from '#core/put-records';
+
+export interface ProducerOptions {
+  readonly stream: string;
+  /** The unicorns to simulate, one record each per interval. */
+  readonly names: readonly string[];
+  /** Records per second per unicorn. */
+  readonly rate: number;
+  /** Stop after this many records per unicorn. */
+  readonly count?: number;
+  /** Stop after this many seconds. */
+  readonly durationSeconds?: number;
+  /** Make every Nth record malformed on purpose (failure demos). */
+  readonly errorEvery?: number;
+  /** Seed for start positions and paths; random when absent, so parallel fleets spread out. */
+  readonly seed?: number;
+  readonly quiet?: boolean;
+}
+
+export interface ProducerIO {
+  readonly kinesis: KinesisClient;
+  readonly out: (text: string) => void;
+  readonly now: () => number;
+  /** Resolves after `ms`, or at once when `signal` aborts. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Aborted on the first Ctrl-C: stop producing, flush what is pending. */
+  readonly stop: AbortSignal;
+  /** Aborted on a second Ctrl-C: give up flushing. */
+  readonly abandon: AbortSignal;
+  readonly retryPolicy?: RetryPolicy;
+}
+
+export interface ProducerStats {
+  produced: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  /** Produced but never sent because the flush was abandoned. */
+  unsent: number;
+  malformed: number;
+  firstError?: string;
+  elapsedMs: number;
+}
+
+const encoder = new TextEncoder();
+
+/** Two kinds of poison pill: not JSON at all, and JSON with a field of the wrong type. */
+function poisonPill(unicorn: Unicorn, n: number, time: number): Uint8Array {
+  const text =
+    n % 2 === 0
+      ? `{"Name":"${unicorn.name}","StatusTime":` // cut short
+      : JSON.stringify({ ...statusOf(unicorn, 0, time), Distance: 'far, far away' });
+  return encoder.encode(text);
+}
+
+/**
+ * Keeps records in PutRecords requests with at most one record per unicorn each, sent one
+ * request at a time: a record that must be retried is retried before that unicorn's next
+ * record goes out, so each unicorn's records stay in order on its shard.
+ */
+class OrderedSender {
+  private readonly queue: PutEntry[] = [];
+  private running: Promise<void> | undefined;
+  /** A request error no retry can cure (stream deleted, access revoked): it ends the run. */
+  error: unknown;
+
+  constructor(
+    private readonly io: ProducerIO,
+    private readonly stream: string,
+    private readonly stats: ProducerStats,
+    private readonly quiet: boolean,
+  ) {}
+
+  get pending() {
+    return this.queue.length;
+  }
+
+  enqueue(entries: PutEntry[]) {
+    this.queue.push(...entries);
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+  }
+
+  /** Waits until everything queued is sent or finally failed. */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private nextRequest(): PutEntry[] {
+    const keys = new Set<string>();
+    const batch: PutEntry[] = [];
+    let i = 0;
+    while (i < this.queue.length && batch.length < 500) {
+      const entry = this.queue[i];
+      if (keys.has(entry.partitionKey)) break; // keep order: stop at a unicorn's second record
+      keys.add(entry.partitionKey);
+      batch.push(entry);
+      i++;
+    }
+    this.queue.splice(0, batch.length);
+    return batch;
+  }
+
+  private async drain() {
+    try {
+      await this.sendQueued();
+    } catch (error) {
+      this.error ??= error;
+    }
+  }
+
+  private async sendQueued() {
+    while (this.queue.length > 0 && !this.io.abandon.aborted && this.error === undefined) {
+      const batch = this.nextRequest();
+      const outcome = await putRecordsReliably(
+        this.io.kinesis,
+        this.stream,
+        batch,
+        this.io.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      );
+      this.stats.sent += outcome.sent;
+      this.stats.retried += outcome.retried;
+      this.stats.failed += outcome.failed.length;
+      this.stats.firstError ??= outcome.failed[0]?.error;
+      if (!this.quiet && outcome.sent > 0) this.io.out('.'.repeat(outcome.sent));
+    }
+  }
+}
+
+/** A send error that ended the run, with what was sent until then. */
+export class ProducerError extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly stats: ProducerStats,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/** Checks that the stream exists and is reachable before producing anything. */
+export async function checkStream(kinesis: KinesisClient, stream: string): Promise<void> {
+  await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+}
+
+/**
+ * Simulates unicorns flying around and puts one status record per unicorn per interval on the
+ * stream, printing a dot per record Kinesis accepted. Returns when the count or duration is
+ * reached or on Ctrl-C, after sending what is pending.
+ */
+export async function runProducer(options: ProducerOptions, io: ProducerIO): Promise<ProducerStats> {
+  const random: Random = seededRandom(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
+  let unicorns = options.names.map((name) => spawnUnicorn(name, random));
+  const stats: ProducerStats = {
+    produced: 0,
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    unsent: 0,
+    malformed: 0,
+    elapsedMs: 0,
+  };
+  const sender = new OrderedSender(io, options.stream, stats, options.quiet ?? false);
+  const intervalMs = 1000 / options.rate;
+  const started = io.now();
+  const deadline =
+    options.durationSeconds === undefined ? Infinity : started + options.durationSeconds * 1000;
+
+  for (let tick = 0; ; tick++) {
+    if (
+      sender.error !== undefined ||
+      io.stop.aborted ||
+      (options.count !== undefined && tick >= options.count)
+    )
+      break;
+    const due = started + tick * intervalMs;
+    if (due >= deadline) break;
+    if (due > io.now()) await io.sleep(due - io.now(), io.stop);
+    if (io.stop.aborted) break;
+
+    const time = io.now();
+    const entries: PutEntry[] = [];
+    unicorns = unicorns.map((unicorn) => {
+      const step = tick === 0 ? { unicorn, metres: 0 } : fly(unicorn, intervalMs / 1000, random);
+      stats.produced += 1;
+      const poison = options.errorEvery !== undefined && stats.produced % options.errorEvery === 0;
+      if (poison) stats.malformed += 1;
+      entries.push({
+        partitionKey: unicorn.name,
+        data: poison
+          ? poisonPill(step.unicorn, stats.malformed, time)
+          : encoder.encode(JSON.stringify(statusOf(step.unicorn, step.metres, time))),
+      });
+      return step.unicorn;
+    });
+    sender.enqueue(entries);
+  }
+
+  await Promise.race([
+    sender.flush(),
+    new Promise<void>((resolve) => io.abandon.addEventListener('abort', () => resolve(), { once: true })),
+  ]);
+  stats.unsent = sender.pending;
+  stats.elapsedMs = io.now() - started;
+  if (sender.error !== undefined) throw new ProducerError(sender.error, stats);
+  return stats;
+}

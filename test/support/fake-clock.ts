@@ -1,0 +1,12 @@
+/** A clock that only moves when something sleeps on it: loops with pacing run instantly. */
+export function fakeClock(start = Date.UTC(2017, 5, 5, 9, 17, 0)) {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (ms: number, signal?: AbortSignal) => {
+      if (!signal?.aborted) now += Math.max(0, ms);
+      await Promise.resolve();
+    },
+    advance: (ms: number) => (now += ms),
+  };
+}

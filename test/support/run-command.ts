@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * An environment with no AWS configuration at all: no credentials, region or profile (HOME
+ * points at an empty folder) and no instance metadata lookups, so nothing leaves 127.0.0.1.
+ */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
+  return {
+    ...env,
+    HOME: mkdtempSync(path.join(tmpdir(), 'home-')),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts one of the package's bins (`producer`, `consumer`) as a real process. */
+export function start(bin: string, args: string[], env: NodeJS.ProcessEnv = cleanEnv()) {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', `${bin}.cjs`), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const finished = new Promise<Finished>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return {
+    child,
+    finished,
+    stdout: () => stdout,
+    /** Resolves once stdout satisfies `test`. */
+    async waitFor(test: (out: string) => boolean): Promise<void> {
+      if (test(stdout)) return;
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (test(stdout)) {
+            child.stdout!.off('data', check);
+            resolve();
+          }
+        };
+        child.stdout!.on('data', check);
+        child.once('close', () =>
+          test(stdout) ? resolve() : reject(new Error(`exited first:\n${stdout}\n${stderr}`)),
+        );
+      });
+    },
+  };
+}
+
+export function run(bin: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Finished> {
+  return start(bin, args, env).finished;
+}
