@@ -13,6 +13,8 @@ export const DEFAULT_NAMES = {
   athenaWorkGroup: 'wildrydes',
   glueDatabase: 'wildrydes',
   glueTable: 'unicorn_status',
+  /** Web-server access logs shipped by the log agent (optional stack). */
+  weblogStream: 'weblogs',
 } as const;
 
 export type ResourceNames = { readonly [K in keyof typeof DEFAULT_NAMES]: string };
@@ -45,5 +47,6 @@ export function resourceNames(prefix = ''): ResourceNames {
     athenaWorkGroup: `${prefix}-${DEFAULT_NAMES.athenaWorkGroup}`,
     glueDatabase: `${underscored}_${DEFAULT_NAMES.glueDatabase}`,
     glueTable: DEFAULT_NAMES.glueTable,
+    weblogStream: `${prefix}-${DEFAULT_NAMES.weblogStream}`,
   };
 }

@@ -71,6 +71,7 @@ describe('resourceNames', () => {
       athenaWorkGroup: 'team-a-wildrydes',
       glueDatabase: 'team_a_wildrydes',
       glueTable: 'unicorn_status',
+      weblogStream: 'team-a-weblogs',
     });
   });
 });
