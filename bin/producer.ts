@@ -1,3 +1,4 @@
+import { UNICORN_NAMES } from '#core/movement';
 import { DEFAULT_NAMES } from '#core/names';
 import { commandLine, connectionOptions, helpShown, positiveNumber, UsageError, yesNo } from '../cli/args';
 import { describeAwsError, effectiveEndpoint, kinesisClient } from '../cli/aws';
@@ -30,7 +31,7 @@ runMain('producer', async () => {
       name: {
         type: 'string',
         requiresArg: true,
-        default: 'Shadowfax',
+        default: UNICORN_NAMES[0],
         describe: 'Unicorn name (the partition key)',
       },
       stream: {

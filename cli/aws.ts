@@ -1,6 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { readLocalEndpoints } from '../local/endpoints-file';
 
 export interface Connection {
   /** Endpoint from --endpoint-url; otherwise the SDK's own AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL. */
@@ -9,12 +10,20 @@ export interface Connection {
   readonly region?: string;
 }
 
-/** The endpoint a Kinesis client will use, as the SDK resolves it, or undefined for AWS itself. */
+/**
+ * The endpoint a Kinesis client will use: --endpoint-url, else the SDK's own environment
+ * variables, else the local pipeline's emulator while `npm start` runs; undefined for AWS itself.
+ */
 export function effectiveEndpoint(
   connection: Connection,
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
-  return connection.endpointUrl ?? env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL;
+  return connection.endpointUrl ?? env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL ?? localEndpoint(env);
+}
+
+/** The running local pipeline's Kinesis endpoint, when no endpoint is configured otherwise. */
+function localEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  return readLocalEndpoints(env)?.kinesis;
 }
 
 export function isLoopback(url: string | undefined): boolean {
@@ -37,8 +46,10 @@ export function kinesisClient(connection: Connection, env: NodeJS.ProcessEnv = p
   const endpoint = effectiveEndpoint(connection, env);
   const local = isLoopback(endpoint);
   const chain = defaultProvider();
+  const explicit =
+    connection.endpointUrl ?? (env.AWS_ENDPOINT_URL_KINESIS || env.AWS_ENDPOINT_URL ? undefined : endpoint);
   return new KinesisClient({
-    ...(connection.endpointUrl ? { endpoint: connection.endpointUrl } : {}),
+    ...(explicit ? { endpoint: explicit } : {}),
     ...(connection.region
       ? { region: connection.region }
       : local && !env.AWS_REGION

@@ -30,6 +30,8 @@ export interface ProducerIO {
   /** Aborted on a second Ctrl-C: give up flushing. */
   readonly abandon: AbortSignal;
   readonly retryPolicy?: RetryPolicy;
+  /** Counters to update while running (for a live status line); a fresh set when absent. */
+  readonly stats?: ProducerStats;
 }
 
 export interface ProducerStats {
@@ -42,6 +44,10 @@ export interface ProducerStats {
   malformed: number;
   firstError?: string;
   elapsedMs: number;
+}
+
+export function newProducerStats(): ProducerStats {
+  return { produced: 0, sent: 0, retried: 0, failed: 0, unsent: 0, malformed: 0, elapsedMs: 0 };
 }
 
 const encoder = new TextEncoder();
@@ -151,15 +157,7 @@ export async function checkStream(kinesis: KinesisClient, stream: string): Promi
 export async function runProducer(options: ProducerOptions, io: ProducerIO): Promise<ProducerStats> {
   const random: Random = seededRandom(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
   let unicorns = options.names.map((name) => spawnUnicorn(name, random));
-  const stats: ProducerStats = {
-    produced: 0,
-    sent: 0,
-    retried: 0,
-    failed: 0,
-    unsent: 0,
-    malformed: 0,
-    elapsedMs: 0,
-  };
+  const stats = io.stats ?? newProducerStats();
   const sender = new OrderedSender(io, options.stream, stats, options.quiet ?? false);
   const intervalMs = 1000 / options.rate;
   const started = io.now();

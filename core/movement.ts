@@ -39,6 +39,23 @@ export const DEFAULT_FLIGHT: FlightSettings = {
   pointsMax: 200,
 };
 
+/** The workshop's unicorns: the first is the producer's default, the rest make up a local fleet. */
+export const UNICORN_NAMES = [
+  'Shadowfax',
+  'Bucephalus',
+  'Rocinante',
+  'Pegasus',
+  'Epona',
+  'Artax',
+  'Silver',
+  'Trigger',
+] as const;
+
+/** Names for a fleet of `n`: the workshop's names first, then `Unicorn-9`, `Unicorn-10`, ... */
+export function fleetNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => UNICORN_NAMES[i] ?? `Unicorn-${i + 1}`);
+}
+
 export interface Unicorn {
   readonly name: string;
   readonly position: Position;

@@ -1,5 +1,6 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamTumblingWindowEvent } from 'aws-lambda';
@@ -11,7 +12,9 @@ const logger = new Logger({ serviceName: 'summary-aggregation' });
 const metrics = new Metrics({ namespace: 'WildRydes', serviceName: 'summary-aggregation' });
 
 const aggregate = createAggregationHandler({
-  kinesis: new KinesisClient({}),
+  // The Kinesis client speaks HTTP/2 by default, which only SubscribeToShard needs; PutRecords
+  // over HTTP/1.1 with keep-alive works with Kinesis and with the local emulator alike.
+  kinesis: new KinesisClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000 }) }),
   summaryStreamName: requireEnv(ENV.summaryStreamName),
   failures: new FailureQueue(new SQSClient({}), requireEnv(ENV.failureQueueUrl)),
   log: logger,

@@ -16,6 +16,8 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     ...env,
     HOME: mkdtempSync(path.join(tmpdir(), 'home-')),
     AWS_EC2_METADATA_DISABLED: 'true',
+    // A local pipeline running in this folder must not change what the commands under test see.
+    WILDRYDES_ENDPOINTS_FILE: 'none',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,
   };

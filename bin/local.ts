@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { commandLine, helpShown, positiveNumber, UsageError } from '../cli/args';
+import { interruptSignals, runMain, sleep } from '../cli/run-main';
+import {
+  DEFAULT_ENDPOINTS_FILE,
+  PROJECT_ROOT,
+  removeLocalEndpoints,
+  writeLocalEndpoints,
+} from '../local/endpoints-file';
+import { DEFAULT_PORTS } from '../local/emulators';
+import { startLocalPipeline, type PipelineStatus } from '../local/runtime';
+
+const USAGE = `Runs the whole Wild Rydes pipeline on this machine: synthesizes the CDK app, starts Kinesis,
+DynamoDB, S3 and SQS emulators on 127.0.0.1, creates what the templates declare, runs every Lambda
+function from its own bundle, drives the event sources and Firehose delivery streams, and flies a
+few unicorns. Ctrl-C stops everything.
+
+Usage: npm start -- [--unicorns N] [--window-seconds S] [--fresh] [-c key=value ...]`;
+
+const LOCAL_DIR = path.join(PROJECT_ROOT, '.local');
+
+/** Synthesizes the app with the project's pinned CDK CLI into `outDir`. */
+function synth(outDir: string, context: readonly string[]): Promise<void> {
+  const cli = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
+  const args = ['synth', '--quiet', '-o', outDir, ...context.flatMap((c) => ['-c', c])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cli, args, {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (error) =>
+      reject(new Error(`Cannot run the CDK CLI (${error.message}): run npm ci first`)),
+    );
+    child.on('close', (code) => {
+      if (code === 0) return resolve();
+      const lines = stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/^npm warn|Bundling asset|⚡|index\.js/.test(l.trim()));
+      reject(new Error(`cdk synth failed: ${lines.slice(-3).join(' / ') || `exit ${code}`}`));
+    });
+  });
+}
+
+function statusLine(status: PipelineStatus, started: number): string {
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const consumers = status.consumers.map((c) => `${c.label} ${c.records}`).join(' · ');
+  return `${seconds}s · records in ${status.produced} · ${consumers} · objects delivered ${status.objects} · errors ${status.errors}`;
+}
+
+runMain('local', async () => {
+  const args = commandLine(process.argv.slice(2), 'npm start --')
+    .usage(USAGE)
+    .options({
+      unicorns: { type: 'string', requiresArg: true, default: '3', describe: 'Unicorns to fly (0 for none)' },
+      'window-seconds': {
+        type: 'string',
+        requiresArg: true,
+        describe: "Tumbling window length for demos and tests (default: the template's)",
+      },
+      fresh: {
+        type: 'boolean',
+        default: false,
+        describe: 'Wipe the local data (streams, tables, buckets) first',
+      },
+      context: {
+        alias: 'c',
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'CDK context, as for cdk synth',
+      },
+      assembly: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Run this synthesized cloud assembly instead of synthesizing',
+      },
+      'port-base': {
+        type: 'string',
+        requiresArg: true,
+        default: String(DEFAULT_PORTS.kinesis),
+        describe: 'First of four ports for the Kinesis, DynamoDB, S3 and SQS emulators',
+      },
+    })
+    .parseSync();
+  if (helpShown(args)) return 0;
+
+  const unicorns =
+    args.unicorns === '0' ? 0 : positiveNumber('unicorns', { integer: true, max: 10_000 })(args.unicorns);
+  const windowSeconds =
+    args.windowSeconds === undefined
+      ? undefined
+      : positiveNumber('window-seconds', { max: 900 })(args.windowSeconds);
+  const portBase = positiveNumber('port-base', { integer: true, max: 65_532 })(args.portBase);
+  for (const c of args.context) {
+    if (!/^[\w:@/.-]+=/.test(c)) throw new UsageError(`-c takes key=value, got "${c}"`);
+  }
+
+  const started = Date.now();
+  let assemblyDir = args.assembly;
+  if (!assemblyDir) {
+    assemblyDir = path.join(LOCAL_DIR, 'cdk.out');
+    process.stderr.write('Synthesizing the CDK app…\n');
+    await synth(assemblyDir, args.context);
+  }
+  const ports = { kinesis: portBase, dynamodb: portBase + 1, s3: portBase + 2, sqs: portBase + 3 };
+  const problems: string[] = [];
+  const pipeline = await startLocalPipeline({
+    assemblyDir,
+    dataDir: path.join(LOCAL_DIR, 'data'),
+    fresh: args.fresh,
+    unicorns,
+    windowSeconds,
+    ports,
+    log: (message) => problems.push(message),
+  });
+
+  writeLocalEndpoints(DEFAULT_ENDPOINTS_FILE, {
+    pid: process.pid,
+    region: pipeline.region,
+    ...pipeline.endpoints,
+    stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
+  });
+  const out = process.stdout;
+  const first = pipeline.stacks[0]?.outputs ?? {};
+  out.write(
+    [
+      `Local Wild Rydes pipeline is running (${((Date.now() - started) / 1000).toFixed(1)} s to start).`,
+      `  Kinesis   ${pipeline.endpoints.kinesis}`,
+      `  DynamoDB  ${pipeline.endpoints.dynamodb}`,
+      `  S3        ${pipeline.endpoints.s3}`,
+      `  SQS       ${pipeline.endpoints.sqs}`,
+      `  Endpoints written to ${path.relative(process.cwd(), DEFAULT_ENDPOINTS_FILE)}; the producer and consumer use them by default.`,
+      `  Try:  npx consumer -stream ${first.SummaryStreamName ?? 'wildrydes-summary'}     (summaries every ${windowSeconds ?? 60} s)`,
+      `        npx producer -name Bucephalus`,
+      `  Function logs: .local/data/logs/   Ctrl-C to stop.`,
+      '',
+    ].join('\n'),
+  );
+
+  const { stop } = interruptSignals();
+  const tty = out.isTTY === true;
+  let lastPrinted = 0;
+  while (!stop.aborted) {
+    await sleep(1000, stop);
+    while (problems.length > 0) out.write(`${tty ? '\r\x1b[K' : ''}! ${problems.shift()}\n`);
+    const line = statusLine(pipeline.status(), started);
+    if (tty) out.write(`\r\x1b[K${line}`);
+    else if (Date.now() - lastPrinted >= 10_000) {
+      out.write(`${line}\n`);
+      lastPrinted = Date.now();
+    }
+  }
+  out.write(`${tty ? '\n' : ''}Stopping: sending what is pending, saving positions…\n`);
+  await pipeline.stop();
+  removeLocalEndpoints(DEFAULT_ENDPOINTS_FILE);
+  out.write(`${statusLine(pipeline.status(), started)}\nStopped.\n`);
+  return 0;
+});

@@ -1,0 +1,445 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { resolve, resolveString, type IntrinsicContext, type ResolvedResource } from './intrinsics';
+
+/**
+ * The parts of a synthesized CDK app that the local runtime runs, read from the cloud assembly
+ * (manifest.json and the CloudFormation templates it lists): streams, tables, buckets, queues,
+ * the Lambda functions with their bundles and environment, the Kinesis event source mappings
+ * and the Firehose delivery streams. Names and settings come only from the templates, so the
+ * local run follows whatever the stacks declare.
+ */
+
+export const LOCAL_ACCOUNT = '000000000000';
+export const DEFAULT_LOCAL_REGION = 'us-east-1';
+
+export interface LocalStream {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** Provisioned shard count; an on-demand stream starts with 4 shards, as Kinesis does. */
+  readonly shards: number;
+}
+
+export interface KeyElement {
+  readonly AttributeName: string;
+  readonly KeyType: 'HASH' | 'RANGE';
+}
+
+export interface LocalTable {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly keySchema: KeyElement[];
+  readonly attributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[];
+}
+
+export interface LocalBucket {
+  readonly logicalId: string;
+  readonly name: string;
+}
+
+export interface LocalQueue {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+}
+
+export interface LocalFunction {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** `file.export`, relative to codeDir. */
+  readonly handler: string;
+  /** The bundle folder in the assembly, or undefined when the code is not a local asset. */
+  readonly codeDir?: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+export interface LocalEventSource {
+  readonly logicalId: string;
+  readonly functionLogicalId: string;
+  readonly streamLogicalId: string;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  readonly startingTimestamp?: number;
+  readonly tumblingWindowSeconds?: number;
+  readonly bisectOnError: boolean;
+  /** -1: retry until the records expire, as Lambda does. */
+  readonly maxRetries: number;
+  /** -1: no age limit. */
+  readonly maxRecordAgeSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  readonly onFailureQueueLogicalId?: string;
+  readonly enabled: boolean;
+}
+
+export type FirehoseProcessor =
+  | { readonly type: 'AppendDelimiterToRecord'; readonly delimiter: string }
+  | { readonly type: 'Lambda'; readonly functionLogicalId: string };
+
+export interface LocalDeliveryStream {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly sourceStreamLogicalId: string;
+  readonly bucketLogicalId: string;
+  readonly prefix: string;
+  readonly errorPrefix: string;
+  readonly bufferIntervalSeconds: number;
+  readonly bufferSizeBytes: number;
+  readonly compression: 'UNCOMPRESSED' | 'GZIP';
+  readonly fileExtension?: string;
+  readonly processors: FirehoseProcessor[];
+}
+
+export interface LocalStack {
+  readonly stackName: string;
+  readonly region: string;
+  readonly streams: LocalStream[];
+  readonly tables: LocalTable[];
+  readonly buckets: LocalBucket[];
+  readonly queues: LocalQueue[];
+  readonly functions: LocalFunction[];
+  readonly eventSources: LocalEventSource[];
+  readonly deliveryStreams: LocalDeliveryStream[];
+  /** The stack's outputs, resolved. */
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export interface LocalEndpointsForPlan {
+  /** Base URL of the SQS stand-in, used in queue URLs. */
+  readonly sqs: string;
+}
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+interface CfnTemplate {
+  readonly Resources?: Record<string, CfnResource>;
+  readonly Outputs?: Record<string, { Value: unknown }>;
+}
+
+/** A generated physical name as CloudFormation would make one, minus its random suffix. */
+function generatedName(stackName: string, logicalId: string, max: number, lower = false): string {
+  const name = `${stackName}-${logicalId}`.slice(0, max);
+  return lower ? name.toLowerCase().replace(/[^a-z0-9.-]/g, '-') : name;
+}
+
+const num = (value: unknown, fallback: number) =>
+  value === undefined || value === null ? fallback : Number(value);
+
+/** How each resource type answers `Ref` and `Fn::GetAtt` locally. */
+function localIdentity(
+  logicalId: string,
+  resource: CfnResource,
+  stackName: string,
+  region: string,
+  endpoints: LocalEndpointsForPlan,
+): ResolvedResource {
+  const p = resource.Properties ?? {};
+  const arn = (service: string, rest: string) => `arn:aws:${service}:${region}:${LOCAL_ACCOUNT}:${rest}`;
+  const literal = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : undefined);
+  switch (resource.Type) {
+    case 'AWS::Kinesis::Stream': {
+      const name = literal('Name') ?? generatedName(stackName, logicalId, 128);
+      return { ref: name, attributes: { Arn: arn('kinesis', `stream/${name}`) } };
+    }
+    case 'AWS::DynamoDB::Table': {
+      const name = literal('TableName') ?? generatedName(stackName, logicalId, 255);
+      return {
+        ref: name,
+        attributes: {
+          Arn: arn('dynamodb', `table/${name}`),
+          StreamArn: arn('dynamodb', `table/${name}/stream/local`),
+        },
+      };
+    }
+    case 'AWS::S3::Bucket': {
+      const name = literal('BucketName') ?? generatedName(stackName, logicalId, 63, true);
+      return {
+        ref: name,
+        attributes: {
+          Arn: `arn:aws:s3:::${name}`,
+          DomainName: `${name}.s3.amazonaws.com`,
+          RegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+          WebsiteURL: `http://${name}.s3-website-${region}.amazonaws.com`,
+        },
+      };
+    }
+    case 'AWS::SQS::Queue': {
+      const name = literal('QueueName') ?? generatedName(stackName, logicalId, 80);
+      const url = `${endpoints.sqs}/${LOCAL_ACCOUNT}/${name}`;
+      return { ref: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
+    }
+    case 'AWS::Lambda::Function': {
+      const name = literal('FunctionName') ?? generatedName(stackName, logicalId, 64);
+      return { ref: name, attributes: { Arn: arn('lambda', `function:${name}`) } };
+    }
+    case 'AWS::KinesisFirehose::DeliveryStream': {
+      const name = literal('DeliveryStreamName') ?? generatedName(stackName, logicalId, 64);
+      return { ref: name, attributes: { Arn: arn('firehose', `deliverystream/${name}`) } };
+    }
+    case 'AWS::IAM::Role': {
+      const name = literal('RoleName') ?? generatedName(stackName, logicalId, 64);
+      return { ref: name, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}`, RoleId: name } };
+    }
+    case 'AWS::Logs::LogGroup': {
+      const name = literal('LogGroupName') ?? `/local/${generatedName(stackName, logicalId, 200)}`;
+      return { ref: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
+    }
+    case 'AWS::SNS::Topic': {
+      const name = literal('TopicName') ?? generatedName(stackName, logicalId, 256);
+      return { ref: arn('sns', name), attributes: { TopicArn: arn('sns', name), TopicName: name } };
+    }
+    case 'AWS::Cognito::IdentityPool':
+      return { ref: `${region}:00000000-0000-4000-8000-000000000000`, attributes: { Name: logicalId } };
+    default: {
+      const name = generatedName(stackName, logicalId, 128);
+      return { ref: name, attributes: { Arn: arn('local', name) } };
+    }
+  }
+}
+
+export class AssemblyError extends Error {}
+
+/** Reads one stack template of the assembly into what the local runtime runs. */
+export function readStack(
+  template: CfnTemplate,
+  stackName: string,
+  region: string,
+  assemblyDir: string,
+  endpoints: LocalEndpointsForPlan,
+): LocalStack {
+  const resources = template.Resources ?? {};
+  const identities: Record<string, ResolvedResource> = {};
+  for (const [id, resource] of Object.entries(resources)) {
+    identities[id] = localIdentity(id, resource, stackName, region, endpoints);
+  }
+  const ctx: IntrinsicContext = { region, accountId: LOCAL_ACCOUNT, stackName, resources: identities };
+  const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const props = (r: CfnResource) => r.Properties ?? {};
+  const byArn = (type: string, arnValue: unknown, where: string): string => {
+    const arnText = resolveString(arnValue, ctx, where);
+    const match = of(type).find(([id]) => identities[id].attributes.Arn === arnText);
+    if (!match) throw new AssemblyError(`${where}: ${arnText} is not a ${type} of stack ${stackName}`);
+    return match[0];
+  };
+
+  const streams: LocalStream[] = of('AWS::Kinesis::Stream').map(([id, r]) => {
+    const mode = (props(r).StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode;
+    return {
+      logicalId: id,
+      name: identities[id].ref,
+      arn: identities[id].attributes.Arn,
+      shards: mode === 'ON_DEMAND' ? 4 : num(resolve(props(r).ShardCount, ctx), 1),
+    };
+  });
+
+  const tables: LocalTable[] = of('AWS::DynamoDB::Table').map(([id, r]) => ({
+    logicalId: id,
+    name: identities[id].ref,
+    keySchema: props(r).KeySchema as KeyElement[],
+    attributeDefinitions: props(r).AttributeDefinitions as LocalTable['attributeDefinitions'],
+  }));
+
+  const buckets: LocalBucket[] = of('AWS::S3::Bucket').map(([id]) => ({
+    logicalId: id,
+    name: identities[id].ref,
+  }));
+
+  const queues: LocalQueue[] = of('AWS::SQS::Queue').map(([id]) => ({
+    logicalId: id,
+    name: identities[id].attributes.QueueName,
+    url: identities[id].attributes.QueueUrl,
+    arn: identities[id].attributes.Arn,
+  }));
+
+  const functions: LocalFunction[] = of('AWS::Lambda::Function').map(([id, r]) => {
+    const p = props(r);
+    const assetPath = r.Metadata?.['aws:asset:path'];
+    const codeDir = typeof assetPath === 'string' ? path.resolve(assemblyDir, assetPath) : undefined;
+    const variables = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const environment = Object.fromEntries(
+      Object.entries(variables).map(([k, v]) => [k, resolveString(v, ctx, `${id}.Environment.${k}`)]),
+    );
+    return {
+      logicalId: id,
+      name: identities[id].ref,
+      arn: identities[id].attributes.Arn,
+      handler: typeof p.Handler === 'string' ? p.Handler : 'index.handler',
+      codeDir: codeDir && existsSync(codeDir) ? codeDir : undefined,
+      environment,
+      timeoutSeconds: num(p.Timeout, 3),
+      memoryMb: num(p.MemorySize, 128),
+    };
+  });
+
+  const functionByRef = (value: unknown, where: string): string => {
+    const ref = resolveString(value, ctx, where);
+    const match = functions.find(
+      (f) => f.name === ref || f.arn === ref || ref.endsWith(`:function:${f.name}`),
+    );
+    if (!match) throw new AssemblyError(`${where}: function ${ref} is not in stack ${stackName}`);
+    return match.logicalId;
+  };
+
+  const eventSources: LocalEventSource[] = of('AWS::Lambda::EventSourceMapping')
+    .filter(([, r]) => {
+      const source = JSON.stringify(props(r).EventSourceArn ?? '');
+      return (
+        of('AWS::Kinesis::Stream').some(([id]) => source.includes(`"${id}"`)) || source.includes(':kinesis:')
+      );
+    })
+    .map(([id, r]) => {
+      const p = props(r);
+      const destination = (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)
+        ?.OnFailure?.Destination;
+      const responseTypes = (p.FunctionResponseTypes as string[] | undefined) ?? [];
+      return {
+        logicalId: id,
+        functionLogicalId: functionByRef(p.FunctionName, `${id}.FunctionName`),
+        streamLogicalId: byArn('AWS::Kinesis::Stream', p.EventSourceArn, `${id}.EventSourceArn`),
+        batchSize: num(p.BatchSize, 100),
+        batchingWindowSeconds: num(p.MaximumBatchingWindowInSeconds, 0),
+        startingPosition: (p.StartingPosition as LocalEventSource['startingPosition']) ?? 'LATEST',
+        startingTimestamp:
+          p.StartingPositionTimestamp === undefined ? undefined : Number(p.StartingPositionTimestamp),
+        tumblingWindowSeconds:
+          p.TumblingWindowInSeconds === undefined ? undefined : Number(p.TumblingWindowInSeconds),
+        bisectOnError: p.BisectBatchOnFunctionError === true,
+        maxRetries: num(p.MaximumRetryAttempts, -1),
+        maxRecordAgeSeconds: num(p.MaximumRecordAgeInSeconds, -1),
+        reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
+        onFailureQueueLogicalId:
+          destination === undefined
+            ? undefined
+            : byArn('AWS::SQS::Queue', destination, `${id}.DestinationConfig`),
+        enabled: p.Enabled !== false,
+      };
+    });
+
+  const deliveryStreams: LocalDeliveryStream[] = of('AWS::KinesisFirehose::DeliveryStream')
+    .filter(([, r]) => props(r).DeliveryStreamType === 'KinesisStreamAsSource')
+    .map(([id, r]) => {
+      const p = props(r);
+      const source = p.KinesisStreamSourceConfiguration as { KinesisStreamARN: unknown };
+      const s3 = (p.ExtendedS3DestinationConfiguration ?? p.S3DestinationConfiguration) as
+        Record<string, unknown> | undefined;
+      if (!s3) throw new AssemblyError(`${id}: only S3 destinations run locally`);
+      const hints = (s3.BufferingHints ?? {}) as { IntervalInSeconds?: number; SizeInMBs?: number };
+      const processing = s3.ProcessingConfiguration as
+        | {
+            Enabled?: boolean;
+            Processors?: {
+              Type: string;
+              Parameters?: { ParameterName: string; ParameterValue: unknown }[];
+            }[];
+          }
+        | undefined;
+      const processors: FirehoseProcessor[] = [];
+      if (processing?.Enabled !== false) {
+        for (const processor of processing?.Processors ?? []) {
+          const param = (name: string) =>
+            processor.Parameters?.find((x) => x.ParameterName === name)?.ParameterValue;
+          if (processor.Type === 'AppendDelimiterToRecord') {
+            const delimiter = param('Delimiter');
+            processors.push({
+              type: 'AppendDelimiterToRecord',
+              delimiter:
+                delimiter === undefined ? '\n' : JSON.parse(`"${resolveString(delimiter, ctx, id)}"`),
+            });
+          } else if (processor.Type === 'Lambda') {
+            processors.push({
+              type: 'Lambda',
+              functionLogicalId: functionByRef(param('LambdaArn'), `${id}.Processors`),
+            });
+          } else {
+            throw new AssemblyError(`${id}: Firehose processor ${processor.Type} is not supported locally`);
+          }
+        }
+      }
+      return {
+        logicalId: id,
+        name: identities[id].ref,
+        sourceStreamLogicalId: byArn(
+          'AWS::Kinesis::Stream',
+          source.KinesisStreamARN,
+          `${id}.KinesisStreamARN`,
+        ),
+        bucketLogicalId: byArn('AWS::S3::Bucket', s3.BucketARN, `${id}.BucketARN`),
+        prefix: s3.Prefix === undefined ? '' : resolveString(s3.Prefix, ctx, `${id}.Prefix`),
+        errorPrefix:
+          s3.ErrorOutputPrefix === undefined
+            ? ''
+            : resolveString(s3.ErrorOutputPrefix, ctx, `${id}.ErrorOutputPrefix`),
+        bufferIntervalSeconds: num(hints.IntervalInSeconds, 300),
+        bufferSizeBytes: num(hints.SizeInMBs, 5) * 1024 * 1024,
+        compression: s3.CompressionFormat === 'GZIP' ? 'GZIP' : 'UNCOMPRESSED',
+        fileExtension: typeof s3.FileExtension === 'string' ? s3.FileExtension : undefined,
+        processors,
+      };
+    });
+
+  const outputs: Record<string, string> = {};
+  for (const [key, output] of Object.entries(template.Outputs ?? {})) {
+    try {
+      outputs[key] = resolveString(output.Value, ctx, `Outputs.${key}`);
+    } catch {
+      // An output built from something not run locally is simply not shown.
+    }
+  }
+
+  return {
+    stackName,
+    region,
+    streams,
+    tables,
+    buckets,
+    queues,
+    functions,
+    eventSources,
+    deliveryStreams,
+    outputs,
+  };
+}
+
+interface ManifestArtifact {
+  readonly type: string;
+  readonly environment?: string;
+  readonly properties?: { templateFile?: string; stackName?: string; directoryName?: string };
+  readonly displayName?: string;
+}
+
+/**
+ * Reads every stack of a cloud assembly, including those of nested assemblies (CDK stages), in
+ * the order the manifest lists them.
+ */
+export function readAssembly(assemblyDir: string, endpoints: LocalEndpointsForPlan): LocalStack[] {
+  const manifestFile = path.join(assemblyDir, 'manifest.json');
+  if (!existsSync(manifestFile)) {
+    throw new AssemblyError(`No cloud assembly at ${assemblyDir}: run the synth first`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+    artifacts?: Record<string, ManifestArtifact>;
+  };
+  const stacks: LocalStack[] = [];
+  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
+      stacks.push(...readAssembly(path.join(assemblyDir, artifact.properties.directoryName), endpoints));
+    }
+    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
+    const envRegion = artifact.environment?.split('/').pop();
+    const region = !envRegion || envRegion === 'unknown-region' ? DEFAULT_LOCAL_REGION : envRegion;
+    const template = JSON.parse(
+      readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'),
+    );
+    stacks.push(readStack(template, artifact.properties.stackName ?? id, region, assemblyDir, endpoints));
+  }
+  return stacks;
+}

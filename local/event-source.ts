@@ -1,0 +1,462 @@
+import type { KinesisClient, Shard, _Record } from '@aws-sdk/client-kinesis';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import type { LocalEventSource, LocalStream } from './assembly';
+import { FunctionError } from './lambda-host';
+import { CheckpointStore, ShardReader, forEachShard, type Clock } from './shards';
+
+/** `SummaryAggregationFunction487A4676` → `SummaryAggregation`: logical ids without CDK's hash. */
+export function label(logicalId: string): string {
+  return logicalId.replace(/[0-9A-F]{8,}$/, '').replace(/Function$/, '') || logicalId;
+}
+
+/**
+ * Drives one Kinesis event source mapping of the template as Lambda does: per shard, one batch
+ * at a time (parallelization factor 1), up to BatchSize records gathered for up to
+ * MaximumBatchingWindowInSeconds, from StartingPosition; tumbling windows by arrival time with
+ * the state carried from invocation to invocation and a final invocation at the window's end;
+ * partial batch responses; bisect on error; MaximumRetryAttempts and MaximumRecordAgeInSeconds;
+ * and an on-failure notice to the destination queue for a batch given up on. Positions and
+ * window state are checkpointed after every invocation, so a restart neither repeats nor skips.
+ */
+
+export interface Invoker {
+  invoke(event: unknown): Promise<unknown>;
+}
+
+export interface FailureDestination {
+  send(body: string): Promise<void>;
+}
+
+export interface EventSourceCounters {
+  records: number;
+  invocations: number;
+  functionErrors: number;
+  retries: number;
+  recordsGivenUp: number;
+}
+
+export interface EventSourceOptions {
+  readonly mapping: LocalEventSource;
+  readonly stream: LocalStream;
+  readonly functionArn: string;
+  readonly region: string;
+  readonly kinesis: KinesisClient;
+  readonly invoker: Invoker;
+  readonly onFailure?: FailureDestination;
+  readonly checkpoints: CheckpointStore<WindowCheckpoint>;
+  readonly clock: Clock;
+  /** Replaces the template's tumbling window length (demos and tests). */
+  readonly windowSeconds?: number;
+  /** How often an idle shard is polled; Lambda polls about once a second. */
+  readonly pollMs?: number;
+  readonly discoverMs?: number;
+  readonly log: (message: string) => void;
+}
+
+export interface WindowCheckpoint {
+  /** Window start, epoch milliseconds. */
+  readonly start: number;
+  readonly state: unknown;
+}
+
+/** Start of the tumbling window a record that arrived at `arrivalMs` belongs to. */
+export function windowStartOf(arrivalMs: number, windowSeconds: number): number {
+  const size = windowSeconds * 1000;
+  return Math.floor(arrivalMs / size) * size;
+}
+
+/** A record as Lambda puts it in a Kinesis event. */
+export function lambdaRecord(
+  record: _Record,
+  shardId: string,
+  streamArn: string,
+  region: string,
+): KinesisStreamRecord {
+  return {
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: record.PartitionKey!,
+      sequenceNumber: record.SequenceNumber!,
+      data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+      approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `${shardId}:${record.SequenceNumber}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/local',
+    awsRegion: region,
+    eventSourceARN: streamArn,
+  };
+}
+
+/**
+ * Where a partial batch response says to resume: the index of the first failed record, or 0
+ * (the whole batch) when an identifier is missing or unknown, as Lambda treats it.
+ */
+export function firstFailedIndex(records: readonly _Record[], response: unknown): number | undefined {
+  const failures = (response as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)
+    ?.batchItemFailures;
+  if (!Array.isArray(failures) || failures.length === 0) return undefined;
+  let first = records.length;
+  for (const failure of failures) {
+    const index = records.findIndex((r) => r.SequenceNumber === failure.itemIdentifier);
+    if (index < 0) return 0;
+    first = Math.min(first, index);
+  }
+  return first;
+}
+
+/** The on-failure notice Lambda sends for a Kinesis batch it gave up on. */
+export function failureNotice(
+  records: readonly _Record[],
+  shardId: string,
+  streamArn: string,
+  functionArn: string,
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded',
+  attempts: number,
+  now: number,
+  errorType?: string,
+) {
+  const first = records[0];
+  const last = records[records.length - 1];
+  return {
+    requestContext: {
+      requestId: `local-${now}`,
+      functionArn,
+      condition,
+      approximateInvokeCount: attempts,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: errorType ?? 'Unhandled' },
+    version: '1.0',
+    timestamp: new Date(now).toISOString(),
+    KinesisBatchInfo: {
+      shardId,
+      startSequenceNumber: first?.SequenceNumber,
+      endSequenceNumber: last?.SequenceNumber,
+      approximateArrivalOfFirstRecord: first?.ApproximateArrivalTimestamp?.toISOString(),
+      approximateArrivalOfLastRecord: last?.ApproximateArrivalTimestamp?.toISOString(),
+      batchSize: records.length,
+      streamArn,
+    },
+  };
+}
+
+/** A tumbling window's state may be at most 1 MB; above that Lambda ends the window early. */
+const MAX_WINDOW_STATE_BYTES = 1024 * 1024;
+
+export class EventSourceMapping {
+  readonly counters: EventSourceCounters = {
+    records: 0,
+    invocations: 0,
+    functionErrors: 0,
+    retries: 0,
+    recordsGivenUp: 0,
+  };
+  private readonly stopping = new AbortController();
+  private running?: Promise<void>;
+
+  constructor(private readonly options: EventSourceOptions) {}
+
+  private get window(): number | undefined {
+    return this.options.mapping.tumblingWindowSeconds === undefined
+      ? undefined
+      : (this.options.windowSeconds ?? this.options.mapping.tumblingWindowSeconds);
+  }
+
+  start(): void {
+    const { kinesis, stream, clock } = this.options;
+    this.running = forEachShard(kinesis, stream.name, (shard) => this.runShard(shard), {
+      signal: this.stopping.signal,
+      clock,
+      discoverMs: this.options.discoverMs ?? 10_000,
+      isDone: (id) => this.options.checkpoints.get(id)?.done === true,
+      onError: (error) =>
+        this.options.log(
+          `${label(this.options.mapping.functionLogicalId)} event source: ${(error as Error).message}`,
+        ),
+    });
+  }
+
+  /** Stops after the batch in flight; positions and window state are already saved. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  private async runShard(shard: Shard): Promise<void> {
+    const { mapping, checkpoints, clock, kinesis, stream } = this.options;
+    const shardId = shard.ShardId!;
+    const saved = checkpoints.get(shardId);
+    const reader = new ShardReader(kinesis, stream.name, shardId, {
+      after: saved?.after,
+      start: mapping.startingPosition,
+      timestamp: mapping.startingTimestamp,
+    });
+    let after = saved?.after;
+    let window = saved?.state;
+    const buffer: _Record[] = [];
+    let bufferedSince: number | undefined;
+    const save = () => checkpoints.set(shardId, { after, state: window });
+    const signal = this.stopping.signal;
+
+    while (!signal.aborted) {
+      if (buffer.length < mapping.batchSize && !reader.closed) {
+        const records = await reader.read(Math.max(1, mapping.batchSize - buffer.length));
+        if (records.length > 0) bufferedSince ??= clock.now();
+        buffer.push(...records);
+      }
+      const now = clock.now();
+      const gathered =
+        buffer.length >= mapping.batchSize ||
+        (bufferedSince !== undefined && now - bufferedSince >= mapping.batchingWindowSeconds * 1000) ||
+        reader.closed;
+
+      if (this.window === undefined) {
+        if (buffer.length > 0 && gathered) {
+          const batch = buffer.splice(0, mapping.batchSize);
+          bufferedSince = buffer.length > 0 ? now : undefined;
+          await this.deliver(batch, shardId, (last) => {
+            after = last;
+            save();
+          });
+          continue;
+        }
+      } else {
+        const size = this.window * 1000;
+        if (!window && buffer.length > 0) {
+          window = {
+            start: windowStartOf(buffer[0].ApproximateArrivalTimestamp!.getTime(), this.window),
+            state: {},
+          };
+        }
+        if (window) {
+          const end = window.start + size;
+          let inWindow = 0;
+          while (
+            inWindow < buffer.length &&
+            inWindow < mapping.batchSize &&
+            buffer[inWindow].ApproximateArrivalTimestamp!.getTime() < end
+          ) {
+            inWindow += 1;
+          }
+          // The window is over once a later record is seen or the clock has passed its end.
+          const over = inWindow < buffer.length || now >= end || reader.closed;
+          const final =
+            over && inWindow === buffer.filter((r) => r.ApproximateArrivalTimestamp!.getTime() < end).length;
+          if ((inWindow > 0 && (gathered || over)) || (final && inWindow === 0)) {
+            const batch = buffer.splice(0, inWindow);
+            bufferedSince = buffer.length > 0 ? now : undefined;
+            const current = window;
+            const state = await this.deliverWindow(
+              batch,
+              shardId,
+              current,
+              final && inWindow === batch.length,
+              (last, next) => {
+                if (last) after = last;
+                window = next;
+                save();
+              },
+            );
+            window = state;
+            continue;
+          }
+        }
+      }
+      if (reader.closed && buffer.length === 0 && !window) {
+        checkpoints.set(shardId, { after, done: true });
+        return;
+      }
+      await clock.sleep(this.options.pollMs ?? 1000, signal);
+    }
+  }
+
+  private event(records: readonly _Record[], shardId: string) {
+    const { stream, region } = this.options;
+    return records.map((r) => lambdaRecord(r, shardId, stream.arn, region));
+  }
+
+  private async invoke(event: unknown): Promise<unknown> {
+    this.counters.invocations += 1;
+    return this.options.invoker.invoke(event);
+  }
+
+  private exhausted(
+    attempts: number,
+    records: readonly _Record[],
+  ): 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | undefined {
+    const { maxRetries, maxRecordAgeSeconds } = this.options.mapping;
+    if (maxRetries >= 0 && attempts > maxRetries) return 'RetryAttemptsExhausted';
+    const oldest = records[0]?.ApproximateArrivalTimestamp?.getTime();
+    if (
+      maxRecordAgeSeconds >= 0 &&
+      oldest !== undefined &&
+      this.options.clock.now() - oldest > maxRecordAgeSeconds * 1000
+    ) {
+      return 'RecordAgeExceeded';
+    }
+    return undefined;
+  }
+
+  private async giveUp(
+    records: readonly _Record[],
+    shardId: string,
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded',
+    attempts: number,
+    errorType?: string,
+  ) {
+    const { stream, functionArn, clock, onFailure, mapping, log } = this.options;
+    this.counters.recordsGivenUp += records.length;
+    const notice = failureNotice(
+      records,
+      shardId,
+      stream.arn,
+      functionArn,
+      condition,
+      attempts,
+      clock.now(),
+      errorType,
+    );
+    log(
+      `${label(mapping.functionLogicalId)}: gave up on ${records.length} records of ${shardId} (${condition}), ${onFailure ? 'notice sent to the on-failure destination' : 'no on-failure destination'}`,
+    );
+    if (onFailure) await onFailure.send(JSON.stringify(notice));
+  }
+
+  private backoff(attempt: number) {
+    return this.options.clock.sleep(Math.min(5_000, 100 * 2 ** attempt), this.stopping.signal);
+  }
+
+  /**
+   * One batch without windows: invoke, resume after a partial failure at the first failed
+   * record, bisect a failing batch, retry, and give up with a notice when retries or record age
+   * run out. `advance` checkpoints after the last record handled.
+   */
+  private async deliver(
+    batch: _Record[],
+    shardId: string,
+    advance: (last: string) => void,
+    attempt = 0,
+  ): Promise<void> {
+    let records = batch;
+    let attempts = attempt;
+    while (records.length > 0) {
+      const expired = this.exhausted(attempts, records);
+      if (expired && attempts > 0) {
+        await this.giveUp(records, shardId, expired, attempts);
+        advance(records[records.length - 1].SequenceNumber!);
+        return;
+      }
+      let failedAt: number | undefined;
+      try {
+        const response = await this.invoke({ Records: this.event(records, shardId) });
+        failedAt = this.options.mapping.reportBatchItemFailures
+          ? firstFailedIndex(records, response)
+          : undefined;
+      } catch (error) {
+        if (!(error instanceof FunctionError)) throw error;
+        this.counters.functionErrors += 1;
+        this.options.log(`${label(this.options.mapping.functionLogicalId)}: ${error.message}`);
+        if (this.options.mapping.bisectOnError && records.length > 1) {
+          const half = Math.ceil(records.length / 2);
+          this.counters.retries += 1;
+          await this.deliver(records.slice(0, half), shardId, advance, attempts + 1);
+          await this.deliver(records.slice(half), shardId, advance, attempts + 1);
+          return;
+        }
+        failedAt = 0;
+      }
+      if (failedAt === undefined) {
+        this.counters.records += records.length;
+        advance(records[records.length - 1].SequenceNumber!);
+        return;
+      }
+      if (failedAt > 0) {
+        this.counters.records += failedAt;
+        advance(records[failedAt - 1].SequenceNumber!);
+        records = records.slice(failedAt);
+      }
+      attempts += 1;
+      this.counters.retries += 1;
+      if (!this.exhausted(attempts, records)) await this.backoff(attempts);
+      if (this.stopping.signal.aborted && !this.exhausted(attempts, records)) return;
+    }
+  }
+
+  /**
+   * One invocation of a tumbling window, retried with the same state until it succeeds or
+   * retries run out. Returns the window to carry on with (undefined once the window is closed).
+   */
+  private async deliverWindow(
+    records: _Record[],
+    shardId: string,
+    window: WindowCheckpoint,
+    final: boolean,
+    advance: (last: string | undefined, next: WindowCheckpoint | undefined) => void,
+  ): Promise<WindowCheckpoint | undefined> {
+    const size = this.window! * 1000;
+    let attempts = 0;
+    let terminatedEarly = false;
+    let state = window.state;
+    for (;;) {
+      const event = {
+        Records: this.event(records, shardId),
+        window: {
+          start: new Date(window.start).toISOString(),
+          end: new Date(window.start + size).toISOString(),
+        },
+        state,
+        shardId,
+        eventSourceARN: this.options.stream.arn,
+        isFinalInvokeForWindow: final && !terminatedEarly,
+        isWindowTerminatedEarly: terminatedEarly,
+      };
+      try {
+        const response = (await this.invoke(event)) as { state?: unknown } | null;
+        const failedAt = this.options.mapping.reportBatchItemFailures
+          ? firstFailedIndex(records, response)
+          : undefined;
+        if (failedAt !== undefined)
+          throw new FunctionError(
+            this.options.mapping.logicalId,
+            'BatchItemFailure',
+            `record ${failedAt} failed`,
+          );
+        this.counters.records += records.length;
+        const last = records[records.length - 1]?.SequenceNumber;
+        if (final || terminatedEarly) {
+          advance(last, undefined);
+          return undefined;
+        }
+        state = response?.state ?? {};
+        if (JSON.stringify(state).length > MAX_WINDOW_STATE_BYTES) {
+          // Lambda ends the window early rather than carry more than 1 MB of state.
+          advance(last, { start: window.start, state });
+          terminatedEarly = true;
+          records = [];
+          continue;
+        }
+        const next = { start: window.start, state };
+        advance(last, next);
+        return next;
+      } catch (error) {
+        if (!(error instanceof FunctionError)) throw error;
+        this.counters.functionErrors += 1;
+        this.options.log(`${label(this.options.mapping.functionLogicalId)}: ${error.message}`);
+        attempts += 1;
+        this.counters.retries += 1;
+        const expired = this.exhausted(attempts, records);
+        if (expired) {
+          await this.giveUp(records, shardId, expired, attempts, error.errorType);
+          const last = records[records.length - 1]?.SequenceNumber;
+          const next = final ? undefined : { start: window.start, state: window.state };
+          advance(last, next);
+          return next;
+        }
+        await this.backoff(attempts);
+        if (this.stopping.signal.aborted) return window;
+      }
+    }
+  }
+}
