@@ -15,6 +15,12 @@ export const DEFAULT_NAMES = {
   glueTable: 'unicorn_status',
   /** Web-server access logs shipped by the log agent (optional stack). */
   weblogStream: 'weblogs',
+  /** IoT sensor readings from the data generator. */
+  sensorStream: 'sensor-data',
+  /** Sensor readings that passed the temperature filter, delivered to S3 as CSV. */
+  sensorAlertStream: 'sensor-alerts',
+  /** Ten-second averages and counts per sensor. */
+  sensorAggregateTable: 'SensorAggregates',
 } as const;
 
 export type ResourceNames = { readonly [K in keyof typeof DEFAULT_NAMES]: string };
@@ -48,5 +54,8 @@ export function resourceNames(prefix = ''): ResourceNames {
     glueDatabase: `${underscored}_${DEFAULT_NAMES.glueDatabase}`,
     glueTable: DEFAULT_NAMES.glueTable,
     weblogStream: `${prefix}-${DEFAULT_NAMES.weblogStream}`,
+    sensorStream: `${prefix}-${DEFAULT_NAMES.sensorStream}`,
+    sensorAlertStream: `${prefix}-${DEFAULT_NAMES.sensorAlertStream}`,
+    sensorAggregateTable: `${prefix}-${DEFAULT_NAMES.sensorAggregateTable}`,
   };
 }

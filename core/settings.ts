@@ -21,3 +21,30 @@ export const PUT_RECORDS_LIMITS = {
   maxRecordBytes: 1024 * 1024,
   maxPartitionKeyLength: 256,
 } as const;
+
+/** The IoT sensor pipeline: environment variables its handlers read. */
+export const SENSOR_ENV = {
+  alertStreamName: 'SENSOR_ALERT_STREAM_NAME',
+  dedupTableName: 'SENSOR_DEDUP_TABLE_NAME',
+  aggregateTableName: 'SENSOR_AGGREGATE_TABLE_NAME',
+  failureQueueUrl: 'FAILURE_QUEUE_URL',
+} as const;
+
+/** The sensor pipeline's rules, in one place for the handlers, the stack and the tests. */
+export const SENSOR_SETTINGS = {
+  /** Length of the per-sensor tumbling window for averages and counts. */
+  windowSeconds: 10,
+  /**
+   * Two identical readings (sensor, event time, values) that arrive at most this far apart are
+   * one reading sent twice: producers that retry a PutRecords send the same record again
+   * within their back-off, well under a second.
+   */
+  dedupWindowMs: 1_000,
+  /**
+   * How long a reading's fingerprint is kept. Only the last second matters; an hour leaves
+   * room for a Lambda retry of the same batch, and DynamoDB's TTL sweeps the rest for free.
+   */
+  dedupRetentionSeconds: 3_600,
+  /** A reading is an alert when the measured and ambient temperatures differ by more than this (°C). */
+  alertThreshold: 20,
+} as const;

@@ -5,6 +5,7 @@ import { DashboardAccess } from './constructs/dashboard-access';
 import { DataLake } from './constructs/data-lake';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { ProducerAccess } from './constructs/producer-access';
+import { SensorPipeline } from './constructs/sensor-pipeline';
 import { SummaryAggregation } from './constructs/summary-aggregation';
 import { SummaryPersistence } from './constructs/summary-persistence';
 import { UnicornStreams, type TelemetryCapacity } from './constructs/unicorn-streams';
@@ -23,6 +24,7 @@ export interface WildRydesStackProps extends StackProps {
  *   producers ─▶ wildrydes ─┬─▶ SummaryAggregation ─▶ wildrydes-summary ─▶ SummaryPersistence ─▶ DynamoDB
  *                           ├─▶ DataLake (Firehose ─▶ S3 ◀─ Glue/Athena)
  *                           └─▶ browser dashboard (DashboardAccess)
+ *   datagen ─▶ sensor-data ─▶ SensorPipeline (dedup, filter, 10 s aggregates, CSV alerts to S3)
  */
 export class WildRydesStack extends Stack {
   public readonly names: ResourceNames;
@@ -33,6 +35,7 @@ export class WildRydesStack extends Stack {
   public readonly dataLake: DataLake;
   public readonly producerAccess: ProducerAccess;
   public readonly monitoring: PipelineMonitoring;
+  public readonly sensors: SensorPipeline;
 
   constructor(scope: Construct, id: string, props: WildRydesStackProps = {}) {
     super(scope, id, props);
@@ -64,11 +67,19 @@ export class WildRydesStack extends Stack {
       athenaWorkGroupName: names.athenaWorkGroup,
     });
     this.producerAccess = new ProducerAccess(this, 'ProducerAccess', { streams: [telemetry] });
+    this.sensors = new SensorPipeline(this, 'SensorPipeline', {
+      sensorStreamName: names.sensorStream,
+      alertStreamName: names.sensorAlertStream,
+      aggregateTableName: names.sensorAggregateTable,
+      bucket: this.dataLake.bucket,
+    });
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       dashboardName: names.athenaWorkGroup === 'wildrydes' ? 'WildRydes' : `WildRydes-${props.prefix}`,
       streams: [
         { label: 'Telemetry', stream: telemetry },
         { label: 'Summary', stream: summary },
+        { label: 'Sensors', stream: this.sensors.streams.readings },
+        { label: 'Sensor alerts', stream: this.sensors.streams.alerts },
       ],
       consumers: [
         {
@@ -80,6 +91,11 @@ export class WildRydesStack extends Stack {
           label: 'Persistence',
           function: this.persistence.function,
           failureQueue: this.persistence.failures.queue,
+        },
+        {
+          label: 'Sensor processing',
+          function: this.sensors.processing.function,
+          failureQueue: this.sensors.processing.failures.queue,
         },
       ],
       table: this.persistence.table,
@@ -109,6 +125,21 @@ export class WildRydesStack extends Stack {
     output('AthenaWorkGroup', names.athenaWorkGroup, 'Athena workgroup for querying the raw data');
     output('GlueTable', `${names.glueDatabase}.${names.glueTable}`, 'Glue table over the raw data');
     output('ProducerGroupName', this.producerAccess.group.groupName, 'IAM group allowed to run producers');
+    output(
+      'SensorStreamName',
+      this.sensors.streams.readings.streamName,
+      'IoT sensor readings (datagen writes here)',
+    );
+    output(
+      'SensorAggregateTableName',
+      this.sensors.processing.aggregateTable.tableName,
+      '10-second per-sensor aggregates',
+    );
+    output(
+      'SensorProducerGroupName',
+      this.sensors.producerAccess.group.groupName,
+      'IAM group allowed to run sensor producers',
+    );
     output('AlarmTopicArn', this.monitoring.topic.topicArn, 'Subscribe here for pipeline alarms');
   }
 }

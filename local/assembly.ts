@@ -215,6 +215,8 @@ export function readStack(
   region: string,
   assemblyDir: string,
   endpoints: LocalEndpointsForPlan,
+  /** Asset folders by asset hash, from the assembly's asset manifests. */
+  assetPaths: Readonly<Record<string, string>> = {},
 ): LocalStack {
   const resources = template.Resources ?? {};
   const identities: Record<string, ResolvedResource> = {};
@@ -262,8 +264,17 @@ export function readStack(
 
   const functions: LocalFunction[] = of('AWS::Lambda::Function').map(([id, r]) => {
     const p = props(r);
-    const assetPath = r.Metadata?.['aws:asset:path'];
-    const codeDir = typeof assetPath === 'string' ? path.resolve(assemblyDir, assetPath) : undefined;
+    // The bundle folder: named in the asset metadata when the CLI synthesized the app, and
+    // always findable from the code's S3 key (the asset hash) in the asset manifest.
+    const metadataPath = r.Metadata?.['aws:asset:path'];
+    const s3Key = (p.Code as { S3Key?: unknown } | undefined)?.S3Key;
+    const assetPath =
+      typeof metadataPath === 'string'
+        ? metadataPath
+        : typeof s3Key === 'string'
+          ? assetPaths[s3Key.replace(/\.zip$/, '')]
+          : undefined;
+    const codeDir = assetPath === undefined ? undefined : path.resolve(assemblyDir, assetPath);
     const variables = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
     const environment = Object.fromEntries(
       Object.entries(variables).map(([k, v]) => [k, resolveString(v, ctx, `${id}.Environment.${k}`)]),
@@ -412,7 +423,7 @@ export function readStack(
 interface ManifestArtifact {
   readonly type: string;
   readonly environment?: string;
-  readonly properties?: { templateFile?: string; stackName?: string; directoryName?: string };
+  readonly properties?: { templateFile?: string; stackName?: string; directoryName?: string; file?: string };
   readonly displayName?: string;
 }
 
@@ -429,6 +440,17 @@ export function readAssembly(assemblyDir: string, endpoints: LocalEndpointsForPl
     artifacts?: Record<string, ManifestArtifact>;
   };
   const stacks: LocalStack[] = [];
+  const assetPaths: Record<string, string> = {};
+  for (const artifact of Object.values(manifest.artifacts ?? {})) {
+    const file = (artifact.properties as { file?: string } | undefined)?.file;
+    if (artifact.type !== 'cdk:asset-manifest' || !file) continue;
+    const assets = JSON.parse(readFileSync(path.join(assemblyDir, file), 'utf8')) as {
+      files?: Record<string, { source?: { path?: string } }>;
+    };
+    for (const [hash, asset] of Object.entries(assets.files ?? {})) {
+      if (asset.source?.path) assetPaths[hash] = asset.source.path;
+    }
+  }
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       stacks.push(...readAssembly(path.join(assemblyDir, artifact.properties.directoryName), endpoints));
@@ -439,7 +461,9 @@ export function readAssembly(assemblyDir: string, endpoints: LocalEndpointsForPl
     const template = JSON.parse(
       readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'),
     );
-    stacks.push(readStack(template, artifact.properties.stackName ?? id, region, assemblyDir, endpoints));
+    stacks.push(
+      readStack(template, artifact.properties.stackName ?? id, region, assemblyDir, endpoints, assetPaths),
+    );
   }
   return stacks;
 }

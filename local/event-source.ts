@@ -342,8 +342,9 @@ export class EventSourceMapping {
     let records = batch;
     let attempts = attempt;
     while (records.length > 0) {
+      // Records past MaximumRecordAgeInSeconds are set aside without an invocation.
       const expired = this.exhausted(attempts, records);
-      if (expired && attempts > 0) {
+      if (expired) {
         await this.giveUp(records, shardId, expired, attempts);
         advance(records[records.length - 1].SequenceNumber!);
         return;
@@ -359,10 +360,10 @@ export class EventSourceMapping {
         this.counters.functionErrors += 1;
         this.options.log(`${label(this.options.mapping.functionLogicalId)}: ${error.message}`);
         if (this.options.mapping.bisectOnError && records.length > 1) {
+          // As in Lambda, splitting a batch does not count toward the retry quota.
           const half = Math.ceil(records.length / 2);
-          this.counters.retries += 1;
-          await this.deliver(records.slice(0, half), shardId, advance, attempts + 1);
-          await this.deliver(records.slice(half), shardId, advance, attempts + 1);
+          await this.deliver(records.slice(0, half), shardId, advance, attempts);
+          await this.deliver(records.slice(half), shardId, advance, attempts);
           return;
         }
         failedAt = 0;

@@ -72,6 +72,9 @@ describe('resourceNames', () => {
       glueDatabase: 'team_a_wildrydes',
       glueTable: 'unicorn_status',
       weblogStream: 'team-a-weblogs',
+      sensorStream: 'team-a-sensor-data',
+      sensorAlertStream: 'team-a-sensor-alerts',
+      sensorAggregateTable: 'team-a-SensorAggregates',
     });
   });
 });

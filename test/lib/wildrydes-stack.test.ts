@@ -37,7 +37,8 @@ describe('streams', () => {
       RetentionPeriodHours: 24,
       StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
     });
-    template.resourceCountIs('AWS::Kinesis::Stream', 2);
+    // The other two are the IoT sensor pipeline's (its own tests cover them).
+    template.resourceCountIs('AWS::Kinesis::Stream', 4);
   });
 
   it('takes the telemetry shard count or on-demand mode from config', () => {
@@ -419,7 +420,9 @@ describe('monitoring', () => {
   });
 
   it('sends every alarm to the SNS topic', () => {
-    expect(Object.keys(alarms)).toHaveLength(12);
+    // Three per stream (wildrydes, wildrydes-summary, sensor-data, sensor-alerts) and three per
+    // stream consumer (aggregation, persistence, sensor processing).
+    expect(Object.keys(alarms)).toHaveLength(4 * 3 + 3 * 3);
     for (const a of Object.values(alarms)) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: id.topic }]);
       expect(a.Properties.Dimensions).toHaveLength(1);

@@ -1,0 +1,122 @@
+import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import {
+  Compression,
+  DeliveryStream,
+  EnableLogging,
+  KinesisStreamSource,
+  LambdaFunctionProcessor,
+  S3Bucket,
+} from 'aws-cdk-lib/aws-kinesisfirehose';
+import { LogGroup, LogStream, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { WildRydesFunction } from './wildrydes-function';
+
+/** Hive-style hourly partitions by delivery time (UTC), as Athena expects. */
+export const SENSOR_ALERT_PREFIX = 'sensor-alerts/';
+export const SENSOR_ALERT_PARTITIONS =
+  'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+export const SENSOR_ERROR_PREFIX =
+  'sensor-errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
+
+export interface SensorDeliveryProps {
+  /** The stream of readings that passed the filter. */
+  readonly source: IStream;
+  /** Where the CSV objects land. */
+  readonly bucket: IBucket;
+  /** @default 60 seconds */
+  readonly bufferingInterval?: Duration;
+  /** @default 5 MiB */
+  readonly bufferingSize?: Size;
+  /** @default uncompressed, so each object is a plain `.csv` file */
+  readonly compression?: Compression;
+}
+
+/**
+ * Firehose from the alert stream to S3, converting each JSON reading to a CSV line with a
+ * Lambda processor (Firehose's built-in conversion only writes Parquet and ORC). Objects land
+ * under `sensor-alerts/year=/month=/day=/hour=/` as `.csv`; records the processor cannot read
+ * and failed deliveries go under `sensor-errors/`, and delivery errors are logged.
+ */
+export class SensorDelivery extends Construct {
+  public readonly deliveryStream: DeliveryStream;
+  public readonly processor: WildRydesFunction;
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: SensorDeliveryProps) {
+    super(scope, id);
+    const interval = props.bufferingInterval ?? Duration.seconds(60);
+    const size = props.bufferingSize ?? Size.mebibytes(5);
+    if (!interval.isUnresolved() && (interval.toSeconds() < 0 || interval.toSeconds() > 900)) {
+      throw new Error(`Buffering interval must be 0 to 900 seconds, got ${interval.toSeconds()}`);
+    }
+    if (!size.isUnresolved() && (size.toMebibytes() < 1 || size.toMebibytes() > 128)) {
+      throw new Error(`Buffering size must be 1 to 128 MiB, got ${size.toMebibytes()}`);
+    }
+
+    this.processor = new WildRydesFunction(this, 'CsvFunction', {
+      handlerDir: 'sensor-csv',
+      description: 'Converts sensor alerts from JSON to CSV lines for Firehose',
+    });
+    this.logGroup = new LogGroup(this, 'DeliveryLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.deliveryStream = new DeliveryStream(this, 'Delivery', {
+      source: new KinesisStreamSource(props.source),
+      destination: new S3Bucket(props.bucket, {
+        dataOutputPrefix: `${SENSOR_ALERT_PREFIX}${SENSOR_ALERT_PARTITIONS}`,
+        errorOutputPrefix: SENSOR_ERROR_PREFIX,
+        compression: props.compression ?? Compression.UNCOMPRESSED,
+        fileExtension:
+          props.compression && props.compression !== Compression.UNCOMPRESSED ? undefined : '.csv',
+        bufferingInterval: interval,
+        bufferingSize: size,
+        processors: [
+          new LambdaFunctionProcessor(this.processor, {
+            // Firehose hands the function up to 1 MiB or 60 s of records at a time.
+            bufferSize: Size.mebibytes(1),
+            bufferInterval: Duration.seconds(60),
+            retries: 3,
+          }),
+        ],
+        loggingConfig: new EnableLogging(this.logGroup),
+      }),
+    });
+    // The destination adds its log stream with the default RETAIN policy; it goes with its group.
+    for (const child of this.logGroup.node.children) {
+      if (child instanceof LogStream) child.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    }
+    Validations.of(this.deliveryStream).acknowledge({
+      id: 'AwsSolutions-KDF1',
+      reason:
+        'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an encrypted bucket.',
+    });
+    const role = this.deliveryStream.node.findChild('S3 Destination Role');
+    const stack = Stack.of(this);
+    const bucketArn = props.bucket.node.defaultChild
+      ? `<${stack.getLogicalId(props.bucket.node.defaultChild as CfnBucket)}.Arn>/*`
+      : undefined;
+    const fnArn = `<${stack.getLogicalId(this.processor.node.defaultChild as never)}.Arn>:*`;
+    for (const finding of [
+      'Action::s3:GetObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:List*',
+      'Action::s3:DeleteObject*',
+      'Action::s3:Abort*',
+      ...(bucketArn ? [`Resource::${bucketArn}`] : []),
+    ]) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[${finding}]`,
+        reason:
+          'Firehose needs to write, list and abort multipart uploads of objects in its destination bucket; the grant is limited to that one bucket.',
+      });
+    }
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${fnArn}]`,
+      reason:
+        'Firehose invokes any version of its own processor function; the grant is limited to that function.',
+    });
+  }
+}

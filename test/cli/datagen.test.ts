@@ -1,0 +1,263 @@
+import { compileTemplate } from '#core/kdg-template';
+import { decodeJson } from '#core/record-data';
+import { UsageError } from '../../cli/args';
+import {
+  cronSettingsFromEnv,
+  pacing,
+  partitionKeyOf,
+  runDatagen,
+  type DatagenOptions,
+  type Schedule,
+} from '../../cli/datagen';
+import { fakeClock } from '../support/fake-clock';
+import { fakeKinesis } from '../support/fake-kinesis';
+import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
+import { countCalls, injectPutFaults } from '../support/kinesis-faults';
+
+let k: Kinesalite;
+let streams = 0;
+beforeAll(async () => {
+  k = await startKinesalite();
+});
+afterAll(() => k.stop());
+
+const noWait = { maxAttempts: 8, baseDelayMs: 0, maxDelayMs: 0 };
+const TEMPLATE = '{"id":"{{random.uuid}}","t":{{current.timestamp}},"sensorId":"s-{{random.number(9)}}"}';
+let keyCounter = 0;
+const randomKeys = partitionKeyOf('random', () => `key-${keyCounter++}`);
+
+async function generate(
+  options: Partial<DatagenOptions> & { schedule: Schedule },
+  client = k.client,
+  stop = new AbortController(),
+) {
+  const stream = `datagen-${streams++}`;
+  await k.createStream(stream, 2);
+  const clock = fakeClock();
+  const lines: string[] = [];
+  const stats = await runDatagen(
+    { stream, template: compileTemplate(TEMPLATE, { seed: 1 }), partitionKey: randomKeys, ...options },
+    {
+      kinesis: client,
+      out: (text) => lines.push(text),
+      now: clock.now,
+      sleep: clock.sleep,
+      stop: stop.signal,
+      abandon: new AbortController().signal,
+      retryPolicy: noWait,
+    },
+  );
+  const records = await k.readAll(stream);
+  const values = records.map((r) => (decodeJson(r.Data!) as { value: { id: string; t: number } }).value);
+  return { stats, records, values, lines, start: clock.now() - stats.elapsedMs };
+}
+
+describe('datagen against kinesalite', () => {
+  it('puts exactly --total records at the rate asked, spread over the shards, with progress every second', async () => {
+    const { stats, records, values, lines, start } = await generate({
+      schedule: { kind: 'rate', recordsPerSecond: 250 },
+      total: 1000,
+    });
+    expect(stats).toMatchObject({ produced: 1000, sent: 1000, retried: 0, failed: 0, unsent: 0 });
+    expect(records).toHaveLength(1000);
+    expect(new Set(values.map((v) => v.id)).size).toBe(1000);
+    // 250 records/s: 25 records every 100 ms, over 4 seconds.
+    const perTick = new Map<number, number>();
+    for (const v of values) perTick.set(v.t - start, (perTick.get(v.t - start) ?? 0) + 1);
+    expect([...perTick.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i * 100));
+    expect([...perTick.values()].every((n) => n === 25)).toBe(true);
+    expect(new Set(records.map((r) => r.ShardId)).size).toBe(2);
+    expect(lines.slice(0, 3)).toEqual([
+      expect.stringMatching(/^sent \d+\/1000 \(\d+\.\d records\/s\), retried 0, failed 0\n$/),
+      expect.stringMatching(/^sent \d+\/1000/),
+      expect.stringMatching(/^sent \d+\/1000/),
+    ]);
+    // The last tick is at 3.9 s: the whole run took that long.
+    expect(lines.at(-1)).toBe('sent 1000/1000 (256.4 records/s), retried 0, failed 0\n');
+  });
+
+  it('sends in PutRecords calls of at most 500 records', async () => {
+    const client = emulatorClient(k.endpoint);
+    const puts = countCalls(client, 'PutRecordsCommand');
+    const { stats } = await generate(
+      { schedule: { kind: 'rate', recordsPerSecond: 12_000 }, total: 2400 },
+      client,
+    );
+    client.destroy();
+    expect(stats.sent).toBe(2400);
+    // 1,200 records per 100 ms tick: three requests each (500 + 500 + 200).
+    expect(puts.count).toBe(6);
+  });
+
+  it('in cron mode, fires every job each second with its messages, as separate requests', async () => {
+    const fake = fakeKinesis();
+    const { stats } = await generate(
+      { schedule: { kind: 'cron', jobs: 3, messagesPerJob: 4 }, total: 30 },
+      fake.client,
+    );
+    expect(stats).toMatchObject({ sent: 30, failed: 0 });
+    // 12 records a second; the third second sends the 6 left.
+    expect(fake.calls.map((c) => c.records.length)).toEqual([4, 4, 4, 4, 4, 4, 4, 2]);
+    const times = fake.calls.map((c) => JSON.parse(c.records[0].data).t);
+    expect(times.map((t) => t - times[0])).toEqual([0, 0, 0, 1000, 1000, 1000, 2000, 2000]);
+    // Spread keys: no hot shard.
+    expect(new Set(fake.calls.flatMap((c) => c.records.map((r) => r.partitionKey))).size).toBe(30);
+  });
+
+  it('retries the entries Kinesis rejects (FailedRecordCount) and counts them, losing and duplicating nothing', async () => {
+    const client = emulatorClient(k.endpoint);
+    // The first ten requests: a third of their entries throttled, and one request refused whole.
+    const injected = injectPutFaults(client, (call, i) =>
+      call === 4 ? 'call' : call < 10 && (call + i) % 3 === 0 ? 'throttle' : 'ok',
+    );
+    const { stats, values } = await generate(
+      { schedule: { kind: 'rate', recordsPerSecond: 300 }, total: 600 },
+      client,
+    );
+    client.destroy();
+    expect(injected.entries).toBeGreaterThan(50);
+    expect(injected.calls).toBeGreaterThan(0);
+    expect(stats).toMatchObject({ sent: 600, failed: 0 });
+    expect(stats.retried).toBeGreaterThanOrEqual(injected.entries);
+    expect(values).toHaveLength(600);
+    expect(new Set(values.map((v) => v.id)).size).toBe(600);
+  });
+
+  it('counts entries still rejected after the last retry as failed, with the reason', async () => {
+    const client = emulatorClient(k.endpoint);
+    injectPutFaults(client, (_call, i) => (i === 0 ? 'throttle' : 'ok'));
+    const { stats, records } = await generate(
+      { schedule: { kind: 'rate', recordsPerSecond: 50 }, total: 20 },
+      client,
+    );
+    client.destroy();
+    expect(stats.failed).toBe(4); // the first entry of each of the four requests
+    expect(stats.sent).toBe(16);
+    expect(records).toHaveLength(16);
+    expect(stats.firstError).toMatch(/ProvisionedThroughputExceededException/);
+  });
+
+  it('keys records by a JSON field when asked', async () => {
+    const fake = fakeKinesis();
+    await generate(
+      {
+        schedule: { kind: 'rate', recordsPerSecond: 100 },
+        total: 50,
+        partitionKey: partitionKeyOf('sensorId', () => 'x'),
+      },
+      fake.client,
+    );
+    for (const record of fake.calls.flatMap((c) => c.records)) {
+      expect(record.partitionKey).toBe(JSON.parse(record.data).sensorId);
+    }
+  });
+
+  it('stops on Ctrl-C and still sends what it generated', async () => {
+    const stop = new AbortController();
+    const fake = fakeKinesis((call) => {
+      if (call === 5) stop.abort();
+      return 'ok';
+    });
+    const { stats } = await generate(
+      { schedule: { kind: 'rate', recordsPerSecond: 100 } },
+      fake.client,
+      stop,
+    );
+    expect(stats.produced).toBeGreaterThanOrEqual(60);
+    expect(stats.sent).toBe(stats.produced);
+    expect(fake.accepted).toHaveLength(stats.produced);
+  });
+
+  it('ends the run on an error no retry can cure, with what was sent so far', async () => {
+    await expect(
+      runDatagen(
+        {
+          stream: 'no-such-stream',
+          template: compileTemplate('x'),
+          schedule: { kind: 'rate', recordsPerSecond: 10 },
+          total: 5,
+          partitionKey: randomKeys,
+          quiet: true,
+        },
+        {
+          kinesis: k.client,
+          out: () => undefined,
+          ...fakeClock(),
+          stop: new AbortController().signal,
+          abandon: new AbortController().signal,
+          retryPolicy: noWait,
+        },
+      ),
+    ).rejects.toMatchObject({
+      name: 'Error',
+      cause: { name: 'ResourceNotFoundException' },
+      stats: { sent: 0 },
+    });
+  });
+});
+
+describe('pacing', () => {
+  const ticks = (schedule: Schedule, n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      pacing(schedule)
+        .requests(i)
+        .reduce((a, b) => a + b, 0),
+    );
+
+  it('spreads a rate over ten ticks a second, below 10 records/s one record per tick', () => {
+    expect(pacing({ kind: 'rate', recordsPerSecond: 250 }).intervalMs).toBe(100);
+    expect(ticks({ kind: 'rate', recordsPerSecond: 15 }, 10)).toEqual([1, 2, 1, 2, 1, 2, 1, 2, 1, 2]);
+    expect(ticks({ kind: 'rate', recordsPerSecond: 100 }, 10).reduce((a, b) => a + b)).toBe(100);
+    expect(pacing({ kind: 'rate', recordsPerSecond: 0.5 }).intervalMs).toBe(2000);
+    expect(ticks({ kind: 'rate', recordsPerSecond: 0.5 }, 3)).toEqual([1, 1, 1]);
+  });
+
+  it('fires every cron job each second', () => {
+    const cron = pacing({ kind: 'cron', jobs: 10, messagesPerJob: 10 });
+    expect(cron.intervalMs).toBe(1000);
+    expect(cron.requests(7)).toEqual(Array(10).fill(10));
+  });
+});
+
+describe('the Node producer environment variables', () => {
+  it('are ignored when none is set', () => {
+    expect(cronSettingsFromEnv({})).toBeUndefined();
+  });
+
+  it('default to 10 jobs of 10 messages, as that producer does', () => {
+    expect(cronSettingsFromEnv({ AWS_KINESIS_STREAM_NAME: 'sensor-data' })).toEqual({
+      stream: 'sensor-data',
+      schedule: { kind: 'cron', jobs: 10, messagesPerJob: 10 },
+    });
+  });
+
+  it('set the jobs and messages per job', () => {
+    expect(cronSettingsFromEnv({ CRON_JOBS_TO_GENERATE: '4', MESSAGES_PER_CRON_JOB: '25' })).toEqual({
+      schedule: { kind: 'cron', jobs: 4, messagesPerJob: 25 },
+    });
+  });
+
+  it.each([
+    [
+      { CRON_JOBS_TO_GENERATE: 'ten' },
+      'CRON_JOBS_TO_GENERATE must be a whole number from 1 to 1000, got "ten"',
+    ],
+    [{ MESSAGES_PER_CRON_JOB: '0' }, 'MESSAGES_PER_CRON_JOB must be a whole number from 1 to 10000, got "0"'],
+    [
+      { MESSAGES_PER_CRON_JOB: '2.5' },
+      'MESSAGES_PER_CRON_JOB must be a whole number from 1 to 10000, got "2.5"',
+    ],
+  ])('reject %p', (env, message) => {
+    expect(() => cronSettingsFromEnv(env)).toThrow(new UsageError(message));
+  });
+});
+
+describe('partition keys', () => {
+  it('reject a field the records do not have, or records that are not JSON', () => {
+    expect(() => partitionKeyOf('sensorId', () => 'x')('{"other":1}')).toThrow(
+      /has no "sensorId" string or number field/,
+    );
+    expect(() => partitionKeyOf('sensorId', () => 'x')('a,b,c')).toThrow(/needs JSON records/);
+    expect(partitionKeyOf('sensorId', () => 'x')('{"sensorId":17}')).toBe('17');
+  });
+});

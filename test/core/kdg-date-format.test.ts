@@ -1,0 +1,63 @@
+import { DEFAULT_LOCAL_FORMAT, DEFAULT_UTC_FORMAT, formatDate } from '#core/date-format';
+
+// 2009-07-14T20:12:22.007Z, a Tuesday, day 195 of the year.
+const T = Date.UTC(2009, 6, 14, 20, 12, 22, 7);
+
+describe('formatDate (moment.js tokens)', () => {
+  it.each([
+    ['YYYY-MM-DD', '2009-07-14'],
+    ['YY M D', '09 7 14'],
+    ['MMMM MMM Q', 'July Jul 3'],
+    ['Do DDD DDDD', '14th 195 195'],
+    ['dddd ddd dd d E', 'Tuesday Tue Tu 2 2'],
+    ['HH H hh h kk k A a', '20 20 08 8 20 20 PM pm'],
+    ['mm m ss s', '12 12 22 22'],
+    ['SSS SS S', '007 00 0'],
+    ['X x', `${Math.floor(T / 1000)} ${T}`],
+    ['[Today is] dddd', 'Today is Tuesday'],
+    ['DD/MMM/YYYY:HH:mm:ss Z', '14/Jul/2009:20:12:22 +00:00'],
+    [DEFAULT_UTC_FORMAT, '2009-07-14T20:12:22Z'],
+  ])('%p in UTC gives %p', (format, expected) => {
+    expect(formatDate(T, format, 'utc')).toBe(expected);
+  });
+
+  it('reads the wall clock at a fixed offset, as in the generator examples', () => {
+    expect(formatDate(T, 'DD/MMM/YYYY:HH:mm:ss Z', { offsetMinutes: -7 * 60 })).toBe(
+      '14/Jul/2009:13:12:22 -07:00',
+    );
+    expect(formatDate(T, 'YYYY-MM-DD HH:mm ZZ', { offsetMinutes: 5 * 60 + 30 })).toBe(
+      '2009-07-15 01:42 +0530',
+    );
+    expect(formatDate(T, DEFAULT_LOCAL_FORMAT, { offsetMinutes: -5 * 60 })).toBe('2009-07-14T15:12:22-05:00');
+  });
+
+  it('uses the ordinal suffixes English uses', () => {
+    const day = (d: number) => formatDate(Date.UTC(2020, 0, d), 'Do');
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31].map(day)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '31st',
+    ]);
+  });
+
+  it('writes midnight and noon as moment does', () => {
+    const midnight = Date.UTC(2020, 0, 1, 0, 5);
+    expect(formatDate(midnight, 'h hh A k kk H')).toBe('12 12 AM 24 24 0');
+    expect(formatDate(Date.UTC(2020, 0, 1, 12, 5), 'h A')).toBe('12 PM');
+  });
+
+  it('uses this machine zone for local time', () => {
+    const local = new Date(T);
+    expect(formatDate(T, 'D H m', 'local')).toBe(
+      `${local.getDate()} ${local.getHours()} ${local.getMinutes()}`,
+    );
+  });
+});
