@@ -83,7 +83,7 @@ runMain('local', async () => {
         type: 'string',
         requiresArg: true,
         default: String(DEFAULT_PORTS.kinesis),
-        describe: 'First of four ports for the Kinesis, DynamoDB, S3 and SQS emulators',
+        describe: 'First of five ports: the Kinesis, DynamoDB, S3 and SQS emulators, then the dashboard',
       },
     })
     .parseSync();
@@ -95,7 +95,7 @@ runMain('local', async () => {
     args.windowSeconds === undefined
       ? undefined
       : positiveNumber('window-seconds', { max: 900 })(args.windowSeconds);
-  const portBase = positiveNumber('port-base', { integer: true, max: 65_532 })(args.portBase);
+  const portBase = positiveNumber('port-base', { integer: true, max: 65_531 })(args.portBase);
   for (const c of args.context) {
     if (!/^[\w:@/.-]+=/.test(c)) throw new UsageError(`-c takes key=value, got "${c}"`);
   }
@@ -116,6 +116,7 @@ runMain('local', async () => {
     unicorns,
     windowSeconds,
     ports,
+    dashboardPort: portBase + 4,
     log: (message) => problems.push(message),
   });
 
@@ -123,6 +124,7 @@ runMain('local', async () => {
     pid: process.pid,
     region: pipeline.region,
     ...pipeline.endpoints,
+    dashboard: pipeline.dashboardUrl,
     stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
   });
   const out = process.stdout;
@@ -130,6 +132,7 @@ runMain('local', async () => {
   out.write(
     [
       `Local Wild Rydes pipeline is running (${((Date.now() - started) / 1000).toFixed(1)} s to start).`,
+      ...(pipeline.dashboardUrl ? [`  Dashboard ${pipeline.dashboardUrl}`] : []),
       `  Kinesis   ${pipeline.endpoints.kinesis}`,
       `  DynamoDB  ${pipeline.endpoints.dynamodb}`,
       `  S3        ${pipeline.endpoints.s3}`,

@@ -164,6 +164,7 @@ export async function runProducer(options: ProducerOptions, io: ProducerIO): Pro
   const deadline =
     options.durationSeconds === undefined ? Infinity : started + options.durationSeconds * 1000;
 
+  let previousTime: number | undefined;
   for (let tick = 0; ; tick++) {
     if (
       sender.error !== undefined ||
@@ -177,9 +178,13 @@ export async function runProducer(options: ProducerOptions, io: ProducerIO): Pro
     if (io.stop.aborted) break;
 
     const time = io.now();
+    // Fly for the time that really passed since the last record (more than the interval when the
+    // machine is busy), so positions, Distance and StatusTime always agree on the speed.
+    const seconds = previousTime === undefined ? 0 : Math.max(0, time - previousTime) / 1000;
+    previousTime = time;
     const entries: PutEntry[] = [];
     unicorns = unicorns.map((unicorn) => {
-      const step = tick === 0 ? { unicorn, metres: 0 } : fly(unicorn, intervalMs / 1000, random);
+      const step = tick === 0 ? { unicorn, metres: 0 } : fly(unicorn, seconds, random);
       stats.produced += 1;
       const poison = options.errorEvery !== undefined && stats.produced % options.errorEvery === 0;
       if (poison) stats.malformed += 1;

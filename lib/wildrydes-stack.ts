@@ -2,6 +2,7 @@ import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { resourceNames, type ResourceNames } from '#core/names';
 import { DashboardAccess } from './constructs/dashboard-access';
+import { DashboardHosting } from './constructs/dashboard-hosting';
 import { DataLake } from './constructs/data-lake';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { ProducerAccess } from './constructs/producer-access';
@@ -32,6 +33,7 @@ export class WildRydesStack extends Stack {
   public readonly aggregation: SummaryAggregation;
   public readonly persistence: SummaryPersistence;
   public readonly dashboardAccess: DashboardAccess;
+  public readonly dashboard: DashboardHosting;
   public readonly dataLake: DataLake;
   public readonly producerAccess: ProducerAccess;
   public readonly monitoring: PipelineMonitoring;
@@ -65,6 +67,11 @@ export class WildRydesStack extends Stack {
       glueDatabaseName: names.glueDatabase,
       glueTableName: names.glueTable,
       athenaWorkGroupName: names.athenaWorkGroup,
+    });
+    this.dashboard = new DashboardHosting(this, 'Dashboard', {
+      access: this.dashboardAccess,
+      stream: telemetry,
+      accessLogs: this.dataLake.accessLogs,
     });
     this.producerAccess = new ProducerAccess(this, 'ProducerAccess', { streams: [telemetry] });
     this.sensors = new SensorPipeline(this, 'SensorPipeline', {

@@ -6,6 +6,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { newProducerStats, runProducer } from '../cli/producer';
 import { fleetNames } from '#core/movement';
+import { startDashboardServer } from '../dashboard/server';
 import { readAssembly, type LocalFunction, type LocalStack } from './assembly';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
@@ -31,6 +32,10 @@ export interface LocalPipelineOptions {
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
   /** How often idle shards are polled. @default 1000 ms, as Lambda and Firehose do */
   readonly pollMs?: number;
+  /** Serve the Unicorn Dashboard on this port (0 for a free one); undefined for none. */
+  readonly dashboardPort?: number;
+  /** Seconds after its last record a unicorn leaves the dashboard. @default the page's 30 s */
+  readonly dashboardExpirySeconds?: number;
   /** Replaces the delivery streams' buffering interval (tests). */
   readonly bufferIntervalSeconds?: number;
   readonly clock?: Clock;
@@ -49,6 +54,8 @@ export interface PipelineStatus {
 
 export interface LocalPipeline {
   readonly endpoints: LocalEndpoints;
+  /** The dashboard's address, when it is served. */
+  readonly dashboardUrl?: string;
   readonly region: string;
   readonly stacks: readonly LocalStack[];
   readonly emulators: Emulators;
@@ -273,6 +280,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       await producerRun;
     });
 
+    let dashboardUrl: string | undefined;
+    if (options.dashboardPort !== undefined && telemetry) {
+      const dashboard = await startDashboardServer({
+        config: {
+          region,
+          streamName: telemetry,
+          ...(options.dashboardExpirySeconds === undefined
+            ? {}
+            : { expirySeconds: options.dashboardExpirySeconds }),
+        },
+        kinesisEndpoint: endpoints.kinesis,
+        port: options.dashboardPort,
+      });
+      dashboardUrl = dashboard.url;
+      stopping.push(() => dashboard.stop());
+    }
+
     const status = (): PipelineStatus => {
       const failures = stacks.reduce(
         (n, stack) => n + stack.queues.reduce((m, q) => m + emulators.sqs.messages(q.name).length, 0),
@@ -293,6 +317,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let stopped: Promise<void> | undefined;
     return {
       endpoints,
+      dashboardUrl,
       region,
       stacks,
       emulators,

@@ -1,0 +1,248 @@
+import {
+  AssetHashType,
+  BOOTSTRAP_QUALIFIER_CONTEXT,
+  CfnOutput,
+  DefaultStackSynthesizer,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HttpVersion,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectOwnership,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { buildDashboardSync } from '../../dashboard/build';
+import type { DashboardConfig } from '../../dashboard/config';
+import type { DashboardAccess } from './dashboard-access';
+
+export interface DashboardHostingProps {
+  /** The guest access the page uses: its identity pool and role go into `config.json`. */
+  readonly access: DashboardAccess;
+  /** The stream the page reads (the one `access` grants). */
+  readonly stream: IStream;
+  /**
+   * Map tile URL template for the page (Leaflet syntax, HTTPS).
+   * @default OpenStreetMap's standard tiles
+   */
+  readonly tileUrl?: string;
+  /**
+   * Seconds after its last record a unicorn leaves the map.
+   * @default 30
+   */
+  readonly expirySeconds?: number;
+  /**
+   * Where CloudFront and the site bucket write access logs; needs ACLs enabled
+   * (ObjectOwnership.BUCKET_OWNER_PREFERRED), which CloudFront standard logging requires.
+   * @default a log bucket of its own, logs kept 90 days
+   */
+  readonly accessLogs?: IBucket;
+}
+
+const DASHBOARD_DIR = join(__dirname, '..', '..', 'dashboard');
+
+/**
+ * The Unicorn Dashboard on the web: the built page in a private S3 bucket, served over HTTPS by
+ * CloudFront through origin access control, with a `config.json` written from the stack's own
+ * resources (region, stream, identity pool, guest role). A deployment uploads both and
+ * invalidates CloudFront's cache. Outputs `DashboardUrl`.
+ */
+export class DashboardHosting extends Construct {
+  public readonly bucket: Bucket;
+  public readonly accessLogs: IBucket;
+  public readonly distribution: Distribution;
+  public readonly deployment: BucketDeployment;
+  /** `https://d1234.cloudfront.net/` */
+  public readonly url: string;
+  /** The `config.json` the page reads (with tokens, resolved at deploy time). */
+  public readonly config: DashboardConfig;
+
+  constructor(scope: Construct, id: string, props: DashboardHostingProps) {
+    super(scope, id);
+    validateProps(props);
+    const removable = { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true };
+    const secure = {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+    };
+
+    if (props.accessLogs) {
+      this.accessLogs = props.accessLogs;
+    } else {
+      const logs = new Bucket(this, 'AccessLogs', {
+        ...secure,
+        ...removable,
+        // CloudFront standard logging writes through bucket ACLs.
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+        lifecycleRules: [{ expiration: Duration.days(90) }],
+      });
+      Validations.of(logs).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This is the access-log bucket; logging it into itself would loop.',
+      });
+      this.accessLogs = logs;
+    }
+
+    this.bucket = new Bucket(this, 'Site', {
+      ...secure,
+      ...removable,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'dashboard-site/',
+    });
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'Wild Rydes Unicorn Dashboard',
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        compress: true,
+      },
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      // Workshop audiences are mostly in North America and Europe; other viewers still get the page.
+      priceClass: PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: this.accessLogs,
+      logFilePrefix: 'dashboard-cdn/',
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR4',
+      reason:
+        'The distribution has no custom domain, so it uses the default *.cloudfront.net certificate, whose minimum TLS version CloudFront fixes; a custom domain with its own certificate would allow TLSv1.2_2021.',
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason: 'The dashboard is for workshop attendees wherever they are; there is no country to exclude.',
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR2',
+      reason:
+        'The distribution serves only static files from S3 (GET/HEAD); the data is read by the browser from Kinesis with read-only guest credentials, so a WAF would have nothing to inspect.',
+    });
+
+    this.url = `https://${this.distribution.distributionDomainName}/`;
+    this.config = {
+      region: Stack.of(this).region,
+      streamName: props.stream.streamName,
+      identityPoolId: props.access.identityPool.ref,
+      guestRoleArn: props.access.unauthenticatedRole.roleArn,
+      ...(props.tileUrl === undefined ? {} : { tileUrl: props.tileUrl }),
+      ...(props.expirySeconds === undefined ? {} : { expirySeconds: props.expirySeconds }),
+    };
+
+    this.deployment = new BucketDeployment(this, 'Deployment', {
+      destinationBucket: this.bucket,
+      sources: [
+        // Built at synth time with esbuild on this machine (no Docker); the asset hash is the output's.
+        Source.asset(DASHBOARD_DIR, {
+          assetHashType: AssetHashType.OUTPUT,
+          bundling: {
+            image: DockerImage.fromRegistry('scratch'), // never pulled: local bundling always succeeds or throws
+            local: {
+              tryBundle(outputDir: string) {
+                buildDashboardSync(outputDir);
+                return true;
+              },
+            },
+          },
+        }),
+        Source.jsonData('config.json', this.config),
+      ],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      prune: true,
+      memoryLimit: 256,
+    });
+    this.acknowledgeDeploymentFindings();
+
+    new CfnOutput(this, 'Url', {
+      value: this.url,
+      description: 'The Unicorn Dashboard (live map of the fleet)',
+    }).overrideLogicalId('DashboardUrl');
+  }
+
+  /**
+   * Findings on CDK's own bucket-deployment function (a singleton per stack, created by CDK,
+   * which runs only while CloudFormation deploys), each with its reason.
+   */
+  private acknowledgeDeploymentFindings() {
+    const handler = this.deployment.handlerRole.node.scope!;
+    const stack = Stack.of(this);
+    const siteArn = stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    const qualifier =
+      (stack.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ??
+      DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const acknowledge = (id: string, reason: string) => Validations.of(handler).acknowledge({ id, reason });
+
+    acknowledge(
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "The bucket-deployment function writes its own logs with AWS's basic Lambda execution policy.",
+    );
+    for (const finding of [
+      'Action::s3:GetObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:List*',
+      'Action::s3:DeleteObject*',
+      'Action::s3:Abort*',
+      `Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-${account}-${region}/*`,
+      `Resource::<${siteArn}.Arn>/*`,
+    ]) {
+      acknowledge(
+        `AwsSolutions-IAM5[${finding}]`,
+        'The bucket-deployment function reads the page from the CDK asset bucket and replaces (prunes) the objects of this site bucket; the grants are limited to those two buckets.',
+      );
+    }
+    acknowledge(
+      'AwsSolutions-IAM5[Resource::*]',
+      'CDK grants the bucket-deployment function cloudfront:CreateInvalidation and GetInvalidation without a resource; it is given only this distribution to invalidate, after each deployment.',
+    );
+    acknowledge(
+      'AwsSolutions-L1',
+      "CDK chooses the bucket-deployment function's runtime, matched to the AWS CLI layer it ships with.",
+    );
+  }
+}
+
+function validateProps(props: DashboardHostingProps) {
+  const { expirySeconds, tileUrl } = props;
+  if (
+    expirySeconds !== undefined &&
+    !Token.isUnresolved(expirySeconds) &&
+    !(Number.isFinite(expirySeconds) && expirySeconds > 0 && expirySeconds <= 24 * 3600)
+  ) {
+    throw new Error(`Dashboard expirySeconds must be above 0 and at most 86400, got ${expirySeconds}`);
+  }
+  if (
+    tileUrl !== undefined &&
+    !Token.isUnresolved(tileUrl) &&
+    !(tileUrl.startsWith('https://') && ['{z}', '{x}', '{y}'].every((part) => tileUrl.includes(part)))
+  ) {
+    throw new Error(`Dashboard tileUrl must be an https:// template with {z}, {x} and {y}, got "${tileUrl}"`);
+  }
+}

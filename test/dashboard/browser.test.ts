@@ -1,0 +1,184 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium, headless) against kinesalite: producers
+ * put records, the page shows a marker and a list entry per unicorn, clicking one shows its
+ * details, and a unicorn whose producer stopped leaves the map after the (shortened) expiry and
+ * comes back when its producer resumes. Map tiles are blocked, as offline.
+ */
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { runProducer, type ProducerStats } from '../../cli/producer';
+import { sleep } from '../../cli/run-main';
+import { startDashboardServer, type DashboardServer } from '../../dashboard/server';
+import { startKinesalite, type Kinesalite } from '../support/kinesalite';
+
+const STREAM = 'wildrydes';
+const EXPIRY_SECONDS = 3;
+const SCREENSHOT = join(__dirname, '..', '..', 'test-results', 'dashboard.png');
+/** Debian's Chromium (`apt-get install chromium`); another Chromium or Chrome through CHROMIUM_PATH. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let kinesalite: Kinesalite;
+let server: DashboardServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+const producers = new Set<{ stop: AbortController; done: Promise<ProducerStats> }>();
+
+/** A producer for one unicorn, two records a second, until `stop` is called. */
+function produce(name: string, seed: number) {
+  const stop = new AbortController();
+  const producer = {
+    stop,
+    done: runProducer(
+      { stream: STREAM, names: [name], rate: 2, seed, quiet: true },
+      {
+        kinesis: kinesalite.client,
+        out: () => {},
+        now: Date.now,
+        sleep,
+        stop: stop.signal,
+        abandon: new AbortController().signal,
+      },
+    ),
+  };
+  producers.add(producer);
+  return async () => {
+    stop.abort();
+    await producer.done;
+    producers.delete(producer);
+  };
+}
+
+const marker = (name: string) => page.locator(`.leaflet-marker-pane .unicorn-marker[data-name="${name}"]`);
+const listItem = (name: string) => page.locator(`#unicorns li[data-name="${name}"]`);
+const field = (name: string) => page.locator(`#details [data-field="${name}"]`);
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  }
+  kinesalite = await startKinesalite();
+  await kinesalite.createStream(STREAM, 2);
+  server = await startDashboardServer({
+    config: { region: 'us-east-1', streamName: STREAM, expirySeconds: EXPIRY_SECONDS, pollSeconds: 0.5 },
+    kinesisEndpoint: kinesalite.endpoint,
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 750 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Offline: no map tile ever loads.
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+});
+
+afterAll(async () => {
+  for (const producer of producers) producer.stop.abort();
+  await Promise.allSettled([...producers].map((p) => p.done));
+  await browser?.close();
+  await server?.stop();
+  await kinesalite?.stop();
+});
+
+it('shows two unicorns, their details, and lets a silent one go and come back', async () => {
+  const stopShadowfax = produce('Shadowfax', 1);
+  const stopBucephalus = produce('Bucephalus', 2);
+
+  await page.goto(server.url);
+  await page.locator('#connection[data-state="live"]').waitFor();
+  await expectCount(page.locator('.leaflet-marker-pane .unicorn-marker'), 2);
+  await expectCount(page.locator('#unicorns li'), 2);
+  expect(await page.locator('#unicorns li .name').allTextContents()).toEqual(['Bucephalus', 'Shadowfax']);
+  expect(await page.locator('#stream').textContent()).toBe(STREAM);
+
+  await marker('Shadowfax').click();
+  await page.locator('#details:not([hidden])').waitFor();
+  expect(await field('name').textContent()).toBe('Shadowfax');
+  expect(await field('time').textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
+  expect(await field('position').textContent()).toMatch(/^\d+\.\d{5}° N, \d+\.\d{5}° W$/);
+  expect(await field('distance').textContent()).toMatch(/^\d+\.\d m$/);
+  expect(Number(await field('magic').textContent())).toBeGreaterThanOrEqual(100);
+  expect(Number(await field('health').textContent())).toBeGreaterThanOrEqual(100);
+  // The simulated unicorns fly 25.5 to 34.5 m/s; the page measures it from successive positions.
+  await page.waitForFunction(() => /m\/s/.test(document.querySelector('[data-field="speed"]')!.textContent!));
+  const speed = Number((await field('speed').textContent())!.match(/^([\d.]+) m\/s/)![1]);
+  expect(speed).toBeGreaterThan(20);
+  expect(speed).toBeLessThan(40);
+  expect(await marker('Shadowfax').getAttribute('class')).toMatch(/\bselected\b/);
+  mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT });
+
+  // Selected from the list this time; then its producer stops.
+  await listItem('Bucephalus').locator('button').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-field="name"]')!.textContent === 'Bucephalus',
+  );
+  await stopBucephalus();
+  const stoppedAt = Date.now();
+  await marker('Bucephalus').waitFor({ state: 'detached', timeout: 10_000 });
+  const goneAfter = (Date.now() - stoppedAt) / 1000;
+  expect(goneAfter).toBeGreaterThan(EXPIRY_SECONDS - 1.5);
+  await expectCount(page.locator('#unicorns li'), 1);
+  expect(await listItem('Shadowfax').count()).toBe(1);
+  expect(await marker('Shadowfax').count()).toBe(1);
+  // Its details stay, saying it has left.
+  expect(await page.locator('#details').getAttribute('data-state')).toBe('gone');
+  expect(await page.locator('#details .gone').isVisible()).toBe(true);
+
+  // Its producer resumes: it is back, still selected.
+  const stopAgain = produce('Bucephalus', 3);
+  await marker('Bucephalus').waitFor();
+  await expectCount(page.locator('#unicorns li'), 2);
+  expect(await page.locator('#details').getAttribute('data-state')).toBe('active');
+  expect(await marker('Bucephalus').getAttribute('class')).toMatch(/\bselected\b/);
+
+  // A hidden tab stops reading, and picks up again when visible.
+  const setHidden = (hidden: boolean) =>
+    page.evaluate((value) => {
+      Object.defineProperty(document, 'hidden', { value, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  await setHidden(true);
+  await page.locator('#connection[data-state="paused"]').waitFor();
+  await setHidden(false);
+  await page.locator('#connection[data-state="live"]').waitFor();
+  await expectCount(page.locator('#unicorns li'), 2);
+
+  await Promise.all([stopAgain(), stopShadowfax()]);
+  expect(pageErrors).toEqual([]);
+});
+
+it('shows why it cannot read: a stream that does not exist', async () => {
+  const missing = await startDashboardServer({
+    config: { region: 'us-east-1', streamName: 'no-such-stream' },
+    kinesisEndpoint: kinesalite.endpoint,
+  });
+  try {
+    await page.goto(missing.url);
+    await page.locator('#connection[data-state="error"]').waitFor();
+    expect(await page.locator('#connection .detail').textContent()).toBe('Stream "no-such-stream" not found');
+  } finally {
+    await missing.stop();
+  }
+});
+
+/** Waits until the locator matches exactly `count` elements. */
+async function expectCount(locator: ReturnType<Page['locator']>, count: number, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = await locator.count();
+  while (seen !== count && Date.now() < deadline) {
+    await sleep(100);
+    seen = await locator.count();
+  }
+  expect(seen).toBe(count);
+}
