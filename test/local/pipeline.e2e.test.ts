@@ -1,0 +1,287 @@
+/**
+ * The local runtime end to end, from a freshly synthesized cloud assembly: producers put known
+ * records, and everything downstream is checked against what can be read back independently.
+ *
+ * - Wild Rydes: every record reaches the data lake; the per-minute summaries in DynamoDB equal
+ *   aggregates computed here from the records and their arrival times; a malformed record goes to
+ *   the failure queue without stopping anything; a restart in the middle of a window neither
+ *   loses nor double-counts a summary.
+ * - IoT sensors: injected duplicates are removed exactly, the filter keeps exactly the alerts, the
+ *   10-second aggregates match an independent computation, and the CSV objects parse back to the
+ *   alert readings.
+ *
+ * Windows are cut by the emulator's arrival times, so these tests watch real time pass (a few
+ * seconds, with short windows); every pipeline they start is stopped.
+ */
+import { PutRecordCommand, type _Record } from '@aws-sdk/client-kinesis';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { compileTemplate } from '#core/kdg-template';
+import { putRecordsReliably } from '#core/put-records';
+import { decodeJson } from '#core/record-data';
+import { isAlert, parseSensorCsvLine, splitCsvLines, type SensorReading } from '#core/sensor';
+import { SENSOR_SETTINGS } from '#core/settings';
+import { formatStatusTime } from '#core/status-time';
+import { parseUnicornStatus, type UnicornStatus } from '#core/telemetry';
+import { runProducer } from '../../cli/producer';
+import { sleep } from '../../cli/run-main';
+import type { LocalStack } from '../../local/assembly';
+import { windowStartOf } from '../../local/event-source';
+import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../local/runtime';
+import { listShards, ShardReader } from '../../local/shards';
+import { synthesizeAssembly } from '../support/assembly';
+import { expectedTotals } from '../support/oracle';
+import { waitUntil } from '../support/wait';
+
+/**
+ * Longer than the aggregation's 5-second batching window, so that a window sees a non-final
+ * invocation (state saved) before it ends: that is what a restart must carry over.
+ */
+const WINDOW_SECONDS = 10;
+let assembly: ReturnType<typeof synthesizeAssembly>;
+const started: LocalPipeline[] = [];
+
+beforeAll(() => {
+  assembly = synthesizeAssembly();
+});
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.stop()));
+});
+afterAll(() => assembly.remove());
+
+async function start(dataDir: string, extra: Partial<LocalPipelineOptions> = {}) {
+  const problems: string[] = [];
+  const pipeline = await startLocalPipeline({
+    assemblyDir: assembly.dir,
+    dataDir,
+    unicorns: 0,
+    windowSeconds: WINDOW_SECONDS,
+    ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
+    pollMs: 50,
+    bufferIntervalSeconds: 1,
+    log: (message) => problems.push(message),
+    ...extra,
+  });
+  started.push(pipeline);
+  return { pipeline, problems };
+}
+
+async function stop(pipeline: LocalPipeline) {
+  started.splice(started.indexOf(pipeline), 1);
+  await pipeline.stop();
+}
+
+/** Every record on a stream, read back from the emulator with its arrival time. */
+async function readStream(pipeline: LocalPipeline, stream: string): Promise<_Record[]> {
+  const all: _Record[] = [];
+  for (const shard of await listShards(pipeline.kinesis, stream)) {
+    const reader = new ShardReader(pipeline.kinesis, stream, shard.ShardId!, { start: 'TRIM_HORIZON' });
+    for (;;) {
+      const records = await reader.read(10_000);
+      if (records.length === 0) break;
+      all.push(...records);
+    }
+  }
+  return all;
+}
+
+async function scan(pipeline: LocalPipeline, table: string) {
+  const out = await DynamoDBDocumentClient.from(pipeline.dynamodb).send(
+    new ScanCommand({ TableName: table, ConsistentRead: true }),
+  );
+  return (out.Items ?? []) as Record<string, never>[];
+}
+
+async function objects(pipeline: LocalPipeline, bucket: string, prefix: string) {
+  const list = await pipeline.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const bodies: Buffer[] = [];
+  for (const object of list.Contents ?? []) {
+    const got = await pipeline.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+    bodies.push(Buffer.from(await got.Body!.transformToByteArray()));
+  }
+  return { keys: (list.Contents ?? []).map((o) => o.Key!), bodies };
+}
+
+const dataLakeBucket = (stack: LocalStack) => stack.outputs.DataLakeBucketName;
+
+async function fly(pipeline: LocalPipeline, names: string[], count: number, seed: number) {
+  return runProducer(
+    { stream: 'wildrydes', names, rate: 4, count, seed, quiet: true },
+    {
+      kinesis: pipeline.kinesis,
+      out: () => undefined,
+      now: Date.now,
+      sleep,
+      stop: new AbortController().signal,
+      abandon: new AbortController().signal,
+    },
+  );
+}
+
+it('Wild Rydes: data lake complete, summaries exact, malformed record set aside, restart mid-window', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'local-e2e-'));
+  const names = ['Shadowfax', 'Bucephalus', 'Rocinante'];
+
+  // Start near the beginning of a window, so that the restart falls in its middle.
+  await waitUntil(() => Date.now() % (WINDOW_SECONDS * 1000) < 200, 'the start of a window', WINDOW_SECONDS * 1000 + 1000);
+  const first = await start(dataDir);
+  const phase1 = await fly(first.pipeline, names, 4, 1);
+  await first.pipeline.kinesis.send(
+    new PutRecordCommand({
+      StreamName: 'wildrydes',
+      PartitionKey: 'Poison',
+      Data: Buffer.from('{"Name":"Poison",'),
+    }),
+  );
+  const table = first.pipeline.stacks[0].outputs.SummaryTableName;
+  const aggregated = (p: LocalPipeline) =>
+    p.status().consumers.find((c) => c.label === 'SummaryAggregation')!.records;
+  // The aggregation has folded phase 1 into its window state, and the window is still open.
+  await waitUntil(() => aggregated(first.pipeline) === phase1.sent + 1, 'phase 1 aggregated', 15_000);
+  expect(await scan(first.pipeline, table)).toEqual([]);
+  const windowOpen = Date.now() % (WINDOW_SECONDS * 1000) > 1000;
+  await stop(first.pipeline);
+  expect(windowOpen).toBe(true);
+
+  const second = await start(dataDir);
+  const { pipeline } = second;
+  const phase2 = await fly(pipeline, names, 8, 2);
+  const sent = phase1.sent + phase2.sent;
+  expect(sent).toBe(names.length * 12);
+
+  await waitUntil(
+    async () => (await scan(pipeline, table)).reduce((n, item) => n + item.Records, 0) === sent,
+    'every record in a stored summary',
+  );
+  const bucket = dataLakeBucket(pipeline.stacks[0]);
+  const lakeLines = async () =>
+    (await objects(pipeline, bucket, 'raw/')).bodies.flatMap((body) =>
+      gunzipSync(body).toString().split('\n').filter(Boolean),
+    );
+  await waitUntil(async () => (await lakeLines()).length === sent + 1, 'every record in the data lake');
+
+  // The oracle: the records read back from the stream, grouped by arrival window and unicorn.
+  const records = await readStream(pipeline, 'wildrydes');
+  expect(records).toHaveLength(sent + 1);
+  const statuses: (UnicornStatus & { window: number })[] = [];
+  for (const record of records) {
+    const json = decodeJson(record.Data!);
+    const status = json.ok ? parseUnicornStatus(json.value) : json;
+    if (status.ok) {
+      statuses.push({
+        ...status.value,
+        window: windowStartOf(record.ApproximateArrivalTimestamp!.getTime(), WINDOW_SECONDS),
+      });
+    }
+  }
+  expect(statuses).toHaveLength(sent);
+  const items = await scan(pipeline, table);
+  const expected = new Map<string, ReturnType<typeof expectedTotals>>();
+  for (const s of statuses) {
+    const key = `${s.Name}|${formatStatusTime(s.window)}`;
+    if (!expected.has(key)) {
+      expected.set(
+        key,
+        expectedTotals(
+          statuses.filter((t) => t.window === s.window),
+          s.Name,
+        ),
+      );
+    }
+  }
+  expect(items.map((i) => `${i.Name}|${i.StatusTime}`).sort()).toEqual([...expected.keys()].sort());
+  for (const item of items) {
+    const want = expected.get(`${item.Name}|${item.StatusTime}`)!;
+    expect(item.Distance).toBeCloseTo(want.Distance, 6);
+    expect(item).toMatchObject({
+      MinMagicPoints: want.MinMagicPoints,
+      MaxMagicPoints: want.MaxMagicPoints,
+      MinHealthPoints: want.MinHealthPoints,
+      MaxHealthPoints: want.MaxHealthPoints,
+      Records: want.Records,
+    });
+  }
+  // Every record, the malformed one too, is in the data lake exactly once.
+  expect((await lakeLines()).sort()).toEqual(records.map((r) => Buffer.from(r.Data!).toString()).sort());
+
+  // The malformed record went to the aggregation's failure queue, with where to find it.
+  const aggregation = pipeline.stacks[0].functions.find((f) => /^SummaryAggregation/.test(f.logicalId))!;
+  const queue = aggregation.environment.FAILURE_QUEUE_URL.split('/').pop()!;
+  const failures = pipeline.emulators.sqs.messages(queue).map((m) => JSON.parse(m.Body));
+  expect(failures).toEqual([
+    expect.objectContaining({
+      kind: 'malformed-record',
+      partitionKey: 'Poison',
+      reason: expect.stringMatching(/not JSON/),
+    }),
+  ]);
+  expect(second.problems.concat(first.problems)).toEqual([]);
+});
+
+it('IoT sensors: duplicates removed exactly, alerts filtered to CSV, 10-second aggregates exact', async () => {
+  const { pipeline, problems } = await start(mkdtempSync(path.join(tmpdir(), 'local-sensors-')));
+  const template = compileTemplate(
+    readFileSync(path.join(__dirname, '..', '..', 'templates', 'sensor-reading.tmpl'), 'utf8'),
+    {
+      seed: 3,
+    },
+  );
+  const t0 = Date.now();
+  const texts = Array.from({ length: 200 }, (_, i) => template.render(t0 + i * 10));
+  const entries = texts.map((text) => ({ data: Buffer.from(text), partitionKey: JSON.parse(text).sensorId }));
+  const stream = pipeline.stacks[0].outputs.SensorStreamName;
+  await putRecordsReliably(pipeline.kinesis, stream, entries.slice(0, 100));
+  // A producer's retry: the same readings again, moments later.
+  const duplicates = entries.slice(0, 100).filter((_, i) => i % 5 === 0);
+  await putRecordsReliably(pipeline.kinesis, stream, duplicates);
+  await putRecordsReliably(pipeline.kinesis, stream, entries.slice(100));
+  const readings = texts.map((t) => JSON.parse(t) as SensorReading);
+
+  const table = pipeline.stacks[0].outputs.SensorAggregateTableName;
+  const counted = async () => (await scan(pipeline, table)).reduce((n, item) => n + item.count, 0);
+  await waitUntil(async () => (await counted()) >= readings.length, 'every reading in an aggregate', 30_000);
+  await sleep(3_000); // a duplicate counted late would show now
+  expect(await counted()).toBe(readings.length);
+
+  // Aggregates: per sensor and 10-second window of event time, computed here independently.
+  const size = SENSOR_SETTINGS.windowSeconds * 1000;
+  const groups = new Map<string, SensorReading[]>();
+  for (const r of readings) {
+    const key = `${r.sensorId}|${Math.floor(Number(r.eventTimestamp) / size) * size}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const items = await scan(pipeline, table);
+  expect(items).toHaveLength(groups.size);
+  for (const item of items) {
+    const windowStart =
+      typeof item.windowStart === 'number' ? item.windowStart : Date.parse(item.windowStart);
+    const group = groups.get(`${item.sensorId}|${windowStart}`)!;
+    expect(group).toBeDefined();
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(item.count).toBe(group.length);
+    expect(item.avgAmbientTemp).toBeCloseTo(mean(group.map((r) => r.ambientTemp)), 6);
+    expect(item.avgMeasuredTemp).toBeCloseTo(mean(group.map((r) => r.measuredTemp)), 6);
+  }
+
+  // Alerts: exactly the readings past the threshold, once each, as CSV in the data lake.
+  const alerts = readings.filter((r) => isAlert(r));
+  expect(alerts.length).toBeGreaterThan(0);
+  expect(alerts.length).toBeLessThan(readings.length);
+  const bucket = dataLakeBucket(pipeline.stacks[0]);
+  const csvRows = async () =>
+    (await objects(pipeline, bucket, 'sensor-alerts/')).bodies.flatMap((body) =>
+      splitCsvLines(body.toString()).map((line) => {
+        const row = parseSensorCsvLine(line);
+        if (!row.ok) throw new Error(row.reason);
+        return row.value;
+      }),
+    );
+  await waitUntil(async () => (await csvRows()).length >= alerts.length, 'the alerts in S3', 30_000);
+  const key = (r: SensorReading) => JSON.stringify(r);
+  expect((await csvRows()).map(key).sort()).toEqual(alerts.map(key).sort());
+  expect(problems).toEqual([]);
+});
