@@ -127,7 +127,11 @@ it('Wild Rydes: data lake complete, summaries exact, malformed record set aside,
   const names = ['Shadowfax', 'Bucephalus', 'Rocinante'];
 
   // Start near the beginning of a window, so that the restart falls in its middle.
-  await waitUntil(() => Date.now() % (WINDOW_SECONDS * 1000) < 200, 'the start of a window', WINDOW_SECONDS * 1000 + 1000);
+  await waitUntil(
+    () => Date.now() % (WINDOW_SECONDS * 1000) < 200,
+    'the start of a window',
+    WINDOW_SECONDS * 1000 + 1000,
+  );
   const first = await start(dataDir);
   const phase1 = await fly(first.pipeline, names, 4, 1);
   await first.pipeline.kinesis.send(
