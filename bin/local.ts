@@ -49,7 +49,8 @@ function synth(outDir: string, context: readonly string[]): Promise<void> {
 function statusLine(status: PipelineStatus, started: number): string {
   const seconds = Math.round((Date.now() - started) / 1000);
   const consumers = status.consumers.map((c) => `${c.label} ${c.records}`).join(' · ');
-  return `${seconds}s · records in ${status.produced} · ${consumers} · objects delivered ${status.objects} · errors ${status.errors}`;
+  const logs = status.logLines === undefined ? '' : ` · log lines shipped ${status.logLines}`;
+  return `${seconds}s · records in ${status.produced} · ${consumers}${logs} · objects delivered ${status.objects} · errors ${status.errors}`;
 }
 
 runMain('local', async () => {

@@ -1,6 +1,7 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { WildRydesConfig } from './config';
+import { WeblogStack, weblogStackName } from './weblog-stack';
 import { WildRydesStack } from './wildrydes-stack';
 
 /** CloudFormation stack name of one deployment. */
@@ -11,6 +12,8 @@ export function stackName(prefix: string): string {
 export interface BuiltApp {
   readonly app: App;
   readonly stacks: WildRydesStack[];
+  /** The optional log-shipping stack, when `weblogs` is on. */
+  readonly weblogs?: WeblogStack;
 }
 
 /**
@@ -20,12 +23,23 @@ export interface BuiltApp {
  */
 export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const env =
+    config.account || config.region ? { account: config.account, region: config.region } : undefined;
   const stack = new WildRydesStack(app, stackName(config.prefix), {
     prefix: config.prefix,
     telemetryCapacity: config.telemetryCapacity,
     alarmEmail: config.alarmEmail,
-    env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
+    env,
     description: 'Wild Rydes real-time streaming pipeline',
   });
-  return { app, stacks: [stack] };
+  const weblogs = config.weblogs
+    ? new WeblogStack(app, weblogStackName(config.prefix), {
+        prefix: config.prefix,
+        httpAllowedCidr: config.weblogsHttpCidr,
+        env,
+        description:
+          'Wild Rydes web-server access logs: Apache and the Kinesis Agent on EC2, weblogs stream, Firehose to S3 (optional)',
+      })
+    : undefined;
+  return { app, stacks: [stack], ...(weblogs ? { weblogs } : {}) };
 }

@@ -9,6 +9,10 @@ export interface WildRydesConfig {
   readonly telemetryCapacity: TelemetryCapacity;
   /** Subscribed to the alarm topic when set. */
   readonly alarmEmail?: string;
+  /** Deploy the optional web-server log-shipping stack (`-c weblogs=true`). @default false */
+  readonly weblogs?: boolean;
+  /** IPv4 block allowed to reach the sample site on port 80 (`-c weblogsHttpCidr=203.0.113.0/24`). */
+  readonly weblogsHttpCidr?: string;
   /** Target account and region; unset means environment-agnostic (resolved at deploy time). */
   readonly account?: string;
   readonly region?: string;
@@ -25,6 +29,8 @@ export const CONTEXT_KEYS = {
   telemetryShards: 'telemetryShards',
   telemetryStreamMode: 'telemetryStreamMode',
   alarmEmail: 'alarmEmail',
+  weblogs: 'weblogs',
+  weblogsHttpCidr: 'weblogsHttpCidr',
 } as const;
 
 function optionalString(node: Node, key: string): string | undefined {
@@ -73,10 +79,26 @@ export function configFromContext(node: Node, env: NodeJS.ProcessEnv = process.e
     throw new Error(`Context "${CONTEXT_KEYS.alarmEmail}" is not an email address: "${alarmEmail}"`);
   }
 
+  const weblogsValue: unknown = node.tryGetContext(CONTEXT_KEYS.weblogs);
+  if (weblogsValue !== undefined && ![true, false, 'true', 'false'].includes(weblogsValue as never)) {
+    throw new Error(
+      `Context "${CONTEXT_KEYS.weblogs}" must be true or false, got ${JSON.stringify(weblogsValue)}`,
+    );
+  }
+  const weblogs = weblogsValue === true || weblogsValue === 'true';
+  const weblogsHttpCidr = optionalString(node, CONTEXT_KEYS.weblogsHttpCidr);
+  if (weblogsHttpCidr !== undefined && !weblogs) {
+    throw new Error(
+      `Context "${CONTEXT_KEYS.weblogsHttpCidr}" only applies with -c ${CONTEXT_KEYS.weblogs}=true`,
+    );
+  }
+
   return {
     prefix,
     telemetryCapacity,
     alarmEmail,
+    weblogs,
+    ...(weblogsHttpCidr === undefined ? {} : { weblogsHttpCidr }),
     account: env.CDK_DEFAULT_ACCOUNT,
     region: env.CDK_DEFAULT_REGION,
   };

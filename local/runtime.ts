@@ -2,11 +2,14 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { newProducerStats, runProducer } from '../cli/producer';
 import { fleetNames } from '#core/movement';
 import { startDashboardServer } from '../dashboard/server';
+import { startLogAgent } from '../agent/agent';
+import { formatCombinedLogLine, randomAccessLogEntry } from '#core/apache-log';
+import { seededRandom } from '#core/movement';
 import { readAssembly, type LocalFunction, type LocalStack } from './assembly';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
@@ -49,6 +52,8 @@ export interface PipelineStatus {
   /** Records each event source mapping has handed to its function successfully, by label. */
   readonly consumers: readonly { label: string; records: number }[];
   readonly objects: number;
+  /** Access-log lines the log agent shipped (when the log-shipping stack is synthesized). */
+  readonly logLines?: number;
   readonly errors: number;
 }
 
@@ -280,6 +285,42 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       await producerRun;
     });
 
+    // The log-shipping stack, when synthesized: a web server's access log, written here, shipped
+    // by the log agent to its stream, which its delivery stream takes to S3.
+    const weblogStream = stacks.map((s) => s.outputs.WeblogStreamName).find(Boolean);
+    let logLines: (() => number) | undefined;
+    if (weblogStream) {
+      const logDir = path.join(options.dataDir, 'weblogs');
+      mkdirSync(logDir, { recursive: true });
+      const random = seededRandom(clock.now() >>> 0);
+      const accessLog = path.join(logDir, 'access_log');
+      const writer = setInterval(
+        () =>
+          appendFileSync(accessLog, `${formatCombinedLogLine(randomAccessLogEntry(random, clock.now()))}\n`),
+        200,
+      );
+      const agent = startLogAgent(
+        {
+          checkpointFile: path.join(logDir, 'checkpoints.json'),
+          flows: [
+            {
+              filePattern: path.join(logDir, 'access_log*'),
+              kinesisStream: weblogStream,
+              initialPosition: 'START_OF_FILE',
+              maxBufferAgeMillis: 1000,
+              dataProcessingOptions: [{ optionName: 'LOGTOJSON', logFormat: 'COMBINEDAPACHELOG' }],
+            },
+          ],
+        },
+        { kinesis, log: () => undefined },
+      );
+      logLines = () => agent.stats().flows.reduce((n, f) => n + f.recordsSent, 0);
+      stopping.push(async () => {
+        clearInterval(writer);
+        await agent.stop();
+      });
+    }
+
     let dashboardUrl: string | undefined;
     if (options.dashboardPort !== undefined && telemetry) {
       const dashboard = await startDashboardServer({
@@ -310,6 +351,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           records: mapping.counters.records,
         })),
         objects: deliveries.reduce((n, d) => n + d.counters.objects, 0),
+        ...(logLines ? { logLines: logLines() } : {}),
         errors: failures + functionErrors,
       };
     };

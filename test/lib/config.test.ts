@@ -11,6 +11,7 @@ describe('configFromContext', () => {
       prefix: '',
       telemetryCapacity: { mode: 'provisioned', shards: 1 },
       alarmEmail: undefined,
+      weblogs: false,
       account: undefined,
       region: undefined,
     });
@@ -27,6 +28,14 @@ describe('configFromContext', () => {
     expect(fromContext({ telemetryStreamMode: 'on-demand' }).telemetryCapacity).toEqual({
       mode: 'on-demand',
     });
+  });
+
+  it('turns on the optional log-shipping stack with -c weblogs=true', () => {
+    expect(fromContext({ weblogs: 'true', weblogsHttpCidr: '203.0.113.0/24' })).toMatchObject({
+      weblogs: true,
+      weblogsHttpCidr: '203.0.113.0/24',
+    });
+    expect(fromContext({ weblogs: false }).weblogs).toBe(false);
   });
 
   it('takes account and region from the CLI environment, never hard-coded', () => {
@@ -50,6 +59,8 @@ describe('configFromContext', () => {
     [{ prefix: 'a_b' }, /Invalid name prefix "a_b"/],
     [{ alarmEmail: 'nobody' }, /not an email address: "nobody"/],
     [{ prefix: { nested: true } }, /Context "prefix" must be a string/],
+    [{ weblogs: 'yes' }, /Context "weblogs" must be true or false, got "yes"/],
+    [{ weblogsHttpCidr: '203.0.113.0/24' }, /only applies with -c weblogs=true/],
   ])('rejects %p', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });

@@ -1,0 +1,261 @@
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  AmazonLinux2023ImageSsmParameter,
+  AmazonLinux2023Kernel,
+  AmazonLinuxCpuType,
+  BlockDeviceVolume,
+  EbsDeviceVolumeType,
+  Instance,
+  InstanceArchitecture,
+  InstanceClass,
+  InstanceSize,
+  InstanceType,
+  type IVpc,
+  Peer,
+  Port,
+  SecurityGroup,
+  SubnetType,
+  UserData,
+} from 'aws-cdk-lib/aws-ec2';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import { Construct } from 'constructs';
+
+/** Where Apache on Amazon Linux writes its access log, and the rotated copies beside it. */
+export const ACCESS_LOG_PATTERN = '/var/log/httpd/access_log*';
+/** CloudWatch namespace the Kinesis Agent publishes its metrics in; the only one the role may write. */
+export const AGENT_METRICS_NAMESPACE = 'AWSKinesisAgent';
+/** The Kinesis Agent's configuration file, and its checkpoints (kept where a reboot leaves them). */
+const AGENT_CONFIG_FILE = '/etc/aws-kinesis/agent.json';
+const AGENT_CHECKPOINTS = '/var/lib/aws-kinesis-agent/checkpoints';
+const AGENT_USER = 'aws-kinesis-agent-user';
+/** The agent is packaged for Amazon Linux 2; the RPM installs on AL2023 too, with its Java. */
+const AGENT_RPM = 'https://s3.amazonaws.com/streaming-data-agent/aws-kinesis-agent-latest.amzn2.noarch.rpm';
+
+/**
+ * The Kinesis Agent configuration the instance runs: Apache's access logs (combined format)
+ * as LOGTOJSON records on the stream. `region` and `urlSuffix` may be tokens.
+ */
+export function kinesisAgentConfig(streamName: string, region: string, urlSuffix: string) {
+  return {
+    checkpointFile: AGENT_CHECKPOINTS,
+    'cloudwatch.emitMetrics': true,
+    'cloudwatch.endpoint': `https://monitoring.${region}.${urlSuffix}`,
+    'kinesis.endpoint': `https://kinesis.${region}.${urlSuffix}`,
+    flows: [
+      {
+        filePattern: ACCESS_LOG_PATTERN,
+        kinesisStream: streamName,
+        partitionKeyOption: 'RANDOM',
+        initialPosition: 'START_OF_FILE',
+        // Batches within 5 s, so a visitor sees their requests in the stream almost at once.
+        maxBufferAgeMillis: 5000,
+        dataProcessingOptions: [{ optionName: 'LOGTOJSON', logFormat: 'COMBINEDAPACHELOG' }],
+      },
+    ],
+  };
+}
+
+const PAGES: Record<string, string> = {
+  'index.html':
+    '<h1>Wild Rydes</h1><p>Unicorns on demand.</p><p><a href="ride.html">Request a unicorn</a> · <a href="unicorns.html">Meet the unicorns</a></p>',
+  'ride.html':
+    '<h1>Request a unicorn</h1><p>Click the map to set your pickup location.</p><p><a href="index.html">Home</a></p>',
+  'unicorns.html':
+    '<h1>Our unicorns</h1><ul><li>Shadowfax</li><li>Bucephalus</li><li>Rocinante</li></ul><p><a href="index.html">Home</a></p>',
+};
+
+/** A loop requesting the sample pages (and the odd missing one) so the access log keeps growing. */
+const TRAFFIC_SCRIPT = [
+  '#!/bin/bash',
+  '# Requests the sample site a few times a minute so its access log keeps growing.',
+  'pages=(/ /index.html /ride.html /unicorns.html /favicon.ico /missing.html)',
+  'agents=("Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0" "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)" "curl/8.5.0")',
+  'while true; do',
+  '  page=${pages[RANDOM % ${#pages[@]}]}',
+  '  agent=${agents[RANDOM % ${#agents[@]}]}',
+  '  curl -s -o /dev/null -A "$agent" -e "http://localhost/" "http://localhost$page" || true',
+  '  sleep $((RANDOM % 5 + 1))',
+  'done',
+];
+
+const TRAFFIC_UNIT = [
+  '[Unit]',
+  'Description=Sample traffic for the Wild Rydes web site',
+  'After=httpd.service',
+  '[Service]',
+  'ExecStart=/usr/local/bin/weblog-traffic',
+  'Restart=always',
+  'DynamicUser=yes',
+  '[Install]',
+  'WantedBy=multi-user.target',
+];
+
+const heredoc = (file: string, lines: readonly string[]) => [`cat > ${file} <<'EOF'`, ...lines, 'EOF'];
+
+/** Validates an IPv4 CIDR block, such as 203.0.113.0/24. */
+function validCidr(cidr: string): boolean {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  return match !== null && match.slice(1, 5).every((o) => Number(o) <= 255) && Number(match[5]) <= 32;
+}
+
+export interface WebServerProps {
+  /** The stream the instance's Kinesis Agent writes access logs to. */
+  readonly stream: IStream;
+  /** A VPC with a public subnet (the instance reaches AWS endpoints without a NAT gateway). */
+  readonly vpc: IVpc;
+  /**
+   * @default t4g.micro: the Kinesis Agent is a Java program that wants about half a gigabyte,
+   * more than a nano instance has
+   */
+  readonly instanceType?: InstanceType;
+  /**
+   * An IPv4 CIDR block allowed to reach the site on port 80, e.g. `203.0.113.0/24`.
+   * @default none: browse through a Session Manager port forward instead
+   */
+  readonly httpAllowedCidr?: string;
+  /**
+   * Request the sample pages from the instance itself, so access logs flow with no visitor.
+   * @default true
+   */
+  readonly generateTraffic?: boolean;
+}
+
+/**
+ * An Amazon Linux 2023 instance running Apache with a small sample site and the Kinesis Agent,
+ * set up by user data to ship `/var/log/httpd/access_log*` to the stream. No SSH: the role
+ * allows Session Manager, writing to the one stream and the agent's CloudWatch metrics, and
+ * nothing else.
+ */
+export class WebServer extends Construct {
+  public readonly instance: Instance;
+  public readonly role: Role;
+  public readonly securityGroup: SecurityGroup;
+  /** The Kinesis Agent configuration user data writes to /etc/aws-kinesis/agent.json. */
+  public readonly agentConfig: ReturnType<typeof kinesisAgentConfig>;
+
+  constructor(scope: Construct, id: string, props: WebServerProps) {
+    super(scope, id);
+    const cidr = props.httpAllowedCidr;
+    if (cidr !== undefined && !Token.isUnresolved(cidr) && !validCidr(cidr)) {
+      throw new Error(
+        `Web server httpAllowedCidr must be an IPv4 CIDR block such as 203.0.113.0/24, got "${cidr}"`,
+      );
+    }
+    const instanceType = props.instanceType ?? InstanceType.of(InstanceClass.T4G, InstanceSize.MICRO);
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Web server: Session Manager, the weblogs stream, Kinesis Agent metrics',
+    });
+    props.stream.grantWrite(this.role);
+    // Session Manager's minimum for the instance side (no session logging to S3 or KMS).
+    this.role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [
+          'ssm:UpdateInstanceInformation',
+          'ssmmessages:CreateControlChannel',
+          'ssmmessages:CreateDataChannel',
+          'ssmmessages:OpenControlChannel',
+          'ssmmessages:OpenDataChannel',
+        ],
+        resources: ['*'],
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': AGENT_METRICS_NAMESPACE } },
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Session Manager actions (ssm:UpdateInstanceInformation, ssmmessages:*Channel) and cloudwatch:PutMetricData support no resource-level permissions; metrics are limited to the agent namespace by condition.',
+    });
+
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Web server: no SSH; HTTP only from the allowed block, if any',
+      allowAllOutbound: true,
+    });
+    if (cidr !== undefined) {
+      this.securityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(80), 'HTTP to the sample site');
+      if (cidr === '0.0.0.0/0') {
+        Validations.of(this.securityGroup).acknowledge({
+          id: 'AwsSolutions-EC23',
+          reason:
+            'A public sample web site, opened by request (httpAllowedCidr 0.0.0.0/0): port 80 only, no SSH.',
+        });
+      }
+    }
+
+    const stack = Stack.of(this);
+    this.agentConfig = kinesisAgentConfig(props.stream.streamName, stack.region, stack.urlSuffix);
+    const userData = UserData.forLinux();
+    userData.addCommands(
+      'set -euxo pipefail',
+      'dnf install -y httpd',
+      `dnf install -y aws-kinesis-agent || dnf install -y ${AGENT_RPM}`,
+      ...Object.entries(PAGES).flatMap(([name, body]) =>
+        heredoc(`/var/www/html/${name}`, [`<!doctype html><title>Wild Rydes</title>${body}`]),
+      ),
+      'systemctl enable --now httpd',
+      '# httpd keeps its logs in a root-only directory: let the agent read them, nothing more.',
+      `setfacl -m u:${AGENT_USER}:rx /var/log/httpd`,
+      `setfacl -d -m u:${AGENT_USER}:r /var/log/httpd`,
+      `install -d -o ${AGENT_USER} -g ${AGENT_USER} -m 0750 ${AGENT_CHECKPOINTS.slice(0, AGENT_CHECKPOINTS.lastIndexOf('/'))}`,
+      ...heredoc(AGENT_CONFIG_FILE, JSON.stringify(this.agentConfig, null, 2).split('\n')),
+      'systemctl enable aws-kinesis-agent || chkconfig aws-kinesis-agent on || true',
+      'systemctl restart aws-kinesis-agent || service aws-kinesis-agent restart',
+      ...(props.generateTraffic === false
+        ? []
+        : [
+            ...heredoc('/usr/local/bin/weblog-traffic', TRAFFIC_SCRIPT),
+            'chmod 755 /usr/local/bin/weblog-traffic',
+            ...heredoc('/etc/systemd/system/weblog-traffic.service', TRAFFIC_UNIT),
+            'systemctl daemon-reload',
+            'systemctl enable --now weblog-traffic',
+          ]),
+    );
+
+    const arm = instanceType.architecture === InstanceArchitecture.ARM_64;
+    this.instance = new Instance(this, 'Instance', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: SubnetType.PUBLIC },
+      instanceType,
+      // The current AL2023 image (default kernel), resolved by CloudFormation from its public
+      // SSM parameter at deploy time: no lookup at synth time. (MachineImage.latestAmazonLinux2023
+      // pins the 6.1 kernel series instead.)
+      machineImage: new AmazonLinux2023ImageSsmParameter({
+        cpuType: arm ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
+        kernel: AmazonLinux2023Kernel.DEFAULT,
+        cachedInContext: false,
+      }),
+      role: this.role,
+      securityGroup: this.securityGroup,
+      userData,
+      userDataCausesReplacement: true,
+      requireImdsv2: true,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: EbsDeviceVolumeType.GP3 }),
+        },
+      ],
+    });
+    Validations.of(this.instance).acknowledge({
+      id: 'AwsSolutions-EC28',
+      reason:
+        'A disposable workshop instance: basic five-minute monitoring is enough, detailed monitoring would add cost.',
+    });
+    Validations.of(this.instance).acknowledge({
+      id: 'AwsSolutions-EC29',
+      reason:
+        'A disposable workshop instance, deleted with its stack; termination protection would only get in the way.',
+    });
+  }
+}

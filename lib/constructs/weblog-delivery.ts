@@ -1,0 +1,137 @@
+import { Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import {
+  Compression,
+  DeliveryStream,
+  EnableLogging,
+  KinesisStreamSource,
+  S3Bucket,
+} from 'aws-cdk-lib/aws-kinesisfirehose';
+import { LogGroup, LogStream, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { STREAM_RETENTION_HOURS } from '#core/settings';
+
+/** Hour partitions under the prefix, Hive style, as the data lake's. */
+const PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+
+export interface WeblogDeliveryProps {
+  /** Name of the stream the web servers' agents write to. */
+  readonly streamName: string;
+  /**
+   * Where access-log records land in the bucket, ending with `/`.
+   * @default 'weblogs/'
+   */
+  readonly prefix?: string;
+  /**
+   * How long Firehose gathers records before writing an object.
+   * @default 60 seconds, so a workshop sees its logs in S3 within a minute or two
+   */
+  readonly bufferingInterval?: Duration;
+  /** @default 5 MiB */
+  readonly bufferingSize?: Size;
+}
+
+/**
+ * Web-server access logs from stream to S3: a one-shard `weblogs` stream (the Kinesis Agent
+ * writes one JSON record per log line), and a Firehose delivery stream copying it, GZIP
+ * compressed, under its own hour-partitioned prefix of its own bucket.
+ */
+export class WeblogDelivery extends Construct {
+  public readonly stream: Stream;
+  public readonly bucket: Bucket;
+  public readonly accessLogs: Bucket;
+  public readonly deliveryStream: DeliveryStream;
+  /** The prefix objects are written under (`weblogs/` by default). */
+  public readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: WeblogDeliveryProps) {
+    super(scope, id);
+    const prefix = (this.prefix = props.prefix ?? 'weblogs/');
+    if (!Token.isUnresolved(prefix) && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/.test(prefix)) {
+      throw new Error(
+        `Weblog prefix must be a relative S3 key prefix ending with "/", such as "weblogs/", got "${prefix}"`,
+      );
+    }
+
+    // One shard takes 1,000 lines a second: far more than a workshop web server writes.
+    this.stream = new Stream(this, 'Stream', {
+      streamName: props.streamName,
+      streamMode: StreamMode.PROVISIONED,
+      shardCount: 1,
+      encryption: StreamEncryption.MANAGED,
+      retentionPeriod: Duration.hours(STREAM_RETENTION_HOURS),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const removable = { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true };
+    const secure = {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+    };
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      ...secure,
+      ...removable,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket; logging it into itself would loop.',
+    });
+    this.bucket = new Bucket(this, 'Bucket', {
+      ...secure,
+      ...removable,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'weblogs-bucket/',
+    });
+
+    const deliveryLogs = new LogGroup(this, 'DeliveryLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.deliveryStream = new DeliveryStream(this, 'Delivery', {
+      source: new KinesisStreamSource(this.stream),
+      destination: new S3Bucket(this.bucket, {
+        dataOutputPrefix: `${prefix}${PARTITIONS}`,
+        errorOutputPrefix: `${prefix.slice(0, -1)}-errors/!{firehose:error-output-type}/${PARTITIONS}`,
+        compression: Compression.GZIP,
+        bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
+        bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
+        // No delimiter processor: the agent already ends every record with a newline.
+        loggingConfig: new EnableLogging(deliveryLogs),
+      }),
+    });
+    for (const child of deliveryLogs.node.children) {
+      if (child instanceof LogStream) child.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    }
+    Validations.of(this.deliveryStream).acknowledge({
+      id: 'AwsSolutions-KDF1',
+      reason:
+        'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an SSE-S3 bucket.',
+    });
+    const destinationRole = this.deliveryStream.node.findChild('S3 Destination Role');
+    const bucketArn = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    for (const finding of [
+      'Action::s3:GetObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:List*',
+      'Action::s3:DeleteObject*',
+      'Action::s3:Abort*',
+      `Resource::<${bucketArn}.Arn>/*`,
+    ]) {
+      Validations.of(destinationRole).acknowledge({
+        id: `AwsSolutions-IAM5[${finding}]`,
+        reason:
+          'Firehose needs to write, list and abort multipart uploads of objects in its destination bucket; the grant is limited to this one bucket.',
+      });
+    }
+  }
+}
