@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { commandLine, helpShown, positiveNumber, UsageError } from '../cli/args';
 import { interruptSignals, runMain, sleep } from '../cli/run-main';
 import {
-  DEFAULT_ENDPOINTS_FILE,
+  endpointsFilePath,
   PROJECT_ROOT,
   removeLocalEndpoints,
   writeLocalEndpoints,
@@ -84,7 +84,14 @@ runMain('local', async () => {
         type: 'string',
         requiresArg: true,
         default: String(DEFAULT_PORTS.kinesis),
-        describe: 'First of five ports: the Kinesis, DynamoDB, S3 and SQS emulators, then the dashboard',
+        describe:
+          'First of five ports: the Kinesis, DynamoDB, S3 and SQS emulators, then the dashboard (0: any free ones)',
+      },
+      'data-dir': {
+        type: 'string',
+        requiresArg: true,
+        default: path.join(LOCAL_DIR, 'data'),
+        describe: 'Where emulator data, positions and function logs are kept',
       },
     })
     .parseSync();
@@ -96,7 +103,8 @@ runMain('local', async () => {
     args.windowSeconds === undefined
       ? undefined
       : positiveNumber('window-seconds', { max: 900 })(args.windowSeconds);
-  const portBase = positiveNumber('port-base', { integer: true, max: 65_531 })(args.portBase);
+  const portBase =
+    args.portBase === '0' ? 0 : positiveNumber('port-base', { integer: true, max: 65_531 })(args.portBase);
   for (const c of args.context) {
     if (!/^[\w:@/.-]+=/.test(c)) throw new UsageError(`-c takes key=value, got "${c}"`);
   }
@@ -108,26 +116,30 @@ runMain('local', async () => {
     process.stderr.write('Synthesizing the CDK app…\n');
     await synth(assemblyDir, args.context);
   }
-  const ports = { kinesis: portBase, dynamodb: portBase + 1, s3: portBase + 2, sqs: portBase + 3 };
+  const port = (offset: number) => (portBase === 0 ? 0 : portBase + offset);
+  const ports = { kinesis: port(0), dynamodb: port(1), s3: port(2), sqs: port(3) };
   const problems: string[] = [];
   const pipeline = await startLocalPipeline({
     assemblyDir,
-    dataDir: path.join(LOCAL_DIR, 'data'),
+    dataDir: path.resolve(args.dataDir),
     fresh: args.fresh,
     unicorns,
     windowSeconds,
     ports,
-    dashboardPort: portBase + 4,
+    dashboardPort: port(4),
     log: (message) => problems.push(message),
   });
 
-  writeLocalEndpoints(DEFAULT_ENDPOINTS_FILE, {
-    pid: process.pid,
-    region: pipeline.region,
-    ...pipeline.endpoints,
-    dashboard: pipeline.dashboardUrl,
-    stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
-  });
+  // The endpoints file (WILDRYDES_ENDPOINTS_FILE may move it, or turn it off with `none`).
+  const endpointsFile = endpointsFilePath();
+  if (endpointsFile)
+    writeLocalEndpoints(endpointsFile, {
+      pid: process.pid,
+      region: pipeline.region,
+      ...pipeline.endpoints,
+      dashboard: pipeline.dashboardUrl,
+      stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
+    });
   const out = process.stdout;
   const first = pipeline.stacks[0]?.outputs ?? {};
   out.write(
@@ -138,10 +150,14 @@ runMain('local', async () => {
       `  DynamoDB  ${pipeline.endpoints.dynamodb}`,
       `  S3        ${pipeline.endpoints.s3}`,
       `  SQS       ${pipeline.endpoints.sqs}`,
-      `  Endpoints written to ${path.relative(process.cwd(), DEFAULT_ENDPOINTS_FILE)}; the producer and consumer use them by default.`,
+      ...(endpointsFile
+        ? [
+            `  Endpoints written to ${path.relative(process.cwd(), endpointsFile)}; the producer and consumer use them by default.`,
+          ]
+        : []),
       `  Try:  npx consumer -stream ${first.SummaryStreamName ?? 'wildrydes-summary'}     (summaries every ${windowSeconds ?? 60} s)`,
       `        npx producer -name Bucephalus`,
-      `  Function logs: .local/data/logs/   Ctrl-C to stop.`,
+      `  Function logs: ${path.relative(process.cwd(), path.join(path.resolve(args.dataDir), 'logs'))}/   Ctrl-C to stop.`,
       '',
     ].join('\n'),
   );
@@ -161,7 +177,7 @@ runMain('local', async () => {
   }
   out.write(`${tty ? '\n' : ''}Stopping: sending what is pending, saving positions…\n`);
   await pipeline.stop();
-  removeLocalEndpoints(DEFAULT_ENDPOINTS_FILE);
+  if (endpointsFile) removeLocalEndpoints(endpointsFile);
   out.write(`${statusLine(pipeline.status(), started)}\nStopped.\n`);
   return 0;
 });

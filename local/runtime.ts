@@ -31,6 +31,8 @@ export interface LocalPipelineOptions {
   readonly unicorns?: number;
   /** Replaces the template's tumbling window length. */
   readonly windowSeconds?: number;
+  /** Replaces the event sources' MaximumBatchingWindowInSeconds (tests). */
+  readonly batchingWindowSeconds?: number;
   /** Emulator ports; 0 picks free ones. @default the fixed DEFAULT_PORTS */
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
   /** How often idle shards are polled. @default 1000 ms, as Lambda and Firehose do */
@@ -201,7 +203,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         const host = hostFor(stack, mapping.functionLogicalId);
         const queue = stack.queues.find((q) => q.logicalId === mapping.onFailureQueueLogicalId);
         const runner = new EventSourceMapping({
-          mapping,
+          mapping:
+            options.batchingWindowSeconds === undefined
+              ? mapping
+              : { ...mapping, batchingWindowSeconds: options.batchingWindowSeconds },
           stream: stack.streams.find((s) => s.logicalId === mapping.streamLogicalId)!,
           functionArn: host.fn.arn,
           region: stack.region,

@@ -29,7 +29,11 @@ const oneLine = (stderr: string) => {
 describe('the log-agent command', () => {
   it('--check reads the example configuration and says what it would do', async () => {
     const out = await run('log-agent', ['--config', path.join(ROOT, 'examples', 'agent.json'), '--check']);
-    expect(out.stderr).toBe('');
+    // A checkout under /tmp puts the example's checkpoints there too, which is rightly warned about.
+    const volatile = /^\/(tmp|run|dev\/shm)\//.test(ROOT);
+    expect(out.stderr).toMatch(
+      volatile ? /^log-agent: warning: checkpointFile .* is in a directory cleared at boot/ : /^$/,
+    );
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(
       '../.local/weblogs/access_log* -> weblogs (LOGTOJSON; START_OF_FILE, RANDOM keys)',
