@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { newProducerStats, runProducer } from '../cli/producer';
 import { fleetNames } from '#core/movement';
-import { startDashboardServer } from '../dashboard/server';
+import { startDashboardServer, type DashboardConfig } from '../dashboard/server';
 import { startLogAgent } from '../agent/agent';
 import { formatCombinedLogLine, randomAccessLogEntry } from '#core/apache-log';
 import { seededRandom } from '#core/movement';
@@ -39,8 +39,8 @@ export interface LocalPipelineOptions {
   readonly pollMs?: number;
   /** Serve the Unicorn Dashboard on this port (0 for a free one); undefined for none. */
   readonly dashboardPort?: number;
-  /** Seconds after its last record a unicorn leaves the dashboard. @default the page's 30 s */
-  readonly dashboardExpirySeconds?: number;
+  /** The dashboard's expiry and polling, for demos and tests. @default the page's (30 s, 2 s) */
+  readonly dashboardSettings?: Pick<DashboardConfig, 'expirySeconds' | 'pollSeconds'>;
   /** Replaces the delivery streams' buffering interval (tests). */
   readonly bufferIntervalSeconds?: number;
   readonly clock?: Clock;
@@ -329,13 +329,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let dashboardUrl: string | undefined;
     if (options.dashboardPort !== undefined && telemetry) {
       const dashboard = await startDashboardServer({
-        config: {
-          region,
-          streamName: telemetry,
-          ...(options.dashboardExpirySeconds === undefined
-            ? {}
-            : { expirySeconds: options.dashboardExpirySeconds }),
-        },
+        config: { region, streamName: telemetry, ...options.dashboardSettings },
         kinesisEndpoint: endpoints.kinesis,
         port: options.dashboardPort,
       });

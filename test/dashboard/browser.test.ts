@@ -1,5 +1,6 @@
 /**
- * The dashboard in a real browser (Debian's Chromium, headless) against kinesalite: producers
+ * The dashboard in a real browser (Debian's Chromium, headless) served by the local runtime
+ * (`npm start`'s pipeline, from a freshly synthesized assembly, with its emulators): producers
  * put records, the page shows a marker and a list entry per unicorn, clicking one shows its
  * details, and a unicorn whose producer stopped leaves the map after the (shortened) expiry and
  * comes back when its producer resumes. Map tiles are blocked, as offline.
@@ -10,8 +11,11 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runProducer, type ProducerStats } from '../../cli/producer';
 import { sleep } from '../../cli/run-main';
-import { startDashboardServer, type DashboardServer } from '../../dashboard/server';
-import { startKinesalite, type Kinesalite } from '../support/kinesalite';
+import { startDashboardServer } from '../../dashboard/server';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
+import { synthesizeAssembly } from '../support/assembly';
 
 const STREAM = 'wildrydes';
 const EXPIRY_SECONDS = 3;
@@ -19,8 +23,8 @@ const SCREENSHOT = join(__dirname, '..', '..', 'test-results', 'dashboard.png');
 /** Debian's Chromium (`apt-get install chromium`); another Chromium or Chrome through CHROMIUM_PATH. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-let kinesalite: Kinesalite;
-let server: DashboardServer;
+let assembly: ReturnType<typeof synthesizeAssembly>;
+let pipeline: LocalPipeline;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
@@ -34,7 +38,7 @@ function produce(name: string, seed: number) {
     done: runProducer(
       { stream: STREAM, names: [name], rate: 2, seed, quiet: true },
       {
-        kinesis: kinesalite.client,
+        kinesis: pipeline.kinesis,
         out: () => {},
         now: Date.now,
         sleep,
@@ -59,11 +63,15 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
   }
-  kinesalite = await startKinesalite();
-  await kinesalite.createStream(STREAM, 2);
-  server = await startDashboardServer({
-    config: { region: 'us-east-1', streamName: STREAM, expirySeconds: EXPIRY_SECONDS, pollSeconds: 0.5 },
-    kinesisEndpoint: kinesalite.endpoint,
+  assembly = synthesizeAssembly();
+  pipeline = await startLocalPipeline({
+    assemblyDir: assembly.dir,
+    dataDir: mkdtempSync(join(tmpdir(), 'dashboard-')),
+    unicorns: 0,
+    ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
+    dashboardPort: 0,
+    dashboardSettings: { expirySeconds: EXPIRY_SECONDS, pollSeconds: 0.5 },
+    log: () => undefined,
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -86,15 +94,15 @@ afterAll(async () => {
   for (const producer of producers) producer.stop.abort();
   await Promise.allSettled([...producers].map((p) => p.done));
   await browser?.close();
-  await server?.stop();
-  await kinesalite?.stop();
+  await pipeline?.stop();
+  assembly?.remove();
 });
 
 it('shows two unicorns, their details, and lets a silent one go and come back', async () => {
   const stopShadowfax = produce('Shadowfax', 1);
   const stopBucephalus = produce('Bucephalus', 2);
 
-  await page.goto(server.url);
+  await page.goto(pipeline.dashboardUrl!);
   await page.locator('#connection[data-state="live"]').waitFor();
   await expectCount(page.locator('.leaflet-marker-pane .unicorn-marker'), 2);
   await expectCount(page.locator('#unicorns li'), 2);
@@ -161,7 +169,7 @@ it('shows two unicorns, their details, and lets a silent one go and come back', 
 it('shows why it cannot read: a stream that does not exist', async () => {
   const missing = await startDashboardServer({
     config: { region: 'us-east-1', streamName: 'no-such-stream' },
-    kinesisEndpoint: kinesalite.endpoint,
+    kinesisEndpoint: pipeline.endpoints.kinesis,
   });
   try {
     await page.goto(missing.url);
