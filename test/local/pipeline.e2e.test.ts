@@ -20,6 +20,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parseApacheLog } from '#core/apache-log';
 import { compileTemplate } from '#core/kdg-template';
 import { putRecordsReliably } from '#core/put-records';
 import { decodeJson } from '#core/record-data';
@@ -58,7 +59,7 @@ afterAll(() => assembly.remove());
 async function start(dataDir: string, extra: Partial<LocalPipelineOptions> = {}) {
   const problems: string[] = [];
   const pipeline = await startLocalPipeline({
-    assemblyDir: assembly.dir,
+    assemblyDir: extra.assemblyDir ?? assembly.dir,
     dataDir,
     unicorns: 0,
     windowSeconds: WINDOW_SECONDS,
@@ -293,4 +294,45 @@ it('IoT sensors: duplicates removed exactly, alerts filtered to CSV, 10-second a
   const key = (r: SensorReading) => JSON.stringify(r);
   expect((await csvRows()).map(key).sort()).toEqual(alerts.map(key).sort());
   expect(problems).toEqual([]);
+});
+
+it('Log shipping: a generated access log, shipped by the agent, lands in S3 as JSON, each line once', async () => {
+  const withWeblogs = synthesizeAssembly({ weblogs: true });
+  try {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'local-weblogs-'));
+    const { pipeline, problems } = await start(dataDir, { assemblyDir: withWeblogs.dir });
+    const outputs = pipeline.stacks.find((s) => s.outputs.WeblogBucketName)!.outputs;
+    const shipped = async () =>
+      (await objects(pipeline, outputs.WeblogBucketName, outputs.WeblogPrefix)).bodies.flatMap((body) =>
+        (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body)
+          .toString()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Record<string, string | null>),
+      );
+    await waitUntil(async () => (await shipped()).length >= 10, 'ten access-log lines in S3', 30_000);
+
+    // Every delivered record is one line of the access log, parsed, in the log's order, none twice.
+    const log = readFileSync(path.join(dataDir, 'weblogs', 'access_log'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    const parsed = log.map((line) => {
+      const record = parseApacheLog(line, 'COMBINEDAPACHELOG');
+      if (!record.ok) throw new Error(record.reason);
+      return record.value;
+    });
+    const delivered = await shipped();
+    expect(delivered).toEqual(parsed.slice(0, delivered.length));
+    expect(delivered[0]).toEqual(
+      expect.objectContaining({
+        host: expect.any(String),
+        request: expect.stringMatching(/^(GET|POST|HEAD|PUT|DELETE) /),
+      }),
+    );
+    expect(pipeline.status().logLines).toBeGreaterThanOrEqual(delivered.length);
+    expect(problems).toEqual([]);
+  } finally {
+    await Promise.all(started.splice(0).map((p) => p.stop()));
+    withWeblogs.remove();
+  }
 });
