@@ -48,7 +48,10 @@ function synth(outDir: string, context: readonly string[]): Promise<void> {
 
 function statusLine(status: PipelineStatus, started: number): string {
   const seconds = Math.round((Date.now() - started) / 1000);
-  const consumers = status.consumers.map((c) => `${c.label} ${c.records}`).join(' · ');
+  // One figure per kind of consumer, summed over the stacks (a workshop runs several).
+  const totals = new Map<string, number>();
+  for (const c of status.consumers) totals.set(c.label, (totals.get(c.label) ?? 0) + c.records);
+  const consumers = [...totals].map(([label, records]) => `${label} ${records}`).join(' · ');
   const logs = status.logLines === undefined ? '' : ` · log lines shipped ${status.logLines}`;
   return `${seconds}s · records in ${status.produced} · ${consumers}${logs} · objects delivered ${status.objects} · errors ${status.errors}`;
 }

@@ -1,7 +1,10 @@
-import { Validations, type App } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, Stage, Validations, type App, type Environment } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { WildRydesConfig } from './config';
+import { FunctionLogGroups } from './function-log-groups';
 import { WeblogStack, weblogStackName } from './weblog-stack';
+import type { AttendeePlan } from './workshop';
 import { WildRydesStack } from './wildrydes-stack';
 
 /** CloudFormation stack name of one deployment. */
@@ -9,23 +12,40 @@ export function stackName(prefix: string): string {
   return prefix === '' ? 'WildRydes' : `WildRydes-${prefix}`;
 }
 
-export interface BuiltApp {
-  readonly app: App;
-  readonly stacks: WildRydesStack[];
-  /** The optional log-shipping stack, when `weblogs` is on. */
+/** One attendee's deployment in a workshop: a Stage holding their stacks. */
+export interface AttendeeDeployment {
+  readonly attendee: AttendeePlan;
+  readonly stage: Stage;
+  readonly stack: WildRydesStack;
   readonly weblogs?: WeblogStack;
 }
 
-/**
- * Builds the whole CDK app from one config into `app`. `bin/wildrydes.ts` and the tests both
- * call this, so what is tested is what is deployed. cdk-nag's AwsSolutions checks run on every
- * synth and fail it on any unacknowledged finding.
- */
-export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const env =
-    config.account || config.region ? { account: config.account, region: config.region } : undefined;
-  const stack = new WildRydesStack(app, stackName(config.prefix), {
+export interface BuiltApp {
+  readonly app: App;
+  /** Every Wild Rydes stack: the one deployment, or one per attendee in workshop order. */
+  readonly stacks: WildRydesStack[];
+  /** The optional log-shipping stack of the single deployment, when `weblogs` is on. */
+  readonly weblogs?: WeblogStack;
+  /** With a workshop file: one Stage per attendee. */
+  readonly attendees?: AttendeeDeployment[];
+}
+
+interface DeploymentIds {
+  readonly stackId: string;
+  readonly stackName: string;
+  readonly weblogStackId: string;
+  readonly weblogStackName: string;
+}
+
+/** The Wild Rydes stack, and the weblogs stack when it is on, of one deployment, in `scope`. */
+function addDeployment(
+  scope: Construct,
+  ids: DeploymentIds,
+  config: WildRydesConfig,
+  env: Environment | undefined,
+): { stack: WildRydesStack; weblogs?: WeblogStack } {
+  const stack = new WildRydesStack(scope, ids.stackId, {
+    stackName: ids.stackName,
     prefix: config.prefix,
     telemetryCapacity: config.telemetryCapacity,
     alarmEmail: config.alarmEmail,
@@ -33,7 +53,8 @@ export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
     description: 'Wild Rydes real-time streaming pipeline',
   });
   const weblogs = config.weblogs
-    ? new WeblogStack(app, weblogStackName(config.prefix), {
+    ? new WeblogStack(scope, ids.weblogStackId, {
+        stackName: ids.weblogStackName,
         prefix: config.prefix,
         httpAllowedCidr: config.weblogsHttpCidr,
         env,
@@ -41,5 +62,59 @@ export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
           'Wild Rydes web-server access logs: Apache and the Kinesis Agent on EC2, weblogs stream, Firehose to S3 (optional)',
       })
     : undefined;
+  return { stack, ...(weblogs ? { weblogs } : {}) };
+}
+
+const environment = (account?: string, region?: string): Environment | undefined =>
+  account || region ? { account, region } : undefined;
+
+/**
+ * Builds the whole CDK app from one config into `app`. `bin/wildrydes.ts` and the tests both
+ * call this, so what is tested is what is deployed. cdk-nag's AwsSolutions checks run on every
+ * synth and fail it on any unacknowledged finding.
+ *
+ * Without a workshop file: one deployment, the stack `WildRydes` (or `WildRydes-<prefix>`).
+ * With one: a Stage per attendee (`cdk deploy 'alice/*'`), in the attendee's account and
+ * region, its stacks named `WildRydes-<id>` so every name is unique across the workshop.
+ */
+export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Aspects stop at Stage boundaries, so each attendee's Stage gets its own.
+  const addAspects = (scope: App | Stage) =>
+    Aspects.of(scope).add(new FunctionLogGroups(), { priority: AspectPriority.MUTATING });
+
+  if (config.workshop) {
+    const attendees = config.workshop.attendees.map((attendee): AttendeeDeployment => {
+      const env = environment(attendee.account, attendee.region);
+      const stage = new Stage(app, attendee.stageId, env ? { env } : {});
+      addAspects(stage);
+      const deployment = addDeployment(
+        stage,
+        {
+          stackId: 'WildRydes',
+          stackName: attendee.stackName,
+          weblogStackId: 'Weblogs',
+          weblogStackName: attendee.weblogStackName,
+        },
+        { ...config, prefix: attendee.prefix },
+        env,
+      );
+      return { attendee, stage, ...deployment };
+    });
+    return { app, stacks: attendees.map((a) => a.stack), attendees };
+  }
+
+  addAspects(app);
+  const { stack, weblogs } = addDeployment(
+    app,
+    {
+      stackId: stackName(config.prefix),
+      stackName: stackName(config.prefix),
+      weblogStackId: weblogStackName(config.prefix),
+      weblogStackName: weblogStackName(config.prefix),
+    },
+    config,
+    environment(config.account, config.region),
+  );
   return { app, stacks: [stack], ...(weblogs ? { weblogs } : {}) };
 }

@@ -1,6 +1,7 @@
 import type { Node } from 'constructs';
 import { validatePrefix } from '#core/names';
 import type { TelemetryCapacity } from './constructs/unicorn-streams';
+import { planWorkshop, readWorkshopFile, type AttendeePlan, type WorkshopSpec } from './workshop';
 
 /** Everything that varies between deployments, read once in `bin/` and passed to `buildApp`. */
 export interface WildRydesConfig {
@@ -16,6 +17,20 @@ export interface WildRydesConfig {
   /** Target account and region; unset means environment-agnostic (resolved at deploy time). */
   readonly account?: string;
   readonly region?: string;
+  /**
+   * One deployment per attendee, each in its own CDK Stage (`-c workshop=FILE`); the fields
+   * above are their shared settings (`prefix`, `account` and `region` come from each attendee).
+   * @default none: one deployment from the fields above
+   */
+  readonly workshop?: WorkshopConfig;
+}
+
+/** A workshop file, read and planned. */
+export interface WorkshopConfig {
+  /** The file it was read from, as given. */
+  readonly file: string;
+  readonly spec: WorkshopSpec;
+  readonly attendees: readonly AttendeePlan[];
 }
 
 export const DEFAULT_CONFIG: WildRydesConfig = {
@@ -31,32 +46,70 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'alarmEmail',
   weblogs: 'weblogs',
   weblogsHttpCidr: 'weblogsHttpCidr',
+  /** A workshop file (JSON or YAML): one Stage per attendee. */
+  workshop: 'workshop',
 } as const;
 
-function optionalString(node: Node, key: string): string | undefined {
-  const value: unknown = node.tryGetContext(key);
+/** Where settings come from: `-c key=value` first, then the workshop file's `settings`. */
+interface Settings {
+  get(key: string): unknown;
+  /** How a message names the key: `Context "key"` or `Setting "key" in workshop.json`. */
+  label(key: string): string;
+}
+
+function contextSettings(node: Node, workshop?: WorkshopConfig): Settings {
+  const fileValue = (key: string): unknown =>
+    (workshop?.spec.settings as Record<string, unknown> | undefined)?.[key];
+  const fromContext = (key: string) => node.tryGetContext(key) !== undefined;
+  return {
+    get: (key) => (fromContext(key) ? node.tryGetContext(key) : fileValue(key)),
+    label: (key) =>
+      fromContext(key) || fileValue(key) === undefined
+        ? `Context "${key}"`
+        : `Setting "${key}" in ${workshop?.file}`,
+  };
+}
+
+function optionalString(settings: Settings, key: string): string | undefined {
+  const value: unknown = settings.get(key);
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new Error(`Context "${key}" must be a string, got ${JSON.stringify(value)}`);
+    throw new Error(`${settings.label(key)} must be a string, got ${JSON.stringify(value)}`);
   }
   return String(value);
 }
 
+/** Reads and plans the workshop file named by `-c workshop=FILE`, if any. */
+function workshopFromContext(node: Node, env: NodeJS.ProcessEnv): WorkshopConfig | undefined {
+  const file = optionalString(contextSettings(node), CONTEXT_KEYS.workshop);
+  if (file === undefined) return undefined;
+  const spec = readWorkshopFile(file);
+  return { file, spec, attendees: planWorkshop(spec, env) };
+}
+
 /**
- * Reads the deployment settings from CDK context (`-c prefix=alice -c telemetryShards=2`),
- * with clear errors for values that cannot work.
+ * Reads the deployment settings from CDK context (`-c prefix=alice -c telemetryShards=2`) and
+ * the workshop file it names (`-c workshop=examples/workshop.json`), with clear errors for
+ * values that cannot work.
  */
 export function configFromContext(node: Node, env: NodeJS.ProcessEnv = process.env): WildRydesConfig {
-  const prefix = optionalString(node, CONTEXT_KEYS.prefix) ?? DEFAULT_CONFIG.prefix;
+  const workshop = workshopFromContext(node, env);
+  const settings = contextSettings(node, workshop);
+  const prefix = optionalString(settings, CONTEXT_KEYS.prefix) ?? DEFAULT_CONFIG.prefix;
   validatePrefix(prefix);
+  if (workshop && prefix !== '') {
+    throw new Error(
+      `Context "${CONTEXT_KEYS.prefix}" cannot be combined with a workshop file: each attendee's id is its prefix`,
+    );
+  }
 
-  const mode = optionalString(node, CONTEXT_KEYS.telemetryStreamMode) ?? 'provisioned';
-  const shardsText = optionalString(node, CONTEXT_KEYS.telemetryShards);
+  const mode = optionalString(settings, CONTEXT_KEYS.telemetryStreamMode) ?? 'provisioned';
+  const shardsText = optionalString(settings, CONTEXT_KEYS.telemetryShards);
   let telemetryCapacity: TelemetryCapacity;
   if (mode === 'on-demand') {
     if (shardsText !== undefined) {
       throw new Error(
-        `Context "${CONTEXT_KEYS.telemetryShards}" cannot be set when the stream mode is on-demand`,
+        `${settings.label(CONTEXT_KEYS.telemetryShards)} cannot be set when the stream mode is on-demand`,
       );
     }
     telemetryCapacity = { mode: 'on-demand' };
@@ -64,32 +117,32 @@ export function configFromContext(node: Node, env: NodeJS.ProcessEnv = process.e
     const shards = shardsText === undefined ? 1 : Number(shardsText);
     if (!Number.isInteger(shards) || shards < 1 || shards > 500) {
       throw new Error(
-        `Context "${CONTEXT_KEYS.telemetryShards}" must be a whole number from 1 to 500, got "${shardsText}"`,
+        `${settings.label(CONTEXT_KEYS.telemetryShards)} must be a whole number from 1 to 500, got "${shardsText}"`,
       );
     }
     telemetryCapacity = { mode: 'provisioned', shards };
   } else {
     throw new Error(
-      `Context "${CONTEXT_KEYS.telemetryStreamMode}" must be "provisioned" or "on-demand", got "${mode}"`,
+      `${settings.label(CONTEXT_KEYS.telemetryStreamMode)} must be "provisioned" or "on-demand", got "${mode}"`,
     );
   }
 
-  const alarmEmail = optionalString(node, CONTEXT_KEYS.alarmEmail);
+  const alarmEmail = optionalString(settings, CONTEXT_KEYS.alarmEmail);
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
-    throw new Error(`Context "${CONTEXT_KEYS.alarmEmail}" is not an email address: "${alarmEmail}"`);
+    throw new Error(`${settings.label(CONTEXT_KEYS.alarmEmail)} is not an email address: "${alarmEmail}"`);
   }
 
-  const weblogsValue: unknown = node.tryGetContext(CONTEXT_KEYS.weblogs);
+  const weblogsValue: unknown = settings.get(CONTEXT_KEYS.weblogs);
   if (weblogsValue !== undefined && ![true, false, 'true', 'false'].includes(weblogsValue as never)) {
     throw new Error(
-      `Context "${CONTEXT_KEYS.weblogs}" must be true or false, got ${JSON.stringify(weblogsValue)}`,
+      `${settings.label(CONTEXT_KEYS.weblogs)} must be true or false, got ${JSON.stringify(weblogsValue)}`,
     );
   }
   const weblogs = weblogsValue === true || weblogsValue === 'true';
-  const weblogsHttpCidr = optionalString(node, CONTEXT_KEYS.weblogsHttpCidr);
+  const weblogsHttpCidr = optionalString(settings, CONTEXT_KEYS.weblogsHttpCidr);
   if (weblogsHttpCidr !== undefined && !weblogs) {
     throw new Error(
-      `Context "${CONTEXT_KEYS.weblogsHttpCidr}" only applies with -c ${CONTEXT_KEYS.weblogs}=true`,
+      `${settings.label(CONTEXT_KEYS.weblogsHttpCidr)} only applies with -c ${CONTEXT_KEYS.weblogs}=true`,
     );
   }
 
@@ -101,5 +154,6 @@ export function configFromContext(node: Node, env: NodeJS.ProcessEnv = process.e
     ...(weblogsHttpCidr === undefined ? {} : { weblogsHttpCidr }),
     account: env.CDK_DEFAULT_ACCOUNT,
     region: env.CDK_DEFAULT_REGION,
+    ...(workshop ? { workshop } : {}),
   };
 }

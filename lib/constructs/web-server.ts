@@ -18,6 +18,7 @@ import {
   UserData,
 } from 'aws-cdk-lib/aws-ec2';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { EC2_UNIQUE_IMDSV2_LAUNCH_TEMPLATE_NAME } from 'aws-cdk-lib/cx-api';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 
@@ -136,6 +137,10 @@ export class WebServer extends Construct {
 
   constructor(scope: Construct, id: string, props: WebServerProps) {
     super(scope, id);
+    // requireImdsv2 adds a launch template. Without this flag CDK names it after the construct
+    // id alone ("InstanceLaunchTemplate"), and launch template names are unique per account and
+    // region, so a second deployment in the same account (another attendee) would fail.
+    this.node.setContext(EC2_UNIQUE_IMDSV2_LAUNCH_TEMPLATE_NAME, true);
     const cidr = props.httpAllowedCidr;
     if (cidr !== undefined && !Token.isUnresolved(cidr) && !validCidr(cidr)) {
       throw new Error(

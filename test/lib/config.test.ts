@@ -1,4 +1,7 @@
 import { App } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { DEFAULT_NAMES, resourceNames } from '#core/names';
 import { configFromContext } from '../../lib/config';
 
@@ -63,6 +66,75 @@ describe('configFromContext', () => {
     [{ weblogsHttpCidr: '203.0.113.0/24' }, /only applies with -c weblogs=true/],
   ])('rejects %p', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
+  });
+});
+
+describe('configFromContext with a workshop file', () => {
+  let dir: string;
+  const file = (name: string, content: unknown) => {
+    const target = path.join(dir, name);
+    writeFileSync(target, typeof content === 'string' ? content : JSON.stringify(content));
+    return target;
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'workshop-config-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('plans one deployment per attendee from -c workshop=FILE', () => {
+    const workshop = file('w.json', {
+      attendees: [
+        { id: 'alice', account: '111111111111' },
+        { id: 'bob', account: '111111111111' },
+      ],
+    });
+    const config = fromContext({ workshop }, { CDK_DEFAULT_REGION: 'eu-west-1' });
+    expect(config.prefix).toBe('');
+    expect(config.workshop?.file).toBe(workshop);
+    expect(config.workshop?.attendees.map((a) => [a.id, a.prefix, a.account, a.region])).toEqual([
+      ['alice', 'alice', '111111111111', 'eu-west-1'],
+      ['bob', 'bob', '111111111111', 'eu-west-1'],
+    ]);
+  });
+
+  it("takes the file's settings, and -c values over them", () => {
+    const workshop = file(
+      's.yaml',
+      'settings:\n  telemetryShards: 2\n  weblogs: true\nattendees:\n  - id: a\n',
+    );
+    expect(fromContext({ workshop })).toMatchObject({
+      telemetryCapacity: { mode: 'provisioned', shards: 2 },
+      weblogs: true,
+    });
+    expect(fromContext({ workshop, telemetryShards: '3', weblogs: 'false' })).toMatchObject({
+      telemetryCapacity: { mode: 'provisioned', shards: 3 },
+      weblogs: false,
+    });
+  });
+
+  it('names the file when one of its settings cannot work', () => {
+    const workshop = file('bad.json', { settings: { telemetryShards: 0 }, attendees: [{ id: 'a' }] });
+    expect(() => fromContext({ workshop })).toThrow(
+      `Setting "telemetryShards" in ${workshop} must be a whole number from 1 to 500, got "0"`,
+    );
+    expect(() => fromContext({ workshop, telemetryShards: 'x' })).toThrow(
+      /^Context "telemetryShards" must be/,
+    );
+  });
+
+  it('rejects a prefix next to a workshop file, and a file that cannot be read', () => {
+    const workshop = file('p.json', { attendees: [{ id: 'a' }] });
+    expect(() => fromContext({ workshop, prefix: 'x' })).toThrow(
+      /Context "prefix" cannot be combined with a workshop file: each attendee's id is its prefix/,
+    );
+    expect(() => fromContext({ workshop: path.join(dir, 'nope.json') })).toThrow(/nope\.json: no such file/);
+    expect(() => fromContext({ workshop: file('x.json', '{"attendees": [{"id": "A"}]}') })).toThrow(
+      /x\.json: attendees\[0\]\.id must be/,
+    );
+  });
+
+  it('has no workshop without the context key', () => {
+    expect(fromContext({}).workshop).toBeUndefined();
   });
 });
 

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readAssemblyStacks, type AssemblyStack } from './assembly';
+
+/** The project root (cdk.json, the pinned CDK CLI in node_modules). */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+const CDK = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
+
+/**
+ * A path as the CDK CLI (which runs in the project root) must see it: relative to the root,
+ * so that commands run from anywhere, and printed commands stay short when run from the root.
+ */
+export function fromProjectRoot(file: string): string {
+  return path.relative(PROJECT_ROOT, path.resolve(file)) || '.';
+}
+
+/** Quotes an argument for a shell only when it needs it, so printed commands can be pasted. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./=:,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export const commandLineText = (command: string, args: readonly string[]) =>
+  [command, ...args].map(shellQuote).join(' ');
+
+/**
+ * Runs the project's pinned CDK CLI with `args` in the project root. `inherit`: the CLI's own
+ * progress goes to this terminal; otherwise only its error output is kept, for the message.
+ */
+export function runCdk(args: readonly string[], inherit: boolean): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CDK, [...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      stdio: inherit ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('error', (error) =>
+      reject(new Error(`Cannot run the CDK CLI (${error.message}): run npm ci first`)),
+    );
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stderr }));
+  });
+}
+
+/** The last meaningful line of a failed CDK run, for a one-line error. */
+export function lastErrorLine(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('npm warn'));
+  return lines.at(-1) ?? 'no error output';
+}
+
+/** Synthesizes the app with `-c` context into a temporary assembly and reads its stacks. */
+export async function synthesizeStacks(context: readonly string[]): Promise<AssemblyStack[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wildrydes-ops-'));
+  try {
+    const { code, stderr } = await runCdk(
+      ['synth', '--quiet', '-o', dir, ...context.flatMap((c) => ['-c', c])],
+      false,
+    );
+    if (code !== 0) throw new Error(`cdk synth failed: ${lastErrorLine(stderr)}`);
+    return readAssemblyStacks(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

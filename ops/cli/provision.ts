@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { commandLine, helpShown, positiveNumber, UsageError } from '../../cli/args';
+import { runMain } from '../../cli/run-main';
+import { planWorkshop, readWorkshopFile } from '../../lib/workshop';
+import { fromProjectRoot, PROJECT_ROOT, runCdk } from '../cdk-cli';
+import {
+  bootstrapPlan,
+  destroyWorkshop,
+  provisionWorkshop,
+  selectAttendees,
+  type ProvisionIO,
+} from '../provision';
+
+const USAGE = `Deploys one Wild Rydes system per workshop attendee (a CDK Stage each, in parallel), collects
+their outputs and writes the facilitator report (Markdown and HTML); or destroys them; or prints
+the bootstrap commands that let your account deploy into the attendees' accounts.
+
+Usage: npm run provision -- -workshop FILE [-concurrency N] [-out DIR] [-only ID,ID] [-dry-run]
+       npm run provision -- -workshop FILE -destroy [-only ID,ID] [-dry-run]
+       npm run provision -- -workshop FILE -bootstrap -facilitator-account ACCOUNT [-region REGION]`;
+
+const ACCOUNT = /^\d{12}$/;
+
+runMain('provision', async () => {
+  const args = commandLine(process.argv.slice(2), 'provision')
+    .usage(USAGE)
+    .options({
+      workshop: {
+        type: 'string',
+        requiresArg: true,
+        demandOption: true,
+        describe: 'Workshop file (JSON or YAML)',
+      },
+      concurrency: { type: 'string', requiresArg: true, default: '4', describe: 'Stacks deployed at once' },
+      out: {
+        type: 'string',
+        requiresArg: true,
+        default: '.local/workshop',
+        describe: 'Where outputs.json, report.md and report.html go',
+      },
+      only: { type: 'string', requiresArg: true, describe: 'Only these attendees (comma-separated ids)' },
+      'dry-run': { type: 'boolean', default: false, describe: 'Print the CDK command instead of running it' },
+      destroy: { type: 'boolean', default: false, describe: 'Destroy the attendees’ stacks instead' },
+      bootstrap: {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the cdk bootstrap commands per account',
+      },
+      'facilitator-account': {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Your account id (the one whose credentials deploy), for -bootstrap',
+      },
+      region: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Region for attendees without one (default: AWS_REGION)',
+      },
+    })
+    .parseSync();
+  if (helpShown(args)) return 0;
+  if (args.destroy && args.bootstrap) throw new UsageError('-destroy and -bootstrap do not go together');
+
+  const spec = readWorkshopFile(args.workshop);
+  const region = args.region ?? process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION;
+  const env = { CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION: region };
+  const only = (args.only ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  let attendees;
+  try {
+    attendees = selectAttendees(planWorkshop(spec, env), only);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+
+  if (args.bootstrap) {
+    const facilitator = args.facilitatorAccount;
+    if (!facilitator || !ACCOUNT.test(facilitator)) {
+      throw new UsageError(
+        `-bootstrap needs -facilitator-account with a 12-digit account id, got "${facilitator ?? ''}"`,
+      );
+    }
+    for (const step of bootstrapPlan(attendees, { facilitatorAccount: facilitator, defaultRegion: region })) {
+      process.stdout.write(
+        `# Account ${step.account} (${step.attendees.join(', ')}): run with that account's credentials${step.trusted ? `, trusting ${facilitator}` : ''}\n${step.command}\n`,
+      );
+    }
+    return 0;
+  }
+
+  const io: ProvisionIO = {
+    cdk: async (cdkArgs) => (await runCdk(cdkArgs, true)).code,
+    out: (text) => process.stdout.write(text),
+    readFile: (file) => {
+      const full = path.resolve(PROJECT_ROOT, file);
+      return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
+    },
+    writeFile: (file, text) => writeFileSync(path.resolve(PROJECT_ROOT, file), text),
+  };
+  // The CDK CLI runs in the project root: paths are given relative to it.
+  const common = { workshopFile: fromProjectRoot(args.workshop), attendees, dryRun: args.dryRun };
+  if (args.destroy) return destroyWorkshop(common, io);
+
+  const concurrency = positiveNumber('concurrency', { integer: true, max: 100 })(args.concurrency);
+  const outDir = fromProjectRoot(args.out);
+  if (!args.dryRun) mkdirSync(path.resolve(PROJECT_ROOT, outDir), { recursive: true });
+  return provisionWorkshop({ ...common, title: spec.name ?? 'Wild Rydes workshop', concurrency, outDir }, io);
+});
