@@ -1,96 +1,316 @@
 /**
- * Handler bundle size and cold load time, with the AWS SDK bundled and with it left to the
- * runtime, built with the same esbuild settings as WildRydesFunction.
- *
- *   npx tsx bench/bundles.ts [--runs 15] [--json out.json]
+ * Each handler's bundle size and cold start, with the AWS SDK bundled and with it left to the
+ * runtime, built with the same esbuild settings as WildRydesFunction. A cold start is measured
+ * in a fresh Node.js process each time, with the function's environment from the synthesized
+ * template and NODE_OPTIONS as deployed: loading the bundle (Lambda's init phase) and then the
+ * first invocation with a typical event, whose AWS calls go to local emulators.
  */
+import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRawSync } from 'node:zlib';
+import { SUMMARY_WINDOW_SECONDS } from '#core/settings';
+import { formatStatusTime } from '#core/status-time';
+import { readAssembly } from '../local/assembly';
+import { startEmulators } from '../local/emulators';
+import { LOCAL_CREDENTIALS } from '../local/runtime';
 import { latestNodeRuntime, PROJECT_ROOT } from '../lib/constructs/wildrydes-function';
+import {
+  kinesisEvent,
+  kinesisRecord,
+  tumblingWindowEvent,
+  unicornStatus,
+} from '../test/support/kinesis-events';
+import { median, round } from './stats';
 
-const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '15' }, json: { type: 'string' } },
-});
-const runs = Number(values.runs);
+const run = promisify(execFile);
 
-// Inside the project so the "runtime SDK" variant resolves @aws-sdk/* from node_modules.
-const outRoot = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'bench-bundles');
-const handlers = readdirSync(path.join(PROJECT_ROOT, 'lambda')).filter((dir) => {
-  try {
-    return statSync(path.join(PROJECT_ROOT, 'lambda', dir, 'handler.ts')).isFile();
-  } catch {
-    return false;
-  }
-});
-const env = {
-  ...process.env,
-  SUMMARY_STREAM_NAME: 'wildrydes-summary',
-  SUMMARY_TABLE_NAME: 'UnicornSensorData',
-  FAILURE_QUEUE_URL: 'http://127.0.0.1:1/queue',
-  AWS_REGION: 'us-east-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-  POWERTOOLS_METRICS_DISABLED: 'true',
+export interface BundleRow {
+  readonly handler: string;
+  readonly sdk: 'bundled' | 'runtime';
+  readonly bytes: number;
+  readonly sourceMapBytes: number;
+  /** The deployment package compressed (bundle and source map, deflate as in a zip). */
+  readonly zippedBytes: number;
+  /** Median time to load the bundle: Lambda's init phase. */
+  readonly loadMs: number;
+  /** Median time of the first invocation after the load; undefined for a handler without a sample event. */
+  readonly firstInvokeMs?: number;
+  /** Median of load plus first invocation. */
+  readonly coldStartMs?: number;
+  readonly event?: string;
+}
+
+export interface BundleBenchResult {
+  readonly target: string;
+  readonly runs: number;
+  readonly rows: BundleRow[];
+}
+
+/**
+ * A typical first event for each handler, and what it does. Run `n` gets its own times, so
+ * every run writes new items rather than finding the previous run's.
+ */
+const SAMPLE_EVENTS: Record<string, { what: string; event: (n: number) => object }> = {
+  'aggregate-summaries': {
+    what: '100 statuses, closing a window: 100 summaries put',
+    event: () =>
+      tumblingWindowEvent(
+        Array.from({ length: 100 }, (_, i) => kinesisRecord(unicornStatus({ Name: `Unicorn-${i + 1}` }))),
+        { final: true },
+      ),
+  },
+  'persist-summaries': {
+    what: '10 summaries written',
+    event: (n) =>
+      kinesisEvent(
+        Array.from({ length: 10 }, (_, i) =>
+          kinesisRecord({
+            Name: `Unicorn-${i + 1}`,
+            StatusTime: formatStatusTime(Date.UTC(2026, 10, 22, 10, n)),
+            Distance: 1795.2,
+            MinMagicPoints: 148,
+            MaxMagicPoints: 161,
+            MinHealthPoints: 139,
+            MaxHealthPoints: 152,
+            Records: SUMMARY_WINDOW_SECONDS,
+            SummaryId: `shardId-000000000000:${i}`,
+          }),
+        ),
+      ),
+  },
+  'sensor-processing': {
+    what: '100 readings, closing a window: dedup, alerts put, aggregates added',
+    event: (n) =>
+      tumblingWindowEvent(
+        Array.from({ length: 100 }, (_, i) =>
+          kinesisRecord(
+            {
+              sensorId: `sensor-${(i % 10) + 1}`,
+              eventTimestamp: Date.UTC(2026, 10, 22, 10, n, 0) + i * 10,
+              ambientTemp: 20,
+              measuredTemp: i % 4 === 0 ? 48.5 : 21,
+              status: 'OK',
+            },
+            { partitionKey: `sensor-${(i % 10) + 1}` },
+          ),
+        ),
+        { final: true, start: '2026-11-22T10:00:00Z', end: '2026-11-22T10:00:10Z' },
+      ),
+  },
+  'sensor-csv': {
+    what: '100 alerts turned into CSV',
+    event: () => ({
+      invocationId: 'bench',
+      deliveryStreamArn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/bench',
+      region: 'us-east-1',
+      records: Array.from({ length: 100 }, (_, i) => ({
+        recordId: String(i),
+        approximateArrivalTimestamp: Date.UTC(2026, 10, 22, 10, 0, 0),
+        data: Buffer.from(
+          JSON.stringify({
+            sensorId: `sensor-${i}`,
+            eventTimestamp: Date.UTC(2026, 10, 22, 10, 0, 0),
+            ambientTemp: 20,
+            measuredTemp: 48.5,
+          }),
+        ).toString('base64'),
+      })),
+    }),
+  },
 };
 
-function median(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+/**
+ * Runs in a fresh process: reads the event first (not timed), then times the bundle's load
+ * and the first invocation, and prints both as the last line.
+ */
+const COLD_START_SCRIPT = `
+const fs = require('node:fs');
+const event = JSON.parse(fs.readFileSync(process.env.BENCH_EVENT || '/dev/null', 'utf8') || 'null');
+const t0 = process.hrtime.bigint();
+const mod = require(process.env.BENCH_BUNDLE);
+const t1 = process.hrtime.bigint();
+const ms = (a, b) => Number(b - a) / 1e6;
+const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 60000 };
+(event ? Promise.resolve(mod.handler(event, context)) : Promise.resolve()).then(
+  () => {
+    const t2 = process.hrtime.bigint();
+    process.stdout.write('\\nBENCH ' + JSON.stringify({ loadMs: ms(t0, t1), invokeMs: event ? ms(t1, t2) : null }) + '\\n');
+    process.exit(0);
+  },
+  (error) => {
+    process.stdout.write('\\nBENCH ' + JSON.stringify({ error: String(error && error.message || error) }) + '\\n');
+    process.exit(1);
+  },
+);
+`;
+
+function handlerDirs(): string[] {
+  return readdirSync(path.join(PROJECT_ROOT, 'lambda'))
+    .filter((dir) => {
+      try {
+        return statSync(path.join(PROJECT_ROOT, 'lambda', dir, 'handler.ts')).isFile();
+      } catch {
+        return false;
+      }
+    })
+    .sort();
 }
 
-async function main() {
-  rmSync(outRoot, { recursive: true, force: true });
-  const target = latestNodeRuntime().name.replace(/^nodejs(\d+)\.x$/, 'node$1');
-  const rows = [];
-  for (const handler of handlers) {
-    for (const sdk of ['bundled', 'runtime'] as const) {
-      const outdir = path.join(outRoot, handler, sdk);
-      mkdirSync(outdir, { recursive: true });
-      await build({
-        entryPoints: [path.join(PROJECT_ROOT, 'lambda', handler, 'handler.ts')],
-        outfile: path.join(outdir, 'index.js'),
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target,
-        minify: true,
-        sourcemap: true,
-        sourcesContent: false,
-        external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
-        logLevel: 'silent',
-      });
-      const code = readFileSync(path.join(outdir, 'index.js'));
-      // Load the module as Lambda's init phase does, in a fresh process each time.
-      const script = `const t=process.hrtime.bigint();require(${JSON.stringify(path.join(outdir, 'index.js'))});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-      const times = Array.from({ length: runs }, () =>
-        Number(execFileSync(process.execPath, ['-e', script], { env })),
-      );
-      rows.push({
-        handler,
-        sdk,
-        bytes: code.length,
-        gzipBytes: gzipSync(code).length,
-        initMsMedian: Number(median(times).toFixed(1)),
-      });
+async function coldStart(env: NodeJS.ProcessEnv): Promise<{ loadMs: number; invokeMs: number | null }> {
+  const { stdout } = await run(process.execPath, ['-e', COLD_START_SCRIPT], {
+    env,
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((error: { stdout?: string; message: string }) => ({ stdout: error.stdout ?? error.message }));
+  const line = stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('BENCH '));
+  const result = line ? JSON.parse(line.slice('BENCH '.length)) : { error: stdout.slice(-300) };
+  if (result.error) throw new Error(`cold start of ${env.BENCH_BUNDLE} failed: ${result.error}`);
+  return result;
+}
+
+/**
+ * Emulators with the streams and tables of the synthesized app, and the environment the
+ * functions would get (template variables, local endpoints and credentials).
+ */
+async function functionsEnvironment(assemblyDir: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-bundles-'));
+  const emulators = await startEmulators({ dataDir, ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 } });
+  const { endpoints } = emulators;
+  const stacks = readAssembly(assemblyDir, { sqs: endpoints.sqs });
+  const region = stacks[0]?.region ?? 'us-east-1';
+  const common = { region, credentials: LOCAL_CREDENTIALS };
+  const kinesis = new KinesisClient({
+    ...common,
+    endpoint: endpoints.kinesis,
+    requestHandler: new NodeHttpHandler(),
+  });
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
+  const environment: Record<string, string> = {};
+  try {
+    for (const stack of stacks) {
+      for (const stream of stack.streams) {
+        await kinesis.send(new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shards }));
+      }
+      for (const table of stack.tables) {
+        await dynamodb.send(
+          new CreateTableCommand({
+            TableName: table.name,
+            KeySchema: table.keySchema,
+            AttributeDefinitions: table.attributeDefinitions,
+            BillingMode: 'PAY_PER_REQUEST',
+          }),
+        );
+      }
+      for (const queue of stack.queues) emulators.sqs.createQueue(queue.name);
+      for (const fn of stack.functions) Object.assign(environment, fn.environment);
     }
+  } finally {
+    kinesis.destroy();
+    dynamodb.destroy();
   }
-  rmSync(outRoot, { recursive: true, force: true });
-  console.log('| handler | AWS SDK | bundle | gzip | init (median) |');
-  console.log('|---|---|---:|---:|---:|');
-  for (const r of rows) {
-    console.log(
-      `| ${r.handler} | ${r.sdk} | ${(r.bytes / 1024).toFixed(0)} KiB | ${(r.gzipBytes / 1024).toFixed(0)} KiB | ${r.initMsMedian} ms |`,
-    );
-  }
-  if (values.json)
-    writeFileSync(values.json, JSON.stringify({ node: process.version, target, runs, rows }, null, 2) + '\n');
+  const base: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) base[key] = value;
+  return {
+    env: {
+      ...base,
+      ...environment,
+      TZ: 'UTC',
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_LAMBDA_FUNCTION_NAME: 'bench',
+    },
+    async stop() {
+      await emulators.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+export async function benchBundles(options: {
+  assemblyDir: string;
+  runs?: number;
+}): Promise<BundleBenchResult> {
+  const runs = options.runs ?? 9;
+  const outRoot = mkdtempSync(path.join(tmpdir(), 'bench-bundles-'));
+  const target = latestNodeRuntime().name.replace(/^nodejs(\d+)\.x$/, 'node$1');
+  const functions = await functionsEnvironment(options.assemblyDir);
+  const rows: BundleRow[] = [];
+  try {
+    for (const handler of handlerDirs()) {
+      const sample = SAMPLE_EVENTS[handler];
+      for (const sdk of ['bundled', 'runtime'] as const) {
+        const outdir = path.join(outRoot, handler, sdk);
+        mkdirSync(outdir, { recursive: true });
+        const bundle = path.join(outdir, 'index.js');
+        await build({
+          entryPoints: [path.join(PROJECT_ROOT, 'lambda', handler, 'handler.ts')],
+          outfile: bundle,
+          bundle: true,
+          platform: 'node',
+          format: 'cjs',
+          target,
+          minify: true,
+          sourcemap: true,
+          sourcesContent: false,
+          external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
+          logLevel: 'silent',
+        });
+        const eventFile = path.join(outdir, 'event.json');
+        const env = {
+          ...functions.env,
+          // As deployed (WildRydesFunction): stack traces through the source map.
+          NODE_OPTIONS: '--enable-source-maps',
+          // Where the "runtime's copy" variant finds @aws-sdk/*, as Lambda's NODE_PATH leads to the runtime's.
+          NODE_PATH: path.join(PROJECT_ROOT, 'node_modules'),
+          BENCH_BUNDLE: bundle,
+          ...(sample ? { BENCH_EVENT: eventFile } : {}),
+        };
+        const times: { loadMs: number; invokeMs: number | null }[] = [];
+        for (let i = 0; i < runs; i++) {
+          if (sample)
+            writeFileSync(eventFile, JSON.stringify(sample.event(i + (sdk === 'runtime' ? runs : 0))));
+          times.push(await coldStart(env));
+        }
+        const code = readFileSync(bundle);
+        const map = readFileSync(`${bundle}.map`);
+        const invokes = times.map((t) => t.invokeMs).filter((t): t is number => t !== null);
+        rows.push({
+          handler,
+          sdk,
+          bytes: code.length,
+          sourceMapBytes: map.length,
+          zippedBytes: deflateRawSync(code).length + deflateRawSync(map).length,
+          loadMs: round(median(times.map((t) => t.loadMs)), 1),
+          ...(sample
+            ? {
+                firstInvokeMs: round(median(invokes), 1),
+                coldStartMs: round(median(times.map((t) => t.loadMs + (t.invokeMs ?? 0))), 1),
+                event: sample.what,
+              }
+            : {}),
+        });
+      }
+    }
+  } finally {
+    await functions.stop();
+    rmSync(outRoot, { recursive: true, force: true });
+  }
+  return { target, runs, rows };
+}

@@ -1,0 +1,327 @@
+import type { BundleBenchResult } from './bundles';
+import type { CostResult, SynthRow, TestTimeResult } from './commands';
+import type { HandlerBenchResult } from './handlers';
+import type { Machine } from './machine';
+import type { PipelineBenchResult, PipelineRun } from './pipeline';
+import type { ProducerBenchResult } from './producer';
+import { round } from './stats';
+
+export const SECTIONS = ['synth', 'handlers', 'bundles', 'producer', 'pipeline', 'cost', 'test'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Everything one `npm run bench` measured; a section is absent when it was not run. */
+export interface BenchResults {
+  readonly machine: Machine;
+  /** Wall time of each section, seconds. */
+  readonly sectionSeconds: Partial<Record<Section, number>>;
+  /** Sections that failed, with the error. */
+  readonly errors: Partial<Record<Section, string>>;
+  readonly synth?: SynthRow[];
+  readonly handlers?: HandlerBenchResult;
+  readonly bundles?: BundleBenchResult;
+  readonly producer?: ProducerBenchResult;
+  readonly pipeline?: PipelineBenchResult;
+  readonly cost?: CostResult;
+  readonly test?: TestTimeResult;
+}
+
+/** The project's targets, each with the figure that decides it. */
+export interface TargetCheck {
+  readonly target: string;
+  readonly result: string;
+  /** undefined when the figure was not measured. */
+  readonly met?: boolean;
+}
+
+const LATENCY_TARGET_MS = 300;
+const SUSTAINED_TARGET = 5_000;
+/** Kinesis' write limit per shard: the rate that matters for one deployed shard. */
+const SHARD_LIMIT = 1_000;
+
+const n = (value: number) => Math.round(value).toLocaleString('en');
+const usd = (value: number) => `$${value.toFixed(3)}`;
+const kib = (bytes: number) => `${n(bytes / 1024)} KiB`;
+const ms = (value: number | undefined) => (value === undefined ? '–' : `${n(value)} ms`);
+const yes = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'yes' : '**no**');
+
+function table(head: readonly string[], align: readonly ('l' | 'r')[], rows: readonly string[][]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
+}
+
+export function targetChecks(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const name of ['aggregation handler', 'sensor handler']) {
+    const row = results.handlers?.rows.find((r) => r.name === name);
+    checks.push({
+      target: `${name}: at least half the decode-only baseline's records/s`,
+      result: row
+        ? `${row.ratio}× (${n(row.recordsPerSecond)} vs ${n(row.baselinePerSecond)} records/s)`
+        : '–',
+      met: row?.targetMet,
+    });
+  }
+  const pipeline = results.pipeline;
+  checks.push({
+    target: `local pipeline: ≥ ${n(SUSTAINED_TARGET)} records/s sustained with no loss`,
+    result: pipeline ? `${n(pipeline.sustainedPerSecond)} records/s` : '–',
+    met: pipeline ? pipeline.sustainedPerSecond >= SUSTAINED_TARGET : undefined,
+  });
+  const atLimit = pipeline?.runs.find((r) => r.targetPerSecond === SHARD_LIMIT);
+  checks.push({
+    target: `put→consumer p99 < ${LATENCY_TARGET_MS} ms at ${n(SHARD_LIMIT)} records/s (one shard's limit)`,
+    result: atLimit ? `p50 ${ms(atLimit.latencyMs.p50)}, p99 ${ms(atLimit.latencyMs.p99)}` : '–',
+    met: atLimit ? atLimit.latencyMs.p99 < LATENCY_TARGET_MS : undefined,
+  });
+  const best = pipeline?.runs.find((r) => r.targetPerSecond === pipeline.sustainedPerSecond);
+  if (best && best !== atLimit) {
+    checks.push({
+      target: `put→consumer p99 < ${LATENCY_TARGET_MS} ms at the highest sustained rate`,
+      result: `p99 ${ms(best.latencyMs.p99)} at ${n(best.targetPerSecond)} records/s`,
+      met: best.latencyMs.p99 < LATENCY_TARGET_MS,
+    });
+  }
+  return checks;
+}
+
+function pipelineRow(run: PipelineRun): string[] {
+  return [
+    n(run.targetPerSecond),
+    n(run.producer.perSecond),
+    `${n(run.aggregated)} of ${n(run.producer.sent)}`,
+    `${run.behindSeconds} s`,
+    `${ms(run.latencyMs.p50)} / ${ms(run.latencyMs.p99)}`,
+    ms(run.latencyFromCreationMs.p99),
+    `${run.mainThread.cpuPercent} %`,
+    run.machineBusyPercent === undefined ? '–' : `${run.machineBusyPercent} %`,
+    run.errors === 0 ? '0' : `**${run.errors}**`,
+    run.sustained ? 'yes' : '**no**',
+  ];
+}
+
+/** The results as Markdown: the machine, the targets, then each figure's table. */
+export function renderMarkdown(results: BenchResults): string {
+  const m = results.machine;
+  const out: string[] = [];
+  out.push('# Benchmarks', '');
+  out.push(
+    `${m.date.slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node.js ${m.node}. ` +
+      `Load average (1/5/15 min) ${m.loadAverage.start.join(' / ')} at the start` +
+      (m.loadAverage.end ? `, ${m.loadAverage.end.join(' / ')} at the end.` : '.'),
+    '',
+  );
+
+  out.push('## Targets', '');
+  out.push(
+    table(
+      ['target', 'result', 'met'],
+      ['l', 'l', 'l'],
+      targetChecks(results).map((c) => [c.target, c.result, yes(c.met)]),
+    ),
+    '',
+  );
+
+  if (results.handlers) {
+    const h = results.handlers;
+    out.push('## Handler throughput, one core', '');
+    out.push(
+      `Records per second of each step against a baseline that only decodes the same records ` +
+        `(base64 → UTF-8 → \`JSON.parse\`), timed in alternating pairs; AWS calls stubbed. Data: ${h.batch}.`,
+      '',
+    );
+    out.push(
+      table(
+        ['step', 'what it does', 'records/s', 'decode-only records/s', 'ratio', '≥ 0.5'],
+        ['l', 'l', 'r', 'r', 'r', 'l'],
+        h.rows.map((r) => [
+          r.name,
+          r.what,
+          n(r.recordsPerSecond),
+          n(r.baselinePerSecond),
+          `${r.ratio}×`,
+          yes(r.targetMet),
+        ]),
+      ),
+      '',
+    );
+    const slow = h.rows.filter((r) => r.hotspots);
+    if (slow.length > 0) {
+      out.push('Where the time goes (self time, top frames):', '');
+      for (const r of slow) {
+        out.push(
+          `- ${r.name}: ${r
+            .hotspots!.slice(0, 5)
+            .map((s) => `${s.frame} ${s.selfPercent} %`)
+            .join(', ')}`,
+        );
+      }
+      out.push('');
+    }
+  }
+
+  if (results.pipeline) {
+    const p = results.pipeline;
+    out.push('## Local pipeline, end to end', '');
+    out.push(
+      `\`producer --fleet ${p.fleet}\` in its own process for ${p.seconds} s per rate into the local runtime ` +
+        `(emulators, event sources and the synthesized functions, on a fresh data folder each time). Sustained: ` +
+        `every record aggregated, no function errors or failure-queue messages, the producer at ≥ 95 % of the rate ` +
+        `and the aggregation at most 2 s of traffic behind when the producer stops. Latency: a probe consumer ` +
+        `polling every 200 ms (one shard's 5 reads/s) times the records put during one second in every five; ` +
+        `put = the stream's arrival timestamp, created = the record's StatusTime in the producer.`,
+      '',
+    );
+    out.push(
+      table(
+        [
+          'target rec/s',
+          'producer rec/s',
+          'aggregated',
+          'aggregation behind',
+          'put→read p50 / p99',
+          'created→read p99',
+          'main thread CPU',
+          'all cores busy',
+          'errors',
+          'sustained',
+        ],
+        ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+        p.runs.map(pipelineRow),
+      ),
+      '',
+    );
+    const last = p.runs[p.runs.length - 1];
+    if (last) {
+      out.push(
+        `Main thread at ${n(last.targetPerSecond)} records/s (self time by package): ` +
+          last.mainThread.hotspots.map((s) => `${s.frame} ${s.selfPercent} %`).join(', ') +
+          '.',
+        '',
+      );
+    }
+  }
+
+  if (results.producer) {
+    out.push('## Producer, `--fleet 1000`', '');
+    out.push(`Into ${results.producer.emulator}.`, '');
+    out.push(
+      table(
+        ['--rate', 'asked records/s', 'records/s', 'sent', 'failed'],
+        ['r', 'r', 'r', 'r', 'r'],
+        results.producer.runs.map((r) => [
+          String(r.rate),
+          n(r.targetPerSecond),
+          n(r.perSecond),
+          n(r.sent),
+          n(r.failed),
+        ]),
+      ),
+      '',
+    );
+  }
+
+  if (results.bundles) {
+    const b = results.bundles;
+    out.push('## Bundles and cold start', '');
+    out.push(
+      `esbuild as WildRydesFunction does (${b.target}, minified, source map); each figure the median of ${b.runs} ` +
+        'fresh processes with `NODE_OPTIONS=--enable-source-maps` as deployed. Load = requiring the bundle ' +
+        "(Lambda's init phase); first invocation = the handler's first call with the event shown, " +
+        'its AWS calls going to local emulators. Zipped = bundle and source map compressed, as in the deployment package.',
+      '',
+    );
+    out.push(
+      table(
+        [
+          'handler',
+          'AWS SDK',
+          'bundle',
+          'source map',
+          'zipped',
+          'load',
+          'first invocation',
+          'cold start',
+          'event',
+        ],
+        ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+        b.rows.map((r) => [
+          r.handler,
+          r.sdk === 'bundled' ? 'bundled' : "runtime's copy",
+          kib(r.bytes),
+          kib(r.sourceMapBytes),
+          kib(r.zippedBytes),
+          ms(r.loadMs),
+          ms(r.firstInvokeMs),
+          ms(r.coldStartMs),
+          r.event ?? '',
+        ]),
+      ),
+      '',
+    );
+  }
+
+  if (results.synth || results.test) {
+    out.push('## Synth and tests', '');
+    const rows: string[][] = (results.synth ?? []).map((r) => [
+      `\`${r.command}\` (${r.name})`,
+      r.seconds === undefined ? 'not available' : `${r.seconds} s`,
+      r.notAvailable ?? `${r.stacks} stack(s)`,
+    ]);
+    if (results.test) {
+      rows.push([
+        '`npm test`',
+        `${results.test.seconds} s`,
+        `${results.test.passed ? 'passed' : '**failed**'}: ${results.test.summary}`,
+      ]);
+    }
+    out.push(table(['command', 'wall time', 'notes'], ['l', 'r', 'l'], rows), '');
+  }
+
+  if (results.cost) {
+    const c = results.cost;
+    out.push('## Cost per attendee-hour', '');
+    if (c.usdPerAttendeeHour === undefined) {
+      out.push(`Not available: ${c.notAvailable}.`, '');
+    } else {
+      const rows = [['this stack', usd(c.usdPerAttendeeHour), '1×']];
+      if (c.seedUsdPerAttendeeHour !== undefined) {
+        rows.push([
+          'seed architecture (aggregation in a Flink Studio notebook)',
+          usd(c.seedUsdPerAttendeeHour),
+          `${round(c.seedUsdPerAttendeeHour / c.usdPerAttendeeHour, 1)}×`,
+        ]);
+      }
+      out.push(`From \`${c.command}\`: ${c.basis}.`, '');
+      out.push(table(['architecture', 'USD per attendee-hour', 'relative'], ['l', 'r', 'r'], rows), '');
+    }
+  }
+
+  const errors = Object.entries(results.errors);
+  if (errors.length > 0) {
+    out.push('## Sections that failed', '');
+    for (const [section, message] of errors) out.push(`- ${section}: ${message}`);
+    out.push('');
+  }
+
+  out.push('## Time taken', '');
+  out.push(
+    table(
+      ['section', 'seconds'],
+      ['l', 'r'],
+      [
+        ...Object.entries(results.sectionSeconds).map(([section, seconds]) => [section, String(seconds)]),
+        [
+          'total',
+          String(
+            round(
+              Object.values(results.sectionSeconds).reduce((a, b) => a + b, 0),
+              1,
+            ),
+          ),
+        ],
+      ],
+    ),
+    '',
+  );
+  return out.join('\n');
+}
