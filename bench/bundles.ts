@@ -19,7 +19,7 @@ import { SUMMARY_WINDOW_SECONDS } from '#core/settings';
 import { formatStatusTime } from '#core/status-time';
 import { readAssembly } from '../local/assembly';
 import { startEmulators } from '../local/emulators';
-import { LOCAL_CREDENTIALS } from '../local/runtime';
+import { LOCAL_CREDENTIALS, localAwsEnvironment } from '../local/runtime';
 import { latestNodeRuntime, PROJECT_ROOT } from '../lib/constructs/wildrydes-function';
 import {
   kinesisEvent,
@@ -224,16 +224,7 @@ async function functionsEnvironment(assemblyDir: string) {
       ...base,
       ...environment,
       TZ: 'UTC',
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...localAwsEnvironment(region, endpoints),
       AWS_LAMBDA_FUNCTION_NAME: 'bench',
     },
     async stop() {

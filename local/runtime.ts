@@ -74,15 +74,12 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
-function functionEnvironment(
-  fn: LocalFunction,
-  region: string,
-  endpoints: LocalEndpoints,
-): Record<string, string> {
+/**
+ * The environment that points AWS SDK clients at the local emulators: region, the emulators'
+ * credentials and one endpoint per service. Functions get it on top of their template environment.
+ */
+export function localAwsEnvironment(region: string, endpoints: LocalEndpoints): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? '',
-    TZ: 'UTC',
-    ...fn.environment,
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -93,6 +90,19 @@ function functionEnvironment(
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+function functionEnvironment(
+  fn: LocalFunction,
+  region: string,
+  endpoints: LocalEndpoints,
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    TZ: 'UTC',
+    ...fn.environment,
+    ...localAwsEnvironment(region, endpoints),
   };
 }
 

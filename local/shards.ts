@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { sleep } from '../cli/run-main';
 
 /** A clock the runtime's loops wait on; tests may pass their own. */
 export interface Clock {
@@ -15,20 +16,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const realClock: Clock = {
-  now: Date.now,
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+export const realClock: Clock = { now: Date.now, sleep };
 
 /**
  * Durable positions of one reader (an event source mapping or a delivery stream): per shard,

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
-import { LogGroup, LogStream, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   AppendDelimiterToRecordProcessor,
   Compression,
@@ -11,14 +11,9 @@ import {
   KinesisStreamSource,
   S3Bucket,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type CfnBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
 import { UNICORN_STATUS_FIELDS } from '#core/telemetry';
 
 /** Where delivered objects land, partitioned by delivery hour (UTC), Hive style for Athena. */
@@ -105,33 +100,8 @@ export class DataLake extends Construct {
         loggingConfig: new EnableLogging(deliveryLogs),
       }),
     });
-    // The destination adds its log stream with the default RETAIN policy; it goes with its group.
-    for (const child of deliveryLogs.node.children) {
-      if (child instanceof LogStream) child.applyRemovalPolicy(RemovalPolicy.DESTROY);
-    }
-    Validations.of(this.deliveryStream).acknowledge({
-      id: 'AwsSolutions-KDF1',
-      reason:
-        'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an SSE-S3 bucket.',
-    });
-
-    // The S3 destination grants its role bucket.grantReadWrite on this one bucket.
-    const destinationRole = this.deliveryStream.node.findChild('S3 Destination Role');
-    const bucketArn = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
-    for (const finding of [
-      'Action::s3:GetObject*',
-      'Action::s3:GetBucket*',
-      'Action::s3:List*',
-      'Action::s3:DeleteObject*',
-      'Action::s3:Abort*',
-      `Resource::<${bucketArn}.Arn>/*`,
-    ]) {
-      Validations.of(destinationRole).acknowledge({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason:
-          'Firehose needs to write, list and abort multipart uploads of objects in its destination bucket; the grant is limited to this one bucket.',
-      });
-    }
+    deleteDeliveryLogStreams(deliveryLogs);
+    acknowledgeS3Delivery(this.deliveryStream, this.bucket);
 
     const { account } = Stack.of(this);
     this.database = new CfnDatabase(this, 'Database', {

@@ -8,9 +8,10 @@ import {
   LambdaFunctionProcessor,
   S3Bucket,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
-import { LogGroup, LogStream, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
 import { WildRydesFunction } from './wildrydes-function';
 
 /** Hive-style hourly partitions by delivery time (UTC), as Athena expects. */
@@ -84,35 +85,11 @@ export class SensorDelivery extends Construct {
         loggingConfig: new EnableLogging(this.logGroup),
       }),
     });
-    // The destination adds its log stream with the default RETAIN policy; it goes with its group.
-    for (const child of this.logGroup.node.children) {
-      if (child instanceof LogStream) child.applyRemovalPolicy(RemovalPolicy.DESTROY);
-    }
-    Validations.of(this.deliveryStream).acknowledge({
-      id: 'AwsSolutions-KDF1',
-      reason:
-        'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an encrypted bucket.',
-    });
+    deleteDeliveryLogStreams(this.logGroup);
+    acknowledgeS3Delivery(this.deliveryStream, props.bucket);
     const role = this.deliveryStream.node.findChild('S3 Destination Role');
     const stack = Stack.of(this);
-    const bucketArn = props.bucket.node.defaultChild
-      ? `<${stack.getLogicalId(props.bucket.node.defaultChild as CfnBucket)}.Arn>/*`
-      : undefined;
     const fnArn = `<${stack.getLogicalId(this.processor.node.defaultChild as never)}.Arn>:*`;
-    for (const finding of [
-      'Action::s3:GetObject*',
-      'Action::s3:GetBucket*',
-      'Action::s3:List*',
-      'Action::s3:DeleteObject*',
-      'Action::s3:Abort*',
-      ...(bucketArn ? [`Resource::${bucketArn}`] : []),
-    ]) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason:
-          'Firehose needs to write, list and abort multipart uploads of objects in its destination bucket; the grant is limited to that one bucket.',
-      });
-    }
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${fnArn}]`,
       reason:

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import {
   Compression,
@@ -7,15 +7,10 @@ import {
   KinesisStreamSource,
   S3Bucket,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
-import { LogGroup, LogStream, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type CfnBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
 import { STREAM_RETENTION_HOURS } from '#core/settings';
 
 /** Hour partitions under the prefix, Hive style, as the data lake's. */
@@ -109,29 +104,7 @@ export class WeblogDelivery extends Construct {
         loggingConfig: new EnableLogging(deliveryLogs),
       }),
     });
-    for (const child of deliveryLogs.node.children) {
-      if (child instanceof LogStream) child.applyRemovalPolicy(RemovalPolicy.DESTROY);
-    }
-    Validations.of(this.deliveryStream).acknowledge({
-      id: 'AwsSolutions-KDF1',
-      reason:
-        'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an SSE-S3 bucket.',
-    });
-    const destinationRole = this.deliveryStream.node.findChild('S3 Destination Role');
-    const bucketArn = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
-    for (const finding of [
-      'Action::s3:GetObject*',
-      'Action::s3:GetBucket*',
-      'Action::s3:List*',
-      'Action::s3:DeleteObject*',
-      'Action::s3:Abort*',
-      `Resource::<${bucketArn}.Arn>/*`,
-    ]) {
-      Validations.of(destinationRole).acknowledge({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason:
-          'Firehose needs to write, list and abort multipart uploads of objects in its destination bucket; the grant is limited to this one bucket.',
-      });
-    }
+    deleteDeliveryLogStreams(deliveryLogs);
+    acknowledgeS3Delivery(this.deliveryStream, this.bucket);
   }
 }
