@@ -4,8 +4,6 @@ import {
   CfnOutput,
   DefaultStackSynthesizer,
   DockerImage,
-  Duration,
-  RemovalPolicy,
   Stack,
   Token,
   Validations,
@@ -21,16 +19,10 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type CfnBucket,
-  ObjectOwnership,
-  type IBucket,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, type CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
 import { join } from 'node:path';
 import { buildDashboardSync } from '../../dashboard/build';
 import type { DashboardConfig } from '../../dashboard/config';
@@ -80,33 +72,10 @@ export class DashboardHosting extends Construct {
   constructor(scope: Construct, id: string, props: DashboardHostingProps) {
     super(scope, id);
     validateProps(props);
-    const removable = { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true };
-    const secure = {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-    };
-
-    if (props.accessLogs) {
-      this.accessLogs = props.accessLogs;
-    } else {
-      const logs = new Bucket(this, 'AccessLogs', {
-        ...secure,
-        ...removable,
-        // CloudFront standard logging writes through bucket ACLs.
-        objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-        lifecycleRules: [{ expiration: Duration.days(90) }],
-      });
-      Validations.of(logs).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This is the access-log bucket; logging it into itself would loop.',
-      });
-      this.accessLogs = logs;
-    }
+    this.accessLogs = props.accessLogs ?? accessLogBucket(this);
 
     this.bucket = new Bucket(this, 'Site', {
-      ...secure,
-      ...removable,
+      ...PRIVATE_REMOVABLE_BUCKET,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'dashboard-site/',
     });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
@@ -11,8 +11,9 @@ import {
   KinesisStreamSource,
   S3Bucket,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
 import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
 import { UNICORN_STATUS_FIELDS } from '#core/telemetry';
 
@@ -57,27 +58,9 @@ export class DataLake extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
     super(scope, id);
-    const removable = { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true };
-    const secure = {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-    };
-
-    this.accessLogs = new Bucket(this, 'AccessLogs', {
-      ...secure,
-      ...removable,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket; logging it into itself would loop.',
-    });
-
+    this.accessLogs = accessLogBucket(this);
     this.bucket = new Bucket(this, 'Bucket', {
-      ...secure,
-      ...removable,
+      ...PRIVATE_REMOVABLE_BUCKET,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-lake/',
     });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import {
   Compression,
@@ -8,8 +8,9 @@ import {
   S3Bucket,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
 import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
 import { STREAM_RETENTION_HOURS } from '#core/settings';
 
@@ -65,25 +66,9 @@ export class WeblogDelivery extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const removable = { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true };
-    const secure = {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-    };
-    this.accessLogs = new Bucket(this, 'AccessLogs', {
-      ...secure,
-      ...removable,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket; logging it into itself would loop.',
-    });
+    this.accessLogs = accessLogBucket(this);
     this.bucket = new Bucket(this, 'Bucket', {
-      ...secure,
-      ...removable,
+      ...PRIVATE_REMOVABLE_BUCKET,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'weblogs-bucket/',
     });
