@@ -5,9 +5,6 @@
  * template and NODE_OPTIONS as deployed: loading the bundle (Lambda's init phase) and then the
  * first invocation with a typical event, whose AWS calls go to local emulators.
  */
-import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,7 +16,7 @@ import { SUMMARY_WINDOW_SECONDS } from '#core/settings';
 import { formatStatusTime } from '#core/status-time';
 import { readAssembly } from '../local/assembly';
 import { startEmulators } from '../local/emulators';
-import { LOCAL_CREDENTIALS, localAwsEnvironment } from '../local/runtime';
+import { localAwsEnvironment, localClients, provision } from '../local/runtime';
 import { latestNodeRuntime, PROJECT_ROOT } from '../lib/constructs/wildrydes-function';
 import {
   kinesisEvent,
@@ -187,36 +184,14 @@ async function functionsEnvironment(assemblyDir: string) {
   const { endpoints } = emulators;
   const stacks = readAssembly(assemblyDir, { sqs: endpoints.sqs });
   const region = stacks[0]?.region ?? 'us-east-1';
-  const common = { region, credentials: LOCAL_CREDENTIALS };
-  const kinesis = new KinesisClient({
-    ...common,
-    endpoint: endpoints.kinesis,
-    requestHandler: new NodeHttpHandler(),
-  });
-  const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
-  const environment: Record<string, string> = {};
+  const clients = localClients(region, endpoints);
   try {
-    for (const stack of stacks) {
-      for (const stream of stack.streams) {
-        await kinesis.send(new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shards }));
-      }
-      for (const table of stack.tables) {
-        await dynamodb.send(
-          new CreateTableCommand({
-            TableName: table.name,
-            KeySchema: table.keySchema,
-            AttributeDefinitions: table.attributeDefinitions,
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-        );
-      }
-      for (const queue of stack.queues) emulators.sqs.createQueue(queue.name);
-      for (const fn of stack.functions) Object.assign(environment, fn.environment);
-    }
+    await provision(stacks, emulators, clients);
   } finally {
-    kinesis.destroy();
-    dynamodb.destroy();
+    clients.destroy();
   }
+  const environment: Record<string, string> = {};
+  for (const stack of stacks) for (const fn of stack.functions) Object.assign(environment, fn.environment);
   const base: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) base[key] = value;
   return {

@@ -106,10 +106,45 @@ function functionEnvironment(
   };
 }
 
-async function provision(
+export interface LocalClients {
+  readonly kinesis: KinesisClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly s3: S3Client;
+  destroy(): void;
+}
+
+/** SDK clients for the emulators: Kinesis over HTTP/1.1, S3 path-style without streamed checksums. */
+export function localClients(region: string, endpoints: LocalEndpoints): LocalClients {
+  const common = { region, credentials: LOCAL_CREDENTIALS };
+  const kinesis = new KinesisClient({
+    ...common,
+    endpoint: endpoints.kinesis,
+    requestHandler: new NodeHttpHandler(),
+  });
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
+  const s3 = new S3Client({
+    ...common,
+    endpoint: endpoints.s3,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  return {
+    kinesis,
+    dynamodb,
+    s3,
+    destroy() {
+      kinesis.destroy();
+      dynamodb.destroy();
+      s3.destroy();
+    },
+  };
+}
+
+/** Creates the streams, tables, buckets and queues the stacks declare, unless they exist already. */
+export async function provision(
   stacks: readonly LocalStack[],
   emulators: Emulators,
-  clients: { kinesis: KinesisClient; dynamodb: DynamoDBClient; s3: S3Client },
+  clients: Pick<LocalClients, 'kinesis' | 'dynamodb' | 's3'>,
 ) {
   for (const stack of stacks) {
     for (const stream of stack.streams) {
@@ -170,25 +205,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   try {
     const stacks = readAssembly(options.assemblyDir, { sqs: endpoints.sqs });
     const region = stacks[0]?.region ?? 'us-east-1';
-    const common = { region, credentials: LOCAL_CREDENTIALS };
-    const kinesis = new KinesisClient({
-      ...common,
-      endpoint: endpoints.kinesis,
-      requestHandler: new NodeHttpHandler(),
-    });
-    const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
-    const s3 = new S3Client({
-      ...common,
-      endpoint: endpoints.s3,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
-    stopping.push(async () => {
-      kinesis.destroy();
-      dynamodb.destroy();
-      s3.destroy();
-    });
-    await provision(stacks, emulators, { kinesis, dynamodb, s3 });
+    const clients = localClients(region, endpoints);
+    const { kinesis, dynamodb, s3 } = clients;
+    stopping.push(async () => clients.destroy());
+    await provision(stacks, emulators, clients);
 
     const hosts = new Map<string, LambdaHost>();
     const hostFor = (stack: LocalStack, logicalId: string) => {
