@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { commandLine, helpShown, positiveNumber, UsageError } from '../cli/args';
+import { commandLine, helpShown, positiveNumber, UsageError, contextOption } from '../cli/args';
 import { interruptSignals, runMain, sleep } from '../cli/run-main';
 import {
   endpointsFilePath,
@@ -71,13 +71,7 @@ runMain('local', async () => {
         default: false,
         describe: 'Wipe the local data (streams, tables, buckets) first',
       },
-      context: {
-        alias: 'c',
-        type: 'string',
-        array: true,
-        default: [],
-        describe: 'CDK context, as for cdk synth',
-      },
+      ...contextOption,
       assembly: {
         type: 'string',
         requiresArg: true,

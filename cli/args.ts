@@ -42,6 +42,27 @@ export const connectionOptions = {
   },
 } as const;
 
+/** `-c key=value`, repeatable: CDK context passed to the synth, as `cdk synth -c` takes it. */
+export const contextOption = {
+  context: {
+    alias: 'c',
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'CDK context, as for cdk synth',
+  },
+} as const;
+
+/** The workshop file the workshop commands work on. */
+export const workshopFileOption = {
+  workshop: {
+    type: 'string',
+    requiresArg: true,
+    demandOption: true,
+    describe: 'Workshop file (JSON or YAML)',
+  },
+} as const;
+
 export function positiveNumber(name: string, { integer = false, max = Infinity } = {}) {
   return (value: unknown) => {
     const n = Number(value);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { commandLine, helpShown, positiveNumber, UsageError } from '../../cli/args';
+import { commandLine, helpShown, positiveNumber, UsageError, contextOption } from '../../cli/args';
 import { runMain } from '../../cli/run-main';
 import { DEFAULT_WORKSHOP_HOURS, readWorkshopFile } from '../../lib/workshop';
 import { readAssemblyStacks, stacksByStage, type AssemblyStack } from '../assembly';
@@ -42,13 +42,7 @@ runMain('cost', async () => {
     .usage(USAGE)
     .options({
       workshop: { type: 'string', requiresArg: true, describe: 'Workshop file: one deployment per attendee' },
-      context: {
-        alias: 'c',
-        type: 'string',
-        array: true,
-        default: [],
-        describe: 'CDK context, as for cdk synth',
-      },
+      ...contextOption,
       assembly: {
         type: 'string',
         requiresArg: true,

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { commandLine, helpShown, positiveNumber, UsageError } from '../../cli/args';
+import { commandLine, helpShown, positiveNumber, UsageError, workshopFileOption } from '../../cli/args';
 import { runMain } from '../../cli/run-main';
 import { planWorkshop, readWorkshopFile } from '../../lib/workshop';
 import { fromProjectRoot, PROJECT_ROOT, runCdk } from '../cdk-cli';
@@ -26,12 +26,7 @@ runMain('provision', async () => {
   const args = commandLine(process.argv.slice(2), 'provision')
     .usage(USAGE)
     .options({
-      workshop: {
-        type: 'string',
-        requiresArg: true,
-        demandOption: true,
-        describe: 'Workshop file (JSON or YAML)',
-      },
+      ...workshopFileOption,
       concurrency: { type: 'string', requiresArg: true, default: '4', describe: 'Stacks deployed at once' },
       out: {
         type: 'string',

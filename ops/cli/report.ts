@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { commandLine, helpShown } from '../../cli/args';
+import { commandLine, helpShown, workshopFileOption } from '../../cli/args';
 import { runMain } from '../../cli/run-main';
 import { planWorkshop, readWorkshopFile } from '../../lib/workshop';
 import { provisionFiles } from '../provision';
@@ -16,12 +16,7 @@ runMain('report', async () => {
   const args = commandLine(process.argv.slice(2), 'report')
     .usage(USAGE)
     .options({
-      workshop: {
-        type: 'string',
-        requiresArg: true,
-        demandOption: true,
-        describe: 'Workshop file (JSON or YAML)',
-      },
+      ...workshopFileOption,
       outputs: {
         type: 'string',
         requiresArg: true,
