@@ -23,7 +23,7 @@ import {
   kinesisRecord,
   tumblingWindowEvent,
   unicornStatus,
-} from '../test/support/kinesis-events';
+} from '../lambda/shared/kinesis-events';
 import { median, round } from './stats';
 
 const run = promisify(execFile);

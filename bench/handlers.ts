@@ -22,7 +22,7 @@ import { restoreSensorWindowState, tallyReading, windowParts } from '#core/senso
 import { restoreWindowState, tallyRecords } from '#core/window';
 import { createAggregationHandler } from '../lambda/aggregate-summaries/aggregate';
 import { createSensorProcessingHandler } from '../lambda/sensor-processing/process';
-import { kinesisRecord, tumblingWindowEvent } from '../test/support/kinesis-events';
+import { kinesisRecord, tumblingWindowEvent } from '../lambda/shared/kinesis-events';
 import { hotspots, type Hotspot } from './profile';
 import { pairedRates, round, type RateOptions } from './stats';
 

@@ -154,7 +154,6 @@ async function runAt(
   const pipeline = await startLocalPipeline({
     assemblyDir,
     dataDir,
-    unicorns: 0,
     ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
     log: (message) => problems.push(message),
   });

@@ -1,7 +1,7 @@
 import { DEFAULT_NAMES } from '#core/names';
 import { commandLine, connectionOptions, helpShown, UsageError } from '../cli/args';
 import { describeAwsError, effectiveEndpoint, kinesisClient } from '../cli/aws';
-import { runConsumer, type StartPosition } from '../cli/consumer';
+import { runConsumer, type StartPosition } from '../commands/consumer';
 import { interruptSignals, runMain, sleep } from '../cli/run-main';
 
 const USAGE = `Prints every record arriving on a Kinesis stream, across all of its shards.

@@ -13,8 +13,8 @@ import {
   recordsPerSecond,
   runDatagen,
   type Schedule,
-} from '../cli/datagen';
-import { checkStream } from '../cli/producer';
+} from '../commands/datagen';
+import { checkStream } from '../commands/producer';
 import { interruptSignals, runMain, sleep } from '../cli/run-main';
 
 const DEFAULT_TEMPLATE = path.join(__dirname, '..', 'templates', 'sensor-reading.tmpl');

@@ -7,9 +7,10 @@ import {
   PROJECT_ROOT,
   removeLocalEndpoints,
   writeLocalEndpoints,
-} from '../local/endpoints-file';
+} from '../cli/endpoints-file';
 import { DEFAULT_PORTS } from '../local/emulators';
 import { startLocalPipeline, type PipelineStatus } from '../local/runtime';
+import { DASHBOARD, unicornDashboard, unicornFleet, webServerLogs } from './local-workloads';
 
 const USAGE = `Runs the whole Wild Rydes pipeline on this machine: synthesizes the CDK app, starts Kinesis,
 DynamoDB, S3 and SQS emulators on 127.0.0.1, creates what the templates declare, runs every Lambda
@@ -52,8 +53,16 @@ function statusLine(status: PipelineStatus, started: number): string {
   const totals = new Map<string, number>();
   for (const c of status.consumers) totals.set(c.label, (totals.get(c.label) ?? 0) + c.records);
   const consumers = [...totals].map(([label, records]) => `${label} ${records}`).join(' · ');
-  const logs = status.logLines === undefined ? '' : ` · log lines shipped ${status.logLines}`;
-  return `${seconds}s · records in ${status.produced} · ${consumers}${logs} · objects delivered ${status.objects} · errors ${status.errors}`;
+  const workloads = Object.entries(status.workloads).map(([label, n]) => `${label} ${n}`);
+  return [
+    `${seconds}s`,
+    ...workloads,
+    consumers,
+    `objects delivered ${status.objects}`,
+    `errors ${status.errors}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 runMain('local', async () => {
@@ -120,10 +129,9 @@ runMain('local', async () => {
     assemblyDir,
     dataDir: path.resolve(args.dataDir),
     fresh: args.fresh,
-    unicorns,
     windowSeconds,
     ports,
-    dashboardPort: port(4),
+    workloads: [unicornFleet(unicorns), webServerLogs(), unicornDashboard(port(4))],
     log: (message) => problems.push(message),
   });
 
@@ -134,7 +142,7 @@ runMain('local', async () => {
       pid: process.pid,
       region: pipeline.region,
       ...pipeline.endpoints,
-      dashboard: pipeline.dashboardUrl,
+      dashboard: pipeline.urls[DASHBOARD],
       stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
     });
   const out = process.stdout;
@@ -142,7 +150,7 @@ runMain('local', async () => {
   out.write(
     [
       `Local Wild Rydes pipeline is running (${((Date.now() - started) / 1000).toFixed(1)} s to start).`,
-      ...(pipeline.dashboardUrl ? [`  Dashboard ${pipeline.dashboardUrl}`] : []),
+      ...(pipeline.urls[DASHBOARD] ? [`  Dashboard ${pipeline.urls[DASHBOARD]}`] : []),
       `  Kinesis   ${pipeline.endpoints.kinesis}`,
       `  DynamoDB  ${pipeline.endpoints.dynamodb}`,
       `  S3        ${pipeline.endpoints.s3}`,

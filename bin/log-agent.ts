@@ -4,7 +4,7 @@ import { ConfigError, readAgentConfig } from '../agent/config';
 import { agentKinesisClient } from '../agent/kinesis';
 import { commandLine, connectionOptions, helpShown } from '../cli/args';
 import { describeAwsError, effectiveEndpoint } from '../cli/aws';
-import { checkStream } from '../cli/producer';
+import { checkStream } from '../commands/producer';
 import { interruptSignals, runMain } from '../cli/run-main';
 
 const USAGE = `Tails log files into Kinesis data streams, configured like the Kinesis Agent.

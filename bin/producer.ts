@@ -2,7 +2,7 @@ import { UNICORN_NAMES } from '#core/movement';
 import { DEFAULT_NAMES } from '#core/names';
 import { commandLine, connectionOptions, helpShown, positiveNumber, UsageError, yesNo } from '../cli/args';
 import { describeAwsError, effectiveEndpoint, kinesisClient } from '../cli/aws';
-import { checkStream, ProducerError, runProducer, type ProducerStats } from '../cli/producer';
+import { checkStream, ProducerError, runProducer, type ProducerStats } from '../commands/producer';
 import { interruptSignals, runMain, sleep } from '../cli/run-main';
 
 const USAGE = `Puts simulated unicorn telemetry on a Kinesis stream: one JSON record per second per unicorn.

@@ -1,7 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { readLocalEndpoints } from '../local/endpoints-file';
+import { readLocalEndpoints } from './endpoints-file';
 
 export interface Connection {
   /** Endpoint from --endpoint-url; otherwise the SDK's own AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL. */

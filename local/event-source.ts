@@ -1,5 +1,6 @@
 import type { KinesisClient, Shard, _Record } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { kinesisRecord } from '../lambda/shared/kinesis-events';
 import type { LocalEventSource, LocalStream } from './assembly';
 import { FunctionError } from './lambda-host';
 import { CheckpointStore, ShardReader, forEachShard, type Clock } from './shards';
@@ -72,22 +73,15 @@ export function lambdaRecord(
   streamArn: string,
   region: string,
 ): KinesisStreamRecord {
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: record.PartitionKey!,
-      sequenceNumber: record.SequenceNumber!,
-      data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-      approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `${shardId}:${record.SequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::000000000000:role/local',
-    awsRegion: region,
+  return kinesisRecord(record.Data ?? new Uint8Array(), {
+    shardId,
+    sequenceNumber: record.SequenceNumber!,
+    partitionKey: record.PartitionKey!,
+    arrival: (record.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
     eventSourceARN: streamArn,
-  };
+    region,
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/local',
+  });
 }
 
 /**

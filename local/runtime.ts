@@ -2,20 +2,15 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { newProducerStats, runProducer } from '../cli/producer';
-import { fleetNames } from '#core/movement';
-import { startDashboardServer, type DashboardConfig } from '../dashboard/server';
-import { startLogAgent } from '../agent/agent';
-import { formatCombinedLogLine, randomAccessLogEntry } from '#core/apache-log';
-import { seededRandom } from '#core/movement';
 import { readAssembly, type LocalFunction, type LocalStack } from './assembly';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
 import { DeliveryStreamRunner, type ObjectWriter } from './firehose';
 import { LambdaHost } from './lambda-host';
 import { CheckpointStore, realClock, type Clock } from './shards';
+import type { RunningWorkload, Workload } from './workload';
 
 /** Kinesalite and dynalite take any credentials; s3rver only its own, so everything uses those. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -27,8 +22,8 @@ export interface LocalPipelineOptions {
   readonly dataDir: string;
   /** Wipe the data folder first. */
   readonly fresh?: boolean;
-  /** Unicorns to fly (0 for none). @default 3 */
-  readonly unicorns?: number;
+  /** What runs beside the pipeline (producers, the log agent, the dashboard). @default none */
+  readonly workloads?: readonly Workload[];
   /** Replaces the template's tumbling window length. */
   readonly windowSeconds?: number;
   /** Replaces the event sources' MaximumBatchingWindowInSeconds (tests). */
@@ -37,10 +32,6 @@ export interface LocalPipelineOptions {
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
   /** How often idle shards are polled. @default 1000 ms, as Lambda and Firehose do */
   readonly pollMs?: number;
-  /** Serve the Unicorn Dashboard on this port (0 for a free one); undefined for none. */
-  readonly dashboardPort?: number;
-  /** The dashboard's expiry and polling, for demos and tests. @default the page's (30 s, 2 s) */
-  readonly dashboardSettings?: Pick<DashboardConfig, 'expirySeconds' | 'pollSeconds'>;
   /** Replaces the delivery streams' buffering interval (tests). */
   readonly bufferIntervalSeconds?: number;
   readonly clock?: Clock;
@@ -50,19 +41,18 @@ export interface LocalPipelineOptions {
 
 /** What the status line shows. */
 export interface PipelineStatus {
-  readonly produced: number;
   /** Records each event source mapping has handed to its function successfully, by label. */
   readonly consumers: readonly { label: string; records: number }[];
   readonly objects: number;
-  /** Access-log lines the log agent shipped (when the log-shipping stack is synthesized). */
-  readonly logLines?: number;
   readonly errors: number;
+  /** What the workloads report, by label (records the fleet sent, log lines shipped, …). */
+  readonly workloads: Readonly<Record<string, number>>;
 }
 
 export interface LocalPipeline {
   readonly endpoints: LocalEndpoints;
-  /** The dashboard's address, when it is served. */
-  readonly dashboardUrl?: string;
+  /** Where each running workload that has a page can be seen, by workload name. */
+  readonly urls: Readonly<Record<string, string>>;
   readonly region: string;
   readonly stacks: readonly LocalStack[];
   readonly emulators: Emulators;
@@ -192,44 +182,49 @@ export async function provision(
   }
 }
 
-/** Starts the whole pipeline of a synthesized app on local emulators. */
-export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const clock = options.clock ?? realClock;
-  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
-  mkdirSync(path.join(options.dataDir, 'logs'), { recursive: true });
+/** A stop step; the pipeline runs them in reverse order of start. */
+type Stopper = () => Promise<void>;
 
-  const emulators = await startEmulators({ dataDir: options.dataDir, ports: options.ports });
-  const { endpoints } = emulators;
-  const stopping: (() => Promise<void>)[] = [() => emulators.stop()];
-  try {
-    const stacks = readAssembly(options.assemblyDir, { sqs: endpoints.sqs });
-    const region = stacks[0]?.region ?? 'us-east-1';
-    const clients = localClients(region, endpoints);
-    const { kinesis, dynamodb, s3 } = clients;
-    stopping.push(async () => clients.destroy());
-    await provision(stacks, emulators, clients);
+interface Running {
+  readonly stacks: readonly LocalStack[];
+  readonly region: string;
+  readonly emulators: Emulators;
+  readonly clients: LocalClients;
+  readonly clock: Clock;
+  readonly options: LocalPipelineOptions;
+  readonly log: (message: string) => void;
+}
 
-    const hosts = new Map<string, LambdaHost>();
-    const hostFor = (stack: LocalStack, logicalId: string) => {
-      const key = `${stack.stackName}/${logicalId}`;
-      let host = hosts.get(key);
-      if (!host) {
-        const fn = stack.functions.find((f) => f.logicalId === logicalId)!;
-        host = new LambdaHost(
-          fn,
-          functionEnvironment(fn, stack.region, endpoints),
-          path.join(options.dataDir, 'logs', `${stack.stackName}-${label(logicalId)}.log`),
-        );
-        hosts.set(key, host);
-      }
-      return host;
-    };
+/** One Lambda host per function, created when first needed (several mappings may share one). */
+function functionHosts(run: Running) {
+  const hosts = new Map<string, LambdaHost>();
+  const hostFor = (stack: LocalStack, logicalId: string) => {
+    const key = `${stack.stackName}/${logicalId}`;
+    let host = hosts.get(key);
+    if (!host) {
+      const fn = stack.functions.find((f) => f.logicalId === logicalId)!;
+      host = new LambdaHost(
+        fn,
+        functionEnvironment(fn, stack.region, run.emulators.endpoints),
+        path.join(run.options.dataDir, 'logs', `${stack.stackName}-${label(logicalId)}.log`),
+      );
+      hosts.set(key, host);
+    }
+    return host;
+  };
+  return { hostFor, stopAll: () => Promise.all([...hosts.values()].map((h) => h.stop())) };
+}
 
-    const mappings: { label: string; mapping: EventSourceMapping }[] = [];
-    const deliveries: DeliveryStreamRunner[] = [];
-    for (const stack of stacks) {
-      for (const mapping of stack.eventSources.filter((m) => m.enabled)) {
+const checkpointFile = (run: Running, stack: LocalStack, logicalId: string) =>
+  path.join(run.options.dataDir, 'checkpoints', `${stack.stackName}-${logicalId}.json`);
+
+/** Every enabled Kinesis event source mapping of every stack, driven as Lambda drives it. */
+function eventSourceMappings(run: Running, hostFor: ReturnType<typeof functionHosts>['hostFor']) {
+  const { options } = run;
+  return run.stacks.flatMap((stack) =>
+    stack.eventSources
+      .filter((m) => m.enabled)
+      .map((mapping) => {
         const host = hostFor(stack, mapping.functionLogicalId);
         const queue = stack.queues.find((q) => q.logicalId === mapping.onFailureQueueLogicalId);
         const runner = new EventSourceMapping({
@@ -240,132 +235,118 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           stream: stack.streams.find((s) => s.logicalId === mapping.streamLogicalId)!,
           functionArn: host.fn.arn,
           region: stack.region,
-          kinesis,
+          kinesis: run.clients.kinesis,
           invoker: host,
-          onFailure: queue ? { send: async (body) => void emulators.sqs.send(queue.name, body) } : undefined,
-          checkpoints: new CheckpointStore<WindowCheckpoint>(
-            path.join(options.dataDir, 'checkpoints', `${stack.stackName}-${mapping.logicalId}.json`),
-          ),
-          clock,
+          onFailure: queue
+            ? { send: async (body) => void run.emulators.sqs.send(queue.name, body) }
+            : undefined,
+          checkpoints: new CheckpointStore<WindowCheckpoint>(checkpointFile(run, stack, mapping.logicalId)),
+          clock: run.clock,
           windowSeconds: options.windowSeconds,
           pollMs: options.pollMs,
-          log,
+          log: run.log,
         });
-        mappings.push({ label: label(mapping.functionLogicalId), mapping: runner });
-      }
-      for (const delivery of stack.deliveryStreams) {
-        const bucket = stack.buckets.find((b) => b.logicalId === delivery.bucketLogicalId)!;
-        const writer: ObjectWriter = {
-          put: async (bucketName, key, body) => {
-            await s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: body }));
-          },
-        };
-        const processors = Object.fromEntries(
-          delivery.processors
-            .filter((p) => p.type === 'Lambda')
-            .map((p) => [p.functionLogicalId, hostFor(stack, p.functionLogicalId)]),
-        );
-        deliveries.push(
-          new DeliveryStreamRunner({
-            delivery:
-              options.bufferIntervalSeconds === undefined
-                ? delivery
-                : { ...delivery, bufferIntervalSeconds: options.bufferIntervalSeconds },
-            source: stack.streams.find((s) => s.logicalId === delivery.sourceStreamLogicalId)!,
-            bucketName: bucket.name,
-            region: stack.region,
-            kinesis,
-            writer,
-            processors,
-            checkpoints: new CheckpointStore(
-              path.join(options.dataDir, 'checkpoints', `${stack.stackName}-${delivery.logicalId}.json`),
-            ),
-            clock,
-            pollMs: options.pollMs,
-            log,
-          }),
-        );
-      }
-    }
+        return { label: label(mapping.functionLogicalId), mapping: runner };
+      }),
+  );
+}
+
+/** Every Firehose delivery stream of every stack, reading its source stream into its bucket. */
+function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>['hostFor']) {
+  const { options } = run;
+  const writer: ObjectWriter = {
+    put: async (bucketName, key, body) => {
+      await run.clients.s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: body }));
+    },
+  };
+  return run.stacks.flatMap((stack) =>
+    stack.deliveryStreams.map((delivery) => {
+      const bucket = stack.buckets.find((b) => b.logicalId === delivery.bucketLogicalId)!;
+      const processors = Object.fromEntries(
+        delivery.processors
+          .filter((p) => p.type === 'Lambda')
+          .map((p) => [p.functionLogicalId, hostFor(stack, p.functionLogicalId)]),
+      );
+      return new DeliveryStreamRunner({
+        delivery:
+          options.bufferIntervalSeconds === undefined
+            ? delivery
+            : { ...delivery, bufferIntervalSeconds: options.bufferIntervalSeconds },
+        source: stack.streams.find((s) => s.logicalId === delivery.sourceStreamLogicalId)!,
+        bucketName: bucket.name,
+        region: stack.region,
+        kinesis: run.clients.kinesis,
+        writer,
+        processors,
+        checkpoints: new CheckpointStore(checkpointFile(run, stack, delivery.logicalId)),
+        clock: run.clock,
+        pollMs: options.pollMs,
+        log: run.log,
+      });
+    }),
+  );
+}
+
+/** Starts the workloads in order; each gets a data folder of its own. */
+async function startWorkloads(run: Running, stopping: Stopper[]) {
+  const started: { name: string; running: RunningWorkload }[] = [];
+  for (const workload of run.options.workloads ?? []) {
+    const dataDir = path.join(run.options.dataDir, 'workloads', workload.name);
+    mkdirSync(dataDir, { recursive: true });
+    const running = await workload.start({
+      stacks: run.stacks,
+      region: run.region,
+      endpoints: run.emulators.endpoints,
+      clients: run.clients,
+      clock: run.clock,
+      dataDir,
+      log: (message) => run.log(`${workload.name}: ${message}`),
+    });
+    if (!running) continue;
+    started.push({ name: workload.name, running });
+    stopping.push(() => running.stop());
+  }
+  return started;
+}
+
+/** Starts the whole pipeline of a synthesized app on local emulators. */
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(path.join(options.dataDir, 'logs'), { recursive: true });
+
+  const emulators = await startEmulators({ dataDir: options.dataDir, ports: options.ports });
+  const stopping: Stopper[] = [() => emulators.stop()];
+  const stopAll = async () => {
+    for (const stop of stopping.reverse()) await stop().catch((error: Error) => log(error.message));
+  };
+  try {
+    const stacks = readAssembly(options.assemblyDir, { sqs: emulators.endpoints.sqs });
+    const region = stacks[0]?.region ?? 'us-east-1';
+    const clients = localClients(region, emulators.endpoints);
+    stopping.push(async () => clients.destroy());
+    await provision(stacks, emulators, clients);
+
+    const run: Running = {
+      stacks,
+      region,
+      emulators,
+      clients,
+      clock: options.clock ?? realClock,
+      options,
+      log,
+    };
+    const hosts = functionHosts(run);
+    const mappings = eventSourceMappings(run, hosts.hostFor);
+    const deliveries = deliveryStreams(run, hosts.hostFor);
     for (const { mapping } of mappings) mapping.start();
     for (const delivery of deliveries) delivery.start();
     stopping.push(async () => {
       await Promise.all(mappings.map(({ mapping }) => mapping.stop()));
       await Promise.all(deliveries.map((d) => d.stop()));
-      await Promise.all([...hosts.values()].map((h) => h.stop()));
+      await hosts.stopAll();
     });
-
-    // The fleet: one simulated unicorn each, on the first stack's telemetry stream.
-    const producerStop = new AbortController();
-    const produced = newProducerStats();
-    let producerRun: Promise<unknown> = Promise.resolve();
-    const unicorns = options.unicorns ?? 3;
-    const telemetry = stacks[0]?.outputs.StreamName;
-    if (unicorns > 0 && telemetry) {
-      producerRun = runProducer(
-        { stream: telemetry, names: fleetNames(unicorns), rate: 1, quiet: true },
-        {
-          kinesis,
-          out: () => undefined,
-          now: clock.now,
-          sleep: clock.sleep,
-          stop: producerStop.signal,
-          abandon: new AbortController().signal,
-          stats: produced,
-        },
-      ).catch((error: Error) => log(`producers: ${error.message}`));
-    }
-    stopping.push(async () => {
-      producerStop.abort();
-      await producerRun;
-    });
-
-    // The log-shipping stack, when synthesized: a web server's access log, written here, shipped
-    // by the log agent to its stream, which its delivery stream takes to S3.
-    const weblogStream = stacks.map((s) => s.outputs.WeblogStreamName).find(Boolean);
-    let logLines: (() => number) | undefined;
-    if (weblogStream) {
-      const logDir = path.join(options.dataDir, 'weblogs');
-      mkdirSync(logDir, { recursive: true });
-      const random = seededRandom(clock.now() >>> 0);
-      const accessLog = path.join(logDir, 'access_log');
-      const writer = setInterval(
-        () =>
-          appendFileSync(accessLog, `${formatCombinedLogLine(randomAccessLogEntry(random, clock.now()))}\n`),
-        200,
-      );
-      const agent = startLogAgent(
-        {
-          checkpointFile: path.join(logDir, 'checkpoints.json'),
-          flows: [
-            {
-              filePattern: path.join(logDir, 'access_log*'),
-              kinesisStream: weblogStream,
-              initialPosition: 'START_OF_FILE',
-              maxBufferAgeMillis: 1000,
-              dataProcessingOptions: [{ optionName: 'LOGTOJSON', logFormat: 'COMBINEDAPACHELOG' }],
-            },
-          ],
-        },
-        { kinesis, log: () => undefined },
-      );
-      logLines = () => agent.stats().flows.reduce((n, f) => n + f.recordsSent, 0);
-      stopping.push(async () => {
-        clearInterval(writer);
-        await agent.stop();
-      });
-    }
-
-    let dashboardUrl: string | undefined;
-    if (options.dashboardPort !== undefined && telemetry) {
-      const dashboard = await startDashboardServer({
-        config: { region, streamName: telemetry, ...options.dashboardSettings },
-        kinesisEndpoint: endpoints.kinesis,
-        port: options.dashboardPort,
-      });
-      dashboardUrl = dashboard.url;
-      stopping.push(() => dashboard.stop());
-    }
+    const workloads = await startWorkloads(run, stopping);
 
     const status = (): PipelineStatus => {
       const failures = stacks.reduce(
@@ -374,35 +355,28 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       );
       const functionErrors = mappings.reduce((n, { mapping }) => n + mapping.counters.functionErrors, 0);
       return {
-        produced: produced.sent,
         consumers: mappings.map(({ label: name, mapping }) => ({
           label: name,
           records: mapping.counters.records,
         })),
         objects: deliveries.reduce((n, d) => n + d.counters.objects, 0),
-        ...(logLines ? { logLines: logLines() } : {}),
         errors: failures + functionErrors,
+        workloads: Object.assign({}, ...workloads.map((w) => w.running.status?.() ?? {})),
       };
     };
-
     let stopped: Promise<void> | undefined;
     return {
-      endpoints,
-      dashboardUrl,
+      endpoints: emulators.endpoints,
+      urls: Object.fromEntries(workloads.flatMap((w) => (w.running.url ? [[w.name, w.running.url]] : []))),
       region,
       stacks,
       emulators,
-      kinesis,
-      dynamodb,
-      s3,
+      ...clients,
       status,
-      stop: () =>
-        (stopped ??= (async () => {
-          for (const stop of stopping.reverse()) await stop();
-        })()),
+      stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
-    for (const stop of stopping.reverse()) await stop().catch(() => undefined);
+    await stopAll();
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { PutRecordCommand, SplitShardCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { runConsumer, type ConsumerOptions } from '../../cli/consumer';
+import { runConsumer, type ConsumerOptions } from '../../commands/consumer';
 import { sleep } from '../../cli/run-main';
 import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { countCalls, failNext } from '../support/kinesis-faults';

@@ -8,7 +8,7 @@ import {
   runDatagen,
   type DatagenOptions,
   type Schedule,
-} from '../../cli/datagen';
+} from '../../commands/datagen';
 import { fakeClock } from '../support/fake-clock';
 import { fakeKinesis } from '../support/fake-kinesis';
 import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';

@@ -1,7 +1,7 @@
 import type { UnicornStatus } from '#core/telemetry';
 import { parseUnicornStatus } from '#core/telemetry';
 import { decodeJson } from '#core/record-data';
-import { runProducer, type ProducerOptions } from '../../cli/producer';
+import { runProducer, type ProducerOptions } from '../../commands/producer';
 import { fakeClock } from '../support/fake-clock';
 import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { injectPutFaults } from '../support/kinesis-faults';

@@ -1,5 +1,5 @@
 import { decodeUnicornStatus, parseUnicornStatus, UNICORN_STATUS_FIELDS } from '#core/telemetry';
-import { unicornStatus } from '../support/kinesis-events';
+import { unicornStatus } from '../../lambda/shared/kinesis-events';
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 

@@ -1,5 +1,5 @@
 import { restoreWindowState, tallyRecords, windowSummaries, type WindowState } from '#core/window';
-import { kinesisRecord, unicornStatus } from '../support/kinesis-events';
+import { kinesisRecord, unicornStatus } from '../../lambda/shared/kinesis-events';
 import { expectedTotals } from '../support/oracle';
 
 const asWindowRecords = (records: ReturnType<typeof kinesisRecord>[]) =>

@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { runProducer, type ProducerStats } from '../../cli/producer';
+import { DASHBOARD, unicornDashboard } from '../../bin/local-workloads';
+import { runProducer, type ProducerStats } from '../../commands/producer';
 import { sleep } from '../../cli/run-main';
 import { startDashboardServer } from '../../dashboard/server';
 import { mkdtempSync } from 'node:fs';
@@ -67,10 +68,8 @@ beforeAll(async () => {
   pipeline = await startLocalPipeline({
     assemblyDir: assembly.dir,
     dataDir: mkdtempSync(join(tmpdir(), 'dashboard-')),
-    unicorns: 0,
     ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
-    dashboardPort: 0,
-    dashboardSettings: { expirySeconds: EXPIRY_SECONDS, pollSeconds: 0.5 },
+    workloads: [unicornDashboard(0, { expirySeconds: EXPIRY_SECONDS, pollSeconds: 0.5 })],
     log: () => undefined,
   });
   browser = await chromium.launch({
@@ -102,7 +101,7 @@ it('shows two unicorns, their details, and lets a silent one go and come back', 
   const stopShadowfax = produce('Shadowfax', 1);
   const stopBucephalus = produce('Bucephalus', 2);
 
-  await page.goto(pipeline.dashboardUrl!);
+  await page.goto(pipeline.urls[DASHBOARD]!);
   await page.locator('#connection[data-state="live"]').waitFor();
   await expectCount(page.locator('.leaflet-marker-pane .unicorn-marker'), 2);
   await expectCount(page.locator('#unicorns li'), 2);

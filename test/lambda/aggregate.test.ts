@@ -4,7 +4,7 @@ import type { FailedRecord } from '#core/failure-record';
 import type { UnicornSummary } from '#core/summary';
 import { createAggregationHandler } from '../../lambda/aggregate-summaries/aggregate';
 import { fakeKinesis } from '../support/fake-kinesis';
-import { kinesisRecord, tumblingWindowEvent, unicornStatus } from '../support/kinesis-events';
+import { kinesisRecord, tumblingWindowEvent, unicornStatus } from '../../lambda/shared/kinesis-events';
 import { expectedTotals } from '../support/oracle';
 
 const silent = new Logger({ logLevel: 'SILENT' });

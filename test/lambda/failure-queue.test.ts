@@ -1,7 +1,7 @@
 import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { failedRecord, type FailedRecord } from '#core/failure-record';
 import { FailureQueue } from '../../lambda/shared/failure-queue';
-import { kinesisRecord } from '../support/kinesis-events';
+import { kinesisRecord } from '../../lambda/shared/kinesis-events';
 
 function fakeSqs(failIds: string[] = []) {
   const batches: SendMessageBatchCommand['input'][] = [];

@@ -9,7 +9,12 @@ import { SummaryStore } from '../../lambda/persist-summaries/summary-store';
 import { startDynalite } from '../support/dynalite';
 import { fakeKinesis } from '../support/fake-kinesis';
 import { expectedTotals } from '../support/oracle';
-import { kinesisEvent, kinesisRecord, tumblingWindowEvent, unicornStatus } from '../support/kinesis-events';
+import {
+  kinesisEvent,
+  kinesisRecord,
+  tumblingWindowEvent,
+  unicornStatus,
+} from '../../lambda/shared/kinesis-events';
 
 const TABLE = 'UnicornSensorData';
 const silent = new Logger({ logLevel: 'SILENT' });

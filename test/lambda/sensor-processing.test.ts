@@ -8,7 +8,7 @@ import { DedupStore } from '../../lambda/sensor-processing/dedup-store';
 import { createSensorProcessingHandler, type SensorMetric } from '../../lambda/sensor-processing/process';
 import { startDynalite } from '../support/dynalite';
 import { fakeKinesis } from '../support/fake-kinesis';
-import { kinesisRecord, tumblingWindowEvent } from '../support/kinesis-events';
+import { kinesisRecord, tumblingWindowEvent } from '../../lambda/shared/kinesis-events';
 import { createAggregateTable, createDedupTable } from './sensor-tables';
 
 const silent = new Logger({ logLevel: 'SILENT' });

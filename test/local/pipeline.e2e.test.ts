@@ -28,7 +28,8 @@ import { isAlert, parseSensorCsvLine, splitCsvLines, type SensorReading } from '
 import { SENSOR_SETTINGS } from '#core/settings';
 import { formatStatusTime } from '#core/status-time';
 import { parseUnicornStatus, type UnicornStatus } from '#core/telemetry';
-import { runProducer } from '../../cli/producer';
+import { LOG_LINES_SHIPPED, webServerLogs } from '../../bin/local-workloads';
+import { runProducer } from '../../commands/producer';
 import { sleep } from '../../cli/run-main';
 import type { LocalStack } from '../../local/assembly';
 import { windowStartOf } from '../../local/event-source';
@@ -61,7 +62,6 @@ async function start(dataDir: string, extra: Partial<LocalPipelineOptions> = {})
   const pipeline = await startLocalPipeline({
     assemblyDir: extra.assemblyDir ?? assembly.dir,
     dataDir,
-    unicorns: 0,
     windowSeconds: WINDOW_SECONDS,
     ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
     pollMs: 50,
@@ -300,7 +300,10 @@ it('Log shipping: a generated access log, shipped by the agent, lands in S3 as J
   const withWeblogs = synthesizeAssembly({ weblogs: true });
   try {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'local-weblogs-'));
-    const { pipeline, problems } = await start(dataDir, { assemblyDir: withWeblogs.dir });
+    const { pipeline, problems } = await start(dataDir, {
+      assemblyDir: withWeblogs.dir,
+      workloads: [webServerLogs()],
+    });
     const outputs = pipeline.stacks.find((s) => s.outputs.WeblogBucketName)!.outputs;
     const shipped = async () =>
       (await objects(pipeline, outputs.WeblogBucketName, outputs.WeblogPrefix)).bodies.flatMap((body) =>
@@ -313,7 +316,7 @@ it('Log shipping: a generated access log, shipped by the agent, lands in S3 as J
     await waitUntil(async () => (await shipped()).length >= 10, 'ten access-log lines in S3', 30_000);
 
     // Every delivered record is one line of the access log, parsed, in the log's order, none twice.
-    const log = readFileSync(path.join(dataDir, 'weblogs', 'access_log'), 'utf8')
+    const log = readFileSync(path.join(dataDir, 'workloads', 'log-agent', 'access_log'), 'utf8')
       .split('\n')
       .filter(Boolean);
     const parsed = log.map((line) => {
@@ -329,7 +332,7 @@ it('Log shipping: a generated access log, shipped by the agent, lands in S3 as J
         request: expect.stringMatching(/^(GET|POST|HEAD|PUT|DELETE) /),
       }),
     );
-    expect(pipeline.status().logLines).toBeGreaterThanOrEqual(delivered.length);
+    expect(pipeline.status().workloads[LOG_LINES_SHIPPED]).toBeGreaterThanOrEqual(delivered.length);
     expect(problems).toEqual([]);
   } finally {
     await Promise.all(started.splice(0).map((p) => p.stop()));

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { commandLine, helpShown, workshopFileOption } from '../../cli/args';
-import { runMain } from '../../cli/run-main';
-import { planWorkshop, readWorkshopFile } from '../../lib/workshop';
-import { provisionFiles } from '../provision';
-import { attendeeReports, parseOutputs, renderHtml, renderMarkdown, reportSummary } from '../report';
+import { commandLine, helpShown, workshopFileOption } from '../cli/args';
+import { runMain } from '../cli/run-main';
+import { planWorkshop, readWorkshopFile } from '../lib/workshop';
+import { provisionFiles } from '../ops/provision';
+import { attendeeReports, parseOutputs, renderHtml, renderMarkdown, reportSummary } from '../ops/report';
 
 const USAGE = `Writes the facilitator report (Markdown and HTML) from the outputs \`cdk deploy --outputs-file\`
 collected for a workshop: per attendee the dashboard, identity pool, region, stream and table

@@ -5,7 +5,7 @@
  * no unicorn's latest record shown is older than a poll interval plus the one second between
  * records plus one second of slack, and its reads are not behind the tip of the stream.
  *
- *   npx tsx dashboard/measure.ts --fleet 100,300,1000 --seconds 30
+ *   npm run dashboard:measure -- --fleet 100,300,1000 --seconds 30
  */
 
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
@@ -14,11 +14,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { commandLine, helpShown, positiveNumber, UsageError } from '../cli/args';
-import { runProducer } from '../cli/producer';
+import { runProducer } from '../commands/producer';
 import { runMain, sleep } from '../cli/run-main';
-import { DEFAULT_POLL_SECONDS } from './config';
-import type { DashboardStats } from './src/main';
-import { startDashboardServer } from './server';
+import { DEFAULT_POLL_SECONDS } from '../dashboard/config';
+import type { DashboardStats } from '../dashboard/src/main';
+import { startDashboardServer } from '../dashboard/server';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kinesalite = require('kinesalite') as (options: object) => Server;

@@ -1,7 +1,7 @@
 import type { CompiledTemplate } from '#core/kdg-template';
 import { DEFAULT_RETRY_POLICY, putRecordsReliably, type PutEntry } from '#core/put-records';
 import { PUT_RECORDS_LIMITS } from '#core/settings';
-import { UsageError } from './args';
+import { UsageError } from '../cli/args';
 import type { ProducerIO } from './producer';
 
 /**

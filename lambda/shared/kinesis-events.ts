@@ -1,6 +1,11 @@
 import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
 import type { UnicornStatus } from '#core/telemetry';
 
+/**
+ * Lambda's Kinesis events, built as Lambda builds them: the one definition of their shape, used
+ * by the local runtime's event sources and, with believable defaults, by tests and benchmarks.
+ */
+
 export const STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/wildrydes';
 export const SHARD = 'shardId-000000000000';
 
@@ -26,9 +31,15 @@ export interface RecordOptions {
   readonly partitionKey?: string;
   readonly arrival?: number;
   readonly eventSourceARN?: string;
+  readonly region?: string;
+  /** The execution role Lambda invokes with. */
+  readonly invokeIdentityArn?: string;
 }
 
-/** A Lambda Kinesis event record; `data` is JSON-encoded unless it is a string or bytes. */
+/**
+ * A Lambda Kinesis event record; `data` is JSON-encoded unless it is a string or bytes;
+ * `arrival` in seconds since the epoch, as Lambda gives it.
+ */
 export function kinesisRecord(data: unknown, options: RecordOptions = {}): KinesisStreamRecord {
   const bytes =
     data instanceof Uint8Array
@@ -45,8 +56,8 @@ export function kinesisRecord(data: unknown, options: RecordOptions = {}): Kines
     eventSourceARN: options.eventSourceARN ?? STREAM_ARN,
     eventVersion: '1.0',
     eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::123456789012:role/test',
-    awsRegion: 'us-east-1',
+    invokeIdentityArn: options.invokeIdentityArn ?? 'arn:aws:iam::123456789012:role/test',
+    awsRegion: options.region ?? 'us-east-1',
     kinesis: {
       kinesisSchemaVersion: '1.0',
       partitionKey,

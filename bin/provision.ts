@@ -1,16 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { commandLine, helpShown, positiveNumber, UsageError, workshopFileOption } from '../../cli/args';
-import { runMain } from '../../cli/run-main';
-import { planWorkshop, readWorkshopFile } from '../../lib/workshop';
-import { fromProjectRoot, PROJECT_ROOT, runCdk } from '../cdk-cli';
+import { commandLine, helpShown, positiveNumber, UsageError, workshopFileOption } from '../cli/args';
+import { runMain } from '../cli/run-main';
+import { planWorkshop, readWorkshopFile } from '../lib/workshop';
+import { fromProjectRoot, PROJECT_ROOT, runCdk } from '../ops/cdk-cli';
 import {
   bootstrapPlan,
   destroyWorkshop,
   provisionWorkshop,
   selectAttendees,
   type ProvisionIO,
-} from '../provision';
+} from '../ops/provision';
 
 const USAGE = `Deploys one Wild Rydes system per workshop attendee (a CDK Stage each, in parallel), collects
 their outputs and writes the facilitator report (Markdown and HTML); or destroys them; or prints

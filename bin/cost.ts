@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { commandLine, helpShown, positiveNumber, UsageError, contextOption } from '../../cli/args';
-import { runMain } from '../../cli/run-main';
-import { DEFAULT_WORKSHOP_HOURS, readWorkshopFile } from '../../lib/workshop';
-import { readAssemblyStacks, stacksByStage, type AssemblyStack } from '../assembly';
-import { fromProjectRoot, PROJECT_ROOT, synthesizeStacks } from '../cdk-cli';
+import { commandLine, helpShown, positiveNumber, UsageError, contextOption } from '../cli/args';
+import { runMain } from '../cli/run-main';
+import { DEFAULT_WORKSHOP_HOURS, readWorkshopFile } from '../lib/workshop';
+import { readAssemblyStacks, stacksByStage, type AssemblyStack } from '../ops/assembly';
+import { fromProjectRoot, PROJECT_ROOT, synthesizeStacks } from '../ops/cdk-cli';
 import {
   DEFAULT_WORKLOAD,
   estimateWorkshop,
@@ -11,7 +11,7 @@ import {
   loadPriceTable,
   type AttendeeTemplates,
   type Workload,
-} from '../cost';
+} from '../ops/cost';
 
 const USAGE = `Estimates what Wild Rydes costs per attendee-hour and per workshop, from the synthesized
 CloudFormation templates and the price table in ops/prices/, for a stated workload (by default

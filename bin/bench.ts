@@ -9,14 +9,14 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { commandLine, helpShown, positiveNumber, UsageError } from '../cli/args';
 import { runMain } from '../cli/run-main';
-import { benchBundles } from './bundles';
-import { benchCost, benchSynth, benchTestTime, PROJECT_ROOT, SYNTH_CASES } from './commands';
-import { benchHandlers } from './handlers';
-import { describeMachine, finishMachine } from './machine';
-import { benchPipeline } from './pipeline';
-import { benchProducer } from './producer';
-import { renderMarkdown, SECTIONS, type BenchResults, type Section } from './report';
-import { round } from './stats';
+import { benchBundles } from '../bench/bundles';
+import { benchCost, benchSynth, benchTestTime, PROJECT_ROOT, SYNTH_CASES } from '../bench/commands';
+import { benchHandlers } from '../bench/handlers';
+import { describeMachine, finishMachine } from '../bench/machine';
+import { benchPipeline } from '../bench/pipeline';
+import { benchProducer } from '../bench/producer';
+import { renderMarkdown, SECTIONS, type BenchResults, type Section } from '../bench/report';
+import { round } from '../bench/stats';
 
 const USAGE = `Measures handler throughput, the local pipeline, the producer, bundle sizes and cold starts,
 synth and test times and the cost estimate; writes bench/results/latest.json and latest.md.

@@ -1,0 +1,108 @@
+import { appendFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { startLogAgent } from '../agent/agent';
+import { formatCombinedLogLine, randomAccessLogEntry } from '#core/apache-log';
+import { fleetNames, seededRandom } from '#core/movement';
+import { newProducerStats, runProducer } from '../commands/producer';
+import { startDashboardServer, type DashboardConfig } from '../dashboard/server';
+import type { Workload } from '../local/workload';
+
+/** Labels of the figures the workloads put in the status line. */
+export const FLEET_RECORDS = 'records in';
+export const LOG_LINES_SHIPPED = 'log lines shipped';
+export const DASHBOARD = 'Dashboard';
+
+/** `unicorns` simulated unicorns, one record a second each, on the first stack's telemetry stream. */
+export function unicornFleet(unicorns: number): Workload {
+  return {
+    name: 'producers',
+    async start({ stacks, clients, clock, log }) {
+      const stream = stacks[0]?.outputs.StreamName;
+      if (unicorns === 0 || !stream) return undefined;
+      const stop = new AbortController();
+      const stats = newProducerStats();
+      const run = runProducer(
+        { stream, names: fleetNames(unicorns), rate: 1, quiet: true },
+        {
+          kinesis: clients.kinesis,
+          out: () => undefined,
+          now: clock.now,
+          sleep: clock.sleep,
+          stop: stop.signal,
+          abandon: new AbortController().signal,
+          stats,
+        },
+      ).catch((error: Error) => log(error.message));
+      return {
+        status: () => ({ [FLEET_RECORDS]: stats.sent }),
+        stop: async () => {
+          stop.abort();
+          await run;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The log-shipping stack, when synthesized: a web server's access log, written here, shipped by
+ * the log agent to its stream, which the stack's delivery stream takes to S3.
+ */
+export function webServerLogs(): Workload {
+  return {
+    name: 'log-agent',
+    async start({ stacks, clients, clock, dataDir }) {
+      const stream = stacks.map((s) => s.outputs.WeblogStreamName).find(Boolean);
+      if (!stream) return undefined;
+      const random = seededRandom(clock.now() >>> 0);
+      const accessLog = path.join(dataDir, 'access_log');
+      const writer = setInterval(
+        () =>
+          appendFileSync(accessLog, `${formatCombinedLogLine(randomAccessLogEntry(random, clock.now()))}\n`),
+        200,
+      );
+      const agent = startLogAgent(
+        {
+          checkpointFile: path.join(dataDir, 'checkpoints.json'),
+          flows: [
+            {
+              filePattern: path.join(dataDir, 'access_log*'),
+              kinesisStream: stream,
+              initialPosition: 'START_OF_FILE',
+              maxBufferAgeMillis: 1000,
+              dataProcessingOptions: [{ optionName: 'LOGTOJSON', logFormat: 'COMBINEDAPACHELOG' }],
+            },
+          ],
+        },
+        { kinesis: clients.kinesis, log: () => undefined },
+      );
+      return {
+        status: () => ({ [LOG_LINES_SHIPPED]: agent.stats().flows.reduce((n, f) => n + f.recordsSent, 0) }),
+        stop: async () => {
+          clearInterval(writer);
+          await agent.stop();
+        },
+      };
+    },
+  };
+}
+
+/** The Unicorn Dashboard on `port` (0: a free one), reading the first stack's telemetry stream. */
+export function unicornDashboard(
+  port: number,
+  settings: Pick<DashboardConfig, 'expirySeconds' | 'pollSeconds'> = {},
+): Workload {
+  return {
+    name: DASHBOARD,
+    async start({ stacks, region, endpoints }) {
+      const streamName = stacks[0]?.outputs.StreamName;
+      if (!streamName) return undefined;
+      const server = await startDashboardServer({
+        config: { region, streamName, ...settings },
+        kinesisEndpoint: endpoints.kinesis,
+        port,
+      });
+      return { url: server.url, stop: () => server.stop() };
+    },
+  };
+}

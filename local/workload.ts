@@ -1,0 +1,36 @@
+import type { LocalStack } from './assembly';
+import type { LocalEndpoints } from './emulators';
+import type { LocalClients } from './runtime';
+import type { Clock } from './shards';
+
+/**
+ * Something that runs beside the local pipeline and feeds or shows it: the unicorn fleet, the
+ * web server's log agent, the dashboard. The runtime knows only this shape; `bin/` decides what
+ * runs, so the runtime depends on none of them.
+ */
+export interface Workload {
+  /** Shown in problems it reports. */
+  readonly name: string;
+  /** Starts it, or returns undefined when the synthesized stacks give it nothing to do. */
+  start(context: WorkloadContext): Promise<RunningWorkload | undefined>;
+}
+
+export interface WorkloadContext {
+  readonly stacks: readonly LocalStack[];
+  readonly region: string;
+  readonly endpoints: LocalEndpoints;
+  readonly clients: Pick<LocalClients, 'kinesis' | 'dynamodb' | 's3'>;
+  readonly clock: Clock;
+  /** A folder of its own under the data folder, kept across runs. */
+  readonly dataDir: string;
+  readonly log: (message: string) => void;
+}
+
+export interface RunningWorkload {
+  /** Where a person can look at it (the dashboard's page). */
+  readonly url?: string;
+  /** Figures for the status line, by label. */
+  status?(): Readonly<Record<string, number>>;
+  /** Stops it, letting what is in flight finish. */
+  stop(): Promise<void>;
+}
