@@ -350,7 +350,7 @@ describe('a workshop estimate', () => {
         [
           '--require',
           'tsx/cjs',
-          path.join(ROOT, 'ops', 'cli', 'cost.ts'),
+          path.join(ROOT, 'bin', 'cost.ts'),
           '-assembly',
           dir,
           '-hours',

@@ -201,7 +201,7 @@ function runOps(
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--require', 'tsx/cjs', path.join(ROOT, 'ops', 'cli', `${script}.ts`), ...args],
+      ['--require', 'tsx/cjs', path.join(ROOT, 'bin', `${script}.ts`), ...args],
       {
         cwd: ROOT,
         env: { ...process.env, AWS_REGION: 'us-east-1' },
