@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { parseStatusTime } from '#core/status-time';
 import { sleep } from '../cli/run-main';
 import { startLocalPipeline, type LocalPipeline } from '../local/runtime';
-import { listShards, ShardReader } from '../local/shards';
+import { listShards, ShardReader } from '#core/shard-follower';
 import { machineBusyPercent, machineCpuTicks, mainThreadCpuSeconds } from './machine';
 import { runProducerProcess, type ProducerRun } from './producer';
 import { startProfiling, type Hotspot } from './profile';
@@ -107,7 +107,7 @@ function startLatencyProbe(pipeline: LocalPipeline, stream: string) {
       const pollStarted = Date.now();
       let full = false;
       for (const reader of readers) {
-        const records: _Record[] = await reader.read(10_000);
+        const { records } = await reader.read(10_000);
         const now = Date.now();
         full ||= records.length === 10_000;
         for (const record of records) {
@@ -128,7 +128,9 @@ function startLatencyProbe(pipeline: LocalPipeline, stream: string) {
     while (!stop.signal.aborted) {
       const started = Date.now();
       await probeWindow(
-        shards.map((s) => new ShardReader(pipeline.kinesis, stream, s.ShardId!, { start: 'LATEST' })),
+        shards.map(
+          (s) => new ShardReader(pipeline.kinesis, stream, s.ShardId!, { start: { type: 'LATEST' } }),
+        ),
       );
       await sleep(Math.max(0, PROBE_PERIOD_MS - (Date.now() - started)), stop.signal);
     }
@@ -158,7 +160,7 @@ async function runAt(
     log: (message) => problems.push(message),
   });
   try {
-    const stream = pipeline.stacks[0].outputs.StreamName;
+    const stream = pipeline.stacks[0].outputs.StreamName!;
     const profiler = await startProfiling(1_000);
     const cpuBefore = mainThreadCpuSeconds().seconds;
     const wallBefore = performance.now();

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { commandLine, helpShown, positiveNumber, UsageError, contextOption } from '../cli/args';
 import { runMain } from '../cli/run-main';
 import { DEFAULT_WORKSHOP_HOURS, readWorkshopFile } from '../lib/workshop';
-import { readAssemblyStacks, stacksByStage, type AssemblyStack } from '../ops/assembly';
+import { readAssemblyStacks, stacksByStage, type AssemblyStack } from '../system/cloud-assembly';
 import { fromProjectRoot, PROJECT_ROOT, synthesizeStacks } from '../ops/cdk-cli';
 import {
   DEFAULT_WORKLOAD,

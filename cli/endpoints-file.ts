@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { OutputsByStack } from '#core/outputs';
 
 /**
  * The running local pipeline's endpoints, written to a small JSON file in the project folder
@@ -16,7 +17,7 @@ export interface LocalEndpointsFile {
   readonly sqs: string;
   readonly dashboard?: string;
   /** Each stack's outputs as the local run resolved them (stream and table names, ...). */
-  readonly stacks: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly stacks: OutputsByStack;
 }
 
 /** Set to another path to move the file, or to `none` to ignore any local pipeline. */

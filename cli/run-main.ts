@@ -1,3 +1,4 @@
+import { realSleep } from '#core/retry';
 import { UsageError } from './args';
 
 /**
@@ -35,15 +36,4 @@ export function interruptSignals(onFirst?: () => void): { stop: AbortSignal; aba
 }
 
 /** setTimeout as a promise that resolves early when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export const sleep = realSleep;

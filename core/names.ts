@@ -59,3 +59,9 @@ export function resourceNames(prefix = ''): ResourceNames {
     sensorAggregateTable: `${prefix}-${DEFAULT_NAMES.sensorAggregateTable}`,
   };
 }
+
+/** What a named resource is for: the keys of DEFAULT_NAMES. */
+export type ResourceRole = keyof typeof DEFAULT_NAMES;
+
+/** The template metadata key that carries a resource's role (see `lib/roles.ts`). */
+export const ROLE_METADATA = 'WildRydes::Role';

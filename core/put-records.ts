@@ -1,7 +1,8 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { backOff } from 'exponential-backoff';
+import { isRetryableError, retrying, type RetryPolicy } from './retry';
 import { PUT_RECORDS_LIMITS } from './settings';
+
+export type { RetryPolicy } from './retry';
 
 export interface PutEntry {
   readonly data: Uint8Array;
@@ -41,14 +42,6 @@ export function chunkEntries(entries: readonly PutEntry[], limits = PUT_RECORDS_
   return chunks;
 }
 
-export interface RetryPolicy {
-  /** Attempts per request, the first included. */
-  readonly maxAttempts: number;
-  /** First back-off delay; each retry doubles it, with full jitter. */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
 /**
  * Eight attempts with full-jitter exponential back-off from 100 ms (capped at 5 s) span about
  * ten seconds: long enough to ride out a shard's one-second throughput window several times.
@@ -68,20 +61,6 @@ class PartialFailure extends Error {
   constructor(readonly count: number) {
     super(`${count} records were not accepted`);
   }
-}
-
-/** Whether a failed request is worth repeating: throttling, a 5xx or a dropped connection. */
-export function isRetryableError(error: unknown): boolean {
-  if (error instanceof PartialFailure) return true;
-  const e = error as Parameters<typeof isTransientError>[0];
-  if (!e || typeof e !== 'object') return false;
-  return (
-    isThrottlingError(e) ||
-    isTransientError(e) ||
-    isServerError(e) ||
-    (e as { name?: string }).name === 'ProvisionedThroughputExceededException' ||
-    (e as { name?: string }).name === 'KMSThrottlingException'
-  );
 }
 
 /**
@@ -128,16 +107,12 @@ export async function putRecordsReliably(
       if (pending.length > 0) throw new PartialFailure(pending.length);
     };
     try {
-      await backOff(sendPending, {
-        numOfAttempts: policy.maxAttempts,
-        startingDelay: policy.baseDelayMs,
-        maxDelay: policy.maxDelayMs,
-        jitter: 'full',
-        retry: (error, nextAttempt) => {
-          if (nextAttempt >= policy.maxAttempts || !isRetryableError(error)) return false;
+      await retrying(sendPending, {
+        policy,
+        retryable: (error) => error instanceof PartialFailure || isRetryableError(error),
+        onRetry: () => {
           retried += pending.length;
           onRetry?.(pending.length);
-          return true;
         },
       });
     } catch (error) {

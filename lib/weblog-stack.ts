@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import {
   FlowLogDestination,
   FlowLogTrafficType,
@@ -11,6 +11,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { resourceNames, type ResourceNames } from '#core/names';
+import { addOutput } from './outputs';
+import { markRole } from './roles';
 import { WebServer } from './constructs/web-server';
 import { WeblogDelivery } from './constructs/weblog-delivery';
 
@@ -67,22 +69,17 @@ export class WeblogStack extends Stack {
     });
 
     const instanceId = this.webServer.instance.instanceId;
-    const output = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description });
-    output('WeblogStreamName', this.delivery.stream.streamName, 'Stream the web server ships access logs to');
-    output('WeblogBucketName', this.delivery.bucket.bucketName, 'Bucket Firehose writes the access logs to');
-    output('WeblogPrefix', this.delivery.prefix, 'Prefix of the access-log objects in the bucket');
-    output('WebServerInstanceId', instanceId, 'The web server (connect with Session Manager)');
-    output(
-      'SessionCommand',
-      `aws ssm start-session --target ${instanceId} --region ${this.region}`,
-      'A shell on the web server, without SSH',
-    );
-    output(
+    addOutput(this, 'WeblogStreamName', this.delivery.stream.streamName);
+    addOutput(this, 'WeblogBucketName', this.delivery.bucket.bucketName);
+    addOutput(this, 'WeblogPrefix', this.delivery.prefix);
+    addOutput(this, 'WebServerInstanceId', instanceId);
+    addOutput(this, 'SessionCommand', `aws ssm start-session --target ${instanceId} --region ${this.region}`);
+    addOutput(
+      this,
       'BrowseCommand',
       `aws ssm start-session --target ${instanceId} --region ${this.region} --document-name AWS-StartPortForwardingSession --parameters portNumber=80,localPortNumber=8080`,
-      'Then open http://localhost:8080/',
     );
+    markRole(this.delivery.stream, 'weblogStream');
   }
 
   /**

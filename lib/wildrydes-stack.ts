@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { resourceNames, type ResourceNames } from '#core/names';
 import { DashboardAccess } from './constructs/dashboard-access';
@@ -9,6 +9,8 @@ import { ProducerAccess } from './constructs/producer-access';
 import { SensorPipeline } from './constructs/sensor-pipeline';
 import { SummaryAggregation } from './constructs/summary-aggregation';
 import { SummaryPersistence } from './constructs/summary-persistence';
+import { addOutput } from './outputs';
+import { markRole } from './roles';
 import { UnicornStreams, type TelemetryCapacity } from './constructs/unicorn-streams';
 
 export interface WildRydesStackProps extends StackProps {
@@ -116,37 +118,26 @@ export class WildRydesStack extends Stack {
         'The Firehose construct adds a CIDR mapping used only by Redshift and HTTP destinations; ours is S3.',
     });
 
-    const output = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description });
-    output('Region', this.region, 'Region of this deployment');
-    output('StreamName', telemetry.streamName, 'Unicorn telemetry stream (producers write here)');
-    output('SummaryStreamName', summary.streamName, 'Per-minute summaries stream');
-    output('IdentityPoolId', this.dashboardAccess.identityPool.ref, 'Dashboard identity pool (guest access)');
-    output(
-      'GuestRoleArn',
-      this.dashboardAccess.unauthenticatedRole.roleArn,
-      'Role the dashboard assumes as a guest',
-    );
-    output('SummaryTableName', this.persistence.table.tableName, 'DynamoDB table of per-minute summaries');
-    output('DataLakeBucketName', this.dataLake.bucket.bucketName, 'S3 bucket with the raw data');
-    output('AthenaWorkGroup', names.athenaWorkGroup, 'Athena workgroup for querying the raw data');
-    output('GlueTable', `${names.glueDatabase}.${names.glueTable}`, 'Glue table over the raw data');
-    output('ProducerGroupName', this.producerAccess.group.groupName, 'IAM group allowed to run producers');
-    output(
-      'SensorStreamName',
-      this.sensors.streams.readings.streamName,
-      'IoT sensor readings (datagen writes here)',
-    );
-    output(
-      'SensorAggregateTableName',
-      this.sensors.processing.aggregateTable.tableName,
-      '10-second per-sensor aggregates',
-    );
-    output(
-      'SensorProducerGroupName',
-      this.sensors.producerAccess.group.groupName,
-      'IAM group allowed to run sensor producers',
-    );
-    output('AlarmTopicArn', this.monitoring.topic.topicArn, 'Subscribe here for pipeline alarms');
+    addOutput(this, 'Region', this.region);
+    addOutput(this, 'StreamName', telemetry.streamName);
+    addOutput(this, 'SummaryStreamName', summary.streamName);
+    addOutput(this, 'IdentityPoolId', this.dashboardAccess.identityPool.ref);
+    addOutput(this, 'GuestRoleArn', this.dashboardAccess.unauthenticatedRole.roleArn);
+    addOutput(this, 'SummaryTableName', this.persistence.table.tableName);
+    addOutput(this, 'DataLakeBucketName', this.dataLake.bucket.bucketName);
+    addOutput(this, 'AthenaWorkGroup', names.athenaWorkGroup);
+    addOutput(this, 'GlueTable', `${names.glueDatabase}.${names.glueTable}`);
+    addOutput(this, 'ProducerGroupName', this.producerAccess.group.groupName);
+    addOutput(this, 'SensorStreamName', this.sensors.streams.readings.streamName);
+    addOutput(this, 'SensorAggregateTableName', this.sensors.processing.aggregateTable.tableName);
+    addOutput(this, 'SensorProducerGroupName', this.sensors.producerAccess.group.groupName);
+    addOutput(this, 'AlarmTopicArn', this.monitoring.topic.topicArn);
+
+    markRole(telemetry, 'telemetryStream');
+    markRole(summary, 'summaryStream');
+    markRole(this.persistence.table, 'summaryTable');
+    markRole(this.sensors.streams.readings, 'sensorStream');
+    markRole(this.sensors.streams.alerts, 'sensorAlertStream');
+    markRole(this.sensors.processing.aggregateTable, 'sensorAggregateTable');
   }
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { validatePrefix } from '#core/names';
+import { parseWith } from '#core/schema';
 
 /**
  * A workshop file: the attendees a facilitator provisions one Wild Rydes system for, each in
@@ -74,117 +76,92 @@ export class WorkshopFileError extends Error {}
 
 const ACCOUNT_PATTERN = /^\d{12}$/;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const WORKSHOP_KEYS = ['name', 'attendees', 'prefixNames', 'settings', 'durationHours'];
-const ATTENDEE_KEYS = ['id', 'account', 'region'];
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const attendeeSchema = z.strictObject(
+  {
+    id: z.string({ error: 'must be a string' }).refine(
+      (id) => {
+        try {
+          validatePrefix(id);
+          return id !== '';
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be 1-20 lowercase letters, digits or hyphens, starting with a letter' },
+    ),
+    // YAML reads an unquoted 012345678901 as a number; account ids are text.
+    account: z
+      .string({ error: 'must be a 12-digit account id in quotes' })
+      .regex(ACCOUNT_PATTERN, { error: 'must be a 12-digit account id in quotes' })
+      .optional(),
+    region: z
+      .string({ error: 'must be a region code such as "us-east-1"' })
+      .regex(REGION_PATTERN, { error: 'must be a region code such as "us-east-1"' })
+      .optional(),
+  },
+  { error: 'must be an object with "id"' },
+);
 
-function rejectUnknownKeys(value: Record<string, unknown>, allowed: readonly string[], where: string) {
-  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) {
-    throw new WorkshopFileError(
-      `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(', ')})`,
-    );
-  }
-}
+const workshopSchema = z
+  .strictObject(
+    {
+      name: z
+        .string({ error: 'must be a non-empty string' })
+        .refine((name) => name.trim() !== '', { error: 'must be a non-empty string' })
+        .optional(),
+      attendees: z
+        .array(attendeeSchema, { error: 'must be a non-empty list of {"id": ...}' })
+        .min(1, { error: 'must be a non-empty list of {"id": ...}' }),
+      prefixNames: z
+        .enum(['shared-accounts', 'always'], { error: 'must be "shared-accounts" or "always"' })
+        .optional(),
+      settings: z
+        .strictObject(
+          Object.fromEntries(
+            WORKSHOP_SETTING_KEYS.map((key) => [
+              key,
+              z
+                .union([z.string(), z.number(), z.boolean()], {
+                  error: 'must be a string, number or boolean',
+                })
+                .optional(),
+            ]),
+          ) as Record<
+            WorkshopSettingKey,
+            z.ZodOptional<z.ZodUnion<[z.ZodString, z.ZodNumber, z.ZodBoolean]>>
+          >,
+          { error: 'must be an object' },
+        )
+        .optional(),
+      durationHours: z
+        .number({ error: 'must be a positive number' })
+        .positive({ error: 'must be a positive number' })
+        .refine(Number.isFinite, { error: 'must be a positive number' })
+        .optional(),
+    },
+    { error: 'expected an object with "attendees"' },
+  )
+  .superRefine((spec, ctx) => {
+    const seen = new Map<string, number>();
+    spec.attendees.forEach(({ id }, index) => {
+      if (seen.has(id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['attendees', index, 'id'],
+          message: `"${id}" is already the id of attendees[${seen.get(id)}]`,
+          params: { withoutInput: true },
+        });
+      seen.set(id, index);
+    });
+  });
 
 /**
  * Validates a parsed workshop file. `source` names the file in messages. Every problem is an
  * error with the offending value: a typo in an attendee must never deploy something else.
  */
 export function validateWorkshop(value: unknown, source: string): WorkshopSpec {
-  if (!isObject(value)) {
-    throw new WorkshopFileError(
-      `${source}: expected an object with "attendees", got ${JSON.stringify(value)}`,
-    );
-  }
-  rejectUnknownKeys(value, WORKSHOP_KEYS, source);
-
-  const { name, attendees, prefixNames, settings, durationHours } = value;
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) {
-    throw new WorkshopFileError(`${source}: "name" must be a non-empty string, got ${JSON.stringify(name)}`);
-  }
-  if (prefixNames !== undefined && prefixNames !== 'shared-accounts' && prefixNames !== 'always') {
-    throw new WorkshopFileError(
-      `${source}: "prefixNames" must be "shared-accounts" or "always", got ${JSON.stringify(prefixNames)}`,
-    );
-  }
-  if (
-    durationHours !== undefined &&
-    !(typeof durationHours === 'number' && Number.isFinite(durationHours) && durationHours > 0)
-  ) {
-    throw new WorkshopFileError(
-      `${source}: "durationHours" must be a positive number, got ${JSON.stringify(durationHours)}`,
-    );
-  }
-  if (settings !== undefined) {
-    if (!isObject(settings)) {
-      throw new WorkshopFileError(`${source}: "settings" must be an object, got ${JSON.stringify(settings)}`);
-    }
-    rejectUnknownKeys(settings, WORKSHOP_SETTING_KEYS, `${source} settings`);
-    for (const [key, setting] of Object.entries(settings)) {
-      if (!['string', 'number', 'boolean'].includes(typeof setting)) {
-        throw new WorkshopFileError(
-          `${source}: settings.${key} must be a string, number or boolean, got ${JSON.stringify(setting)}`,
-        );
-      }
-    }
-  }
-
-  if (!Array.isArray(attendees) || attendees.length === 0) {
-    throw new WorkshopFileError(
-      `${source}: "attendees" must be a non-empty list of {"id": ...}, got ${JSON.stringify(attendees)}`,
-    );
-  }
-  const seen = new Map<string, number>();
-  const parsed = attendees.map((attendee: unknown, index): AttendeeSpec => {
-    const where = `${source}: attendees[${index}]`;
-    if (!isObject(attendee)) {
-      throw new WorkshopFileError(`${where} must be an object with "id", got ${JSON.stringify(attendee)}`);
-    }
-    rejectUnknownKeys(attendee, ATTENDEE_KEYS, where);
-    const { id, account, region } = attendee;
-    if (typeof id !== 'string') {
-      throw new WorkshopFileError(`${where}.id must be a string, got ${JSON.stringify(id)}`);
-    }
-    try {
-      if (id === '') throw new Error('empty');
-      validatePrefix(id);
-    } catch {
-      throw new WorkshopFileError(
-        `${where}.id must be 1-20 lowercase letters, digits or hyphens, starting with a letter, got "${id}"`,
-      );
-    }
-    if (seen.has(id)) {
-      throw new WorkshopFileError(`${where}.id "${id}" is already the id of attendees[${seen.get(id)}]`);
-    }
-    seen.set(id, index);
-    // YAML reads an unquoted 012345678901 as a number; account ids are text.
-    if (account !== undefined && (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account))) {
-      throw new WorkshopFileError(
-        `${where}.account must be a 12-digit account id in quotes, got ${JSON.stringify(account)}`,
-      );
-    }
-    if (region !== undefined && (typeof region !== 'string' || !REGION_PATTERN.test(region))) {
-      throw new WorkshopFileError(
-        `${where}.region must be a region code such as "us-east-1", got ${JSON.stringify(region)}`,
-      );
-    }
-    return {
-      id,
-      ...(account === undefined ? {} : { account }),
-      ...(region === undefined ? {} : { region }),
-    };
-  });
-
-  return {
-    ...(name === undefined ? {} : { name: name as string }),
-    attendees: parsed,
-    ...(prefixNames === undefined ? {} : { prefixNames: prefixNames as PrefixNames }),
-    ...(settings === undefined ? {} : { settings: settings as WorkshopSpec['settings'] }),
-    ...(durationHours === undefined ? {} : { durationHours: durationHours as number }),
-  };
+  return parseWith(workshopSchema, value, source, WorkshopFileError) as WorkshopSpec;
 }
 
 /** Parses workshop file text (JSON is YAML too), with the line of a syntax error. */

@@ -1,6 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isOutputKey, type OutputKey, type StackOutputs } from '#core/outputs';
+import {
+  readAssemblyStacks,
+  type AssemblyStack,
+  type CfnResource,
+  type CfnTemplate,
+} from '../system/cloud-assembly';
 import * as path from 'node:path';
-import { resolve, resolveString, type IntrinsicContext, type ResolvedResource } from './intrinsics';
+import { resolve, resolveString, type IntrinsicContext, type ResolvedResource } from '../system/intrinsics';
 
 /**
  * The parts of a synthesized CDK app that the local runtime runs, read from the cloud assembly
@@ -106,23 +113,12 @@ export interface LocalStack {
   readonly eventSources: LocalEventSource[];
   readonly deliveryStreams: LocalDeliveryStream[];
   /** The stack's outputs, resolved. */
-  readonly outputs: Readonly<Record<string, string>>;
+  readonly outputs: StackOutputs;
 }
 
 export interface LocalEndpointsForPlan {
   /** Base URL of the SQS stand-in, used in queue URLs. */
   readonly sqs: string;
-}
-
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-}
-
-interface CfnTemplate {
-  readonly Resources?: Record<string, CfnResource>;
-  readonly Outputs?: Record<string, { Value: unknown }>;
 }
 
 /** A generated physical name as CloudFormation would make one, minus its random suffix. */
@@ -397,8 +393,9 @@ export function readStack(
       };
     });
 
-  const outputs: Record<string, string> = {};
+  const outputs: Partial<Record<OutputKey, string>> = {};
   for (const [key, output] of Object.entries(template.Outputs ?? {})) {
+    if (!isOutputKey(key)) continue;
     try {
       outputs[key] = resolveString(output.Value, ctx, `Outputs.${key}`);
     } catch {
@@ -420,50 +417,25 @@ export function readStack(
   };
 }
 
-interface ManifestArtifact {
-  readonly type: string;
-  readonly environment?: string;
-  readonly properties?: { templateFile?: string; stackName?: string; directoryName?: string; file?: string };
-  readonly displayName?: string;
-}
-
 /**
  * Reads every stack of a cloud assembly, including those of nested assemblies (CDK stages), in
  * the order the manifest lists them.
  */
 export function readAssembly(assemblyDir: string, endpoints: LocalEndpointsForPlan): LocalStack[] {
-  const manifestFile = path.join(assemblyDir, 'manifest.json');
-  if (!existsSync(manifestFile)) {
-    throw new AssemblyError(`No cloud assembly at ${assemblyDir}: run the synth first`);
+  let stacks: AssemblyStack[];
+  try {
+    stacks = readAssemblyStacks(assemblyDir);
+  } catch (error) {
+    throw new AssemblyError((error as Error).message);
   }
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
-    artifacts?: Record<string, ManifestArtifact>;
-  };
-  const stacks: LocalStack[] = [];
-  const assetPaths: Record<string, string> = {};
-  for (const artifact of Object.values(manifest.artifacts ?? {})) {
-    const file = (artifact.properties as { file?: string } | undefined)?.file;
-    if (artifact.type !== 'cdk:asset-manifest' || !file) continue;
-    const assets = JSON.parse(readFileSync(path.join(assemblyDir, file), 'utf8')) as {
-      files?: Record<string, { source?: { path?: string } }>;
-    };
-    for (const [hash, asset] of Object.entries(assets.files ?? {})) {
-      if (asset.source?.path) assetPaths[hash] = asset.source.path;
-    }
-  }
-  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
-    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      stacks.push(...readAssembly(path.join(assemblyDir, artifact.properties.directoryName), endpoints));
-    }
-    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
-    const envRegion = artifact.environment?.split('/').pop();
-    const region = !envRegion || envRegion === 'unknown-region' ? DEFAULT_LOCAL_REGION : envRegion;
-    const template = JSON.parse(
-      readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'),
-    );
-    stacks.push(
-      readStack(template, artifact.properties.stackName ?? id, region, assemblyDir, endpoints, assetPaths),
-    );
-  }
-  return stacks;
+  return stacks.map((stack) =>
+    readStack(
+      stack.template,
+      stack.stackName,
+      stack.region ?? DEFAULT_LOCAL_REGION,
+      stack.directory,
+      endpoints,
+      stack.assetPaths,
+    ),
+  );
 }

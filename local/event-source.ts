@@ -3,7 +3,9 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { kinesisRecord } from '../lambda/shared/kinesis-events';
 import type { LocalEventSource, LocalStream } from './assembly';
 import { FunctionError } from './lambda-host';
-import { CheckpointStore, ShardReader, forEachShard, type Clock } from './shards';
+import { retryDelay } from '#core/retry';
+import { forEachShard, ShardReader, type ShardStart } from '#core/shard-follower';
+import { CheckpointStore, type Clock } from './shards';
 
 /** `SummaryAggregationFunction487A4676` → `SummaryAggregation`: logical ids without CDK's hash. */
 export function label(logicalId: string): string {
@@ -58,6 +60,16 @@ export interface WindowCheckpoint {
   /** Window start, epoch milliseconds. */
   readonly start: number;
   readonly state: unknown;
+}
+
+/** Between retries of a failing batch: Lambda backs off too, a few seconds at most. */
+const RETRY_BACKOFF = { baseDelayMs: 100, maxDelayMs: 5_000 };
+
+/** Where a shard without a checkpoint starts, as the mapping says. */
+function startOf(mapping: LocalEventSource): ShardStart {
+  return mapping.startingPosition === 'AT_TIMESTAMP'
+    ? { type: 'AT_TIMESTAMP', timestamp: new Date(mapping.startingTimestamp ?? 0) }
+    : { type: mapping.startingPosition };
 }
 
 /** Start of the tumbling window a record that arrived at `arrivalMs` belongs to. */
@@ -164,7 +176,7 @@ export class EventSourceMapping {
       signal: this.stopping.signal,
       clock,
       discoverMs: this.options.discoverMs ?? 10_000,
-      isDone: (id) => this.options.checkpoints.get(id)?.done === true,
+      isDone: (shard) => this.options.checkpoints.get(shard.ShardId!)?.done === true,
       onError: (error) =>
         this.options.log(
           `${label(this.options.mapping.functionLogicalId)} event source: ${(error as Error).message}`,
@@ -184,8 +196,7 @@ export class EventSourceMapping {
     const saved = checkpoints.get(shardId);
     const reader = new ShardReader(kinesis, stream.name, shardId, {
       after: saved?.after,
-      start: mapping.startingPosition,
-      timestamp: mapping.startingTimestamp,
+      start: startOf(mapping),
     });
     let after = saved?.after;
     let window = saved?.state;
@@ -196,7 +207,7 @@ export class EventSourceMapping {
 
     while (!signal.aborted) {
       if (buffer.length < mapping.batchSize && !reader.closed) {
-        const records = await reader.read(Math.max(1, mapping.batchSize - buffer.length));
+        const { records } = await reader.read(Math.max(1, mapping.batchSize - buffer.length));
         if (records.length > 0) bufferedSince ??= clock.now();
         buffer.push(...records);
       }
@@ -319,7 +330,7 @@ export class EventSourceMapping {
   }
 
   private backoff(attempt: number) {
-    return this.options.clock.sleep(Math.min(5_000, 100 * 2 ** attempt), this.stopping.signal);
+    return this.options.clock.sleep(retryDelay(RETRY_BACKOFF, attempt), this.stopping.signal);
   }
 
   /**

@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import type { LocalDeliveryStream, LocalStream } from './assembly';
 import type { Invoker } from './event-source';
 import { FunctionError } from './lambda-host';
-import { CheckpointStore, ShardReader, forEachShard, type Clock } from './shards';
+import { forEachShard, ShardReader } from '#core/shard-follower';
+import { CheckpointStore, type Clock } from './shards';
 
 /**
  * A stand-in for a Firehose delivery stream with a Kinesis source and an S3 destination, run
@@ -105,7 +106,8 @@ export class DeliveryStreamRunner {
       signal: this.stopping.signal,
       clock,
       discoverMs: this.options.discoverMs ?? 10_000,
-      isDone: (id) => (this.options.checkpoints.get(id) as { done?: boolean } | undefined)?.done === true,
+      isDone: (shard) =>
+        (this.options.checkpoints.get(shard.ShardId!) as { done?: boolean } | undefined)?.done === true,
       onError: (error) => this.options.log(`${this.options.delivery.logicalId}: ${(error as Error).message}`),
     });
     this.timer = this.tick();
@@ -140,10 +142,10 @@ export class DeliveryStreamRunner {
     const saved = checkpoints.get(shardId) as { after?: string } | undefined;
     const reader = new ShardReader(kinesis, source.name, shardId, {
       after: saved?.after,
-      start: 'TRIM_HORIZON',
+      start: { type: 'TRIM_HORIZON' },
     });
     while (!this.stopping.signal.aborted) {
-      const records = await reader.read(10_000);
+      const { records } = await reader.read(10_000);
       for (const record of records) {
         this.buffer.push({ record, shardId });
         this.bufferBytes += record.Data?.byteLength ?? 0;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { readAssemblyStacks, type AssemblyStack } from './assembly';
+import { readAssemblyStacks, type AssemblyStack } from '../system/cloud-assembly';
 
 /** The project root (cdk.json, the pinned CDK CLI in node_modules). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');

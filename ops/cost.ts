@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseWith } from '#core/schema';
 import { seededRandom, spawnUnicorn, statusOf, UNICORN_NAMES } from '#core/movement';
-import { DEFAULT_NAMES, validatePrefix } from '#core/names';
+import type { ResourceRole } from '#core/names';
 import { ENV, SENSOR_ENV, SENSOR_SETTINGS, SUMMARY_WINDOW_SECONDS } from '#core/settings';
-import type { CfnResource, CfnTemplate } from './assembly';
+import { roleOf, type CfnResource, type CfnTemplate } from '../system/cloud-assembly';
 
 /**
  * Cost of a Wild Rydes deployment per hour, read from its synthesized CloudFormation templates
@@ -62,6 +64,53 @@ export const REQUIRED_PRICES = [
   'flink.runningStorageGbMonth',
 ] as const;
 
+const priceEntrySchema = z.object(
+  {
+    usd: z.number().nonnegative(),
+    per: z.number().positive(),
+    unit: z.string(),
+    source: z.string().min(1),
+  },
+  { error: 'must be an object' },
+);
+
+const priceTableSchema = z
+  .object({
+    region: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
+    currency: z
+      .string({ error: 'must be a non-empty string' })
+      .min(1, { error: 'must be a non-empty string' }),
+    date: z
+      .string({ error: 'must be YYYY-MM-DD' })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be YYYY-MM-DD' }),
+    description: z
+      .string({ error: 'must be a non-empty string' })
+      .min(1, { error: 'must be a non-empty string' }),
+    hoursPerMonth: z
+      .number({ error: 'must be a positive number' })
+      .positive({ error: 'must be a positive number' }),
+    prices: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+  })
+  .superRefine((table, ctx) => {
+    for (const [key, entry] of Object.entries(table.prices)) {
+      if (!priceEntrySchema.safeParse(entry).success)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prices', key],
+          message: 'needs usd (≥ 0), per (> 0), unit and source',
+          input: entry,
+        });
+    }
+    const missing = REQUIRED_PRICES.filter((key) => !table.prices[key]);
+    if (missing.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prices'],
+        message: `misses ${missing.join(', ')}`,
+        params: { withoutInput: true },
+      });
+  });
+
 export function parsePriceTable(text: string, source: string): PriceTable {
   let value: unknown;
   try {
@@ -69,36 +118,7 @@ export function parsePriceTable(text: string, source: string): PriceTable {
   } catch (error) {
     throw new CostError(`${source}: not JSON (${(error as Error).message})`);
   }
-  const table = value as Partial<PriceTable>;
-  for (const key of ['region', 'currency', 'date', 'description'] as const) {
-    if (typeof table[key] !== 'string' || table[key] === '') {
-      throw new CostError(`${source}: "${key}" must be a non-empty string`);
-    }
-  }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(table.date!)) {
-    throw new CostError(`${source}: "date" must be YYYY-MM-DD, got "${table.date}"`);
-  }
-  if (!(typeof table.hoursPerMonth === 'number' && table.hoursPerMonth > 0)) {
-    throw new CostError(`${source}: "hoursPerMonth" must be a positive number`);
-  }
-  if (typeof table.prices !== 'object' || table.prices === null) {
-    throw new CostError(`${source}: "prices" must be an object`);
-  }
-  for (const [key, entry] of Object.entries(table.prices)) {
-    const e = entry as Partial<PriceEntry>;
-    if (
-      !(typeof e.usd === 'number' && e.usd >= 0) ||
-      !(typeof e.per === 'number' && e.per > 0) ||
-      typeof e.unit !== 'string' ||
-      typeof e.source !== 'string' ||
-      e.source === ''
-    ) {
-      throw new CostError(`${source}: price "${key}" needs usd (≥ 0), per (> 0), unit and source`);
-    }
-  }
-  const missing = REQUIRED_PRICES.filter((key) => !table.prices![key]);
-  if (missing.length > 0) throw new CostError(`${source}: missing prices ${missing.join(', ')}`);
-  return table as PriceTable;
+  return parseWith(priceTableSchema, value, source, CostError) as PriceTable;
 }
 
 export function loadPriceTable(file: string): PriceTable {
@@ -195,31 +215,10 @@ export function summaryRecordBytes(): number {
 const SENSOR_RECORD_BYTES = 150;
 const WEBLOG_RECORD_BYTES = 350;
 
-type StreamRole = 'telemetryStream' | 'summaryStream' | 'sensorStream' | 'sensorAlertStream' | 'weblogStream';
-const STREAM_ROLES: readonly StreamRole[] = [
-  'telemetryStream',
-  'summaryStream',
-  'sensorStream',
-  'sensorAlertStream',
-  'weblogStream',
-];
-
-/** Which of the project's streams a physical name is, with or without an attendee prefix. */
-export function streamRole(name: string): StreamRole | undefined {
-  for (const role of STREAM_ROLES) {
-    const base = DEFAULT_NAMES[role];
-    if (name === base) return role;
-    if (name.endsWith(`-${base}`)) {
-      try {
-        validatePrefix(name.slice(0, -(base.length + 1)));
-        return role;
-      } catch {
-        // not a prefix of ours
-      }
-    }
-  }
-  return undefined;
-}
+type StreamRole = Extract<
+  ResourceRole,
+  'telemetryStream' | 'summaryStream' | 'sensorStream' | 'sensorAlertStream' | 'weblogStream'
+>;
 
 interface Traffic {
   readonly recordsPerSecond: number;
@@ -228,7 +227,7 @@ interface Traffic {
   readonly keys: number;
 }
 
-function roleTraffic(role: StreamRole | undefined, w: Workload): Traffic {
+function roleTraffic(role: ResourceRole | undefined, w: Workload): Traffic {
   switch (role) {
     case 'telemetryStream':
       return {
@@ -387,14 +386,18 @@ export function estimateDeployment(
     for (const r of Object.values(resources)) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
 
     // Streams: traffic from the workload, by which of the project's streams each one is.
-    const streams = new Map<string, { name: string; traffic: Traffic; shards: number; onDemand: boolean }>();
+    const streams = new Map<
+      string,
+      { name: string; role?: ResourceRole; traffic: Traffic; shards: number; onDemand: boolean }
+    >();
     for (const [id, r] of of('AWS::Kinesis::Stream')) {
       const p = props(r);
       const name = typeof p.Name === 'string' ? p.Name : id;
       const onDemand =
         (p.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND';
       const shards = onDemand ? ON_DEMAND_SHARDS : num(p.ShardCount, 1);
-      streams.set(id, { name, traffic: roleTraffic(streamRole(name), workload), shards, onDemand });
+      const role = roleOf(r);
+      streams.set(id, { name, role, traffic: roleTraffic(role, workload), shards, onDemand });
     }
     const readers = new Map<string, number>();
     const addReader = (streamId: string | undefined) =>
@@ -520,7 +523,7 @@ export function estimateDeployment(
     // Streams, now that their readers are known.
     for (const [id, stream] of streams) {
       const { recordsPerSecond: rate, recordBytes } = stream.traffic;
-      const role = streamRole(stream.name);
+      const { role } = stream;
       if (stream.onDemand) {
         lines.push({
           category: 'Kinesis on-demand streams',
@@ -569,7 +572,7 @@ export function estimateDeployment(
         if (tableId && resources[tableId]?.Type === 'AWS::DynamoDB::Table') tableUse.set(tableId, key);
       }
     }
-    const summaries = roleTraffic('summaryStream', workload).recordsPerSecond;
+    const summaries = roleTraffic('summaryStream' satisfies StreamRole, workload).recordsPerSecond;
     const sensorRate = workload.sensorRecordsPerSecond;
     for (const [id, r] of of('AWS::DynamoDB::Table')) {
       const p = props(r);

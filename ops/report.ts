@@ -1,4 +1,7 @@
 import { UNICORN_NAMES } from '#core/movement';
+import { z } from 'zod';
+import type { OutputKey, OutputsByStack, StackOutputs } from '#core/outputs';
+import { parseWith } from '#core/schema';
 import type { AttendeePlan } from '../lib/workshop';
 
 /**
@@ -7,41 +10,28 @@ import type { AttendeePlan } from '../lib/workshop';
  * collected. Markdown for the facilitator's notes, a self-contained HTML page to hand out.
  */
 
-/** `cdk deploy --outputs-file` content: each stack's outputs, keyed by stack name. */
-export type StackOutputs = Readonly<Record<string, Readonly<Record<string, string>>>>;
-
 export class OutputsFileError extends Error {}
 
+/** `cdk deploy --outputs-file` content: each stack's outputs (strings), keyed by stack name. */
+const outputsFileSchema = z.record(
+  z.string(),
+  z.record(z.string(), z.string({ error: 'must be a string' }), { error: 'must be an object' }),
+  { error: 'expected an object of stacks' },
+);
+
 /** Validates an outputs file's text; `source` names it in messages. */
-export function parseOutputs(text: string, source: string): StackOutputs {
+export function parseOutputs(text: string, source: string): OutputsByStack {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new OutputsFileError(`${source}: not JSON (${(error as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new OutputsFileError(`${source}: expected an object of stacks, got ${JSON.stringify(value)}`);
-  }
-  for (const [stack, outputs] of Object.entries(value)) {
-    if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs)) {
-      throw new OutputsFileError(
-        `${source}: outputs of ${stack} must be an object, got ${JSON.stringify(outputs)}`,
-      );
-    }
-    for (const [key, output] of Object.entries(outputs)) {
-      if (typeof output !== 'string') {
-        throw new OutputsFileError(
-          `${source}: ${stack}.${key} must be a string, got ${JSON.stringify(output)}`,
-        );
-      }
-    }
-  }
-  return value as StackOutputs;
+  return parseWith(outputsFileSchema, value, source, OutputsFileError);
 }
 
 /** The outputs the report shows, in order, with their labels. */
-export const REPORT_FIELDS = [
+export const REPORT_FIELDS: readonly (readonly [OutputKey, string])[] = [
   ['DashboardUrl', 'Dashboard'],
   ['Region', 'Region'],
   ['IdentityPoolId', 'Identity pool'],
@@ -54,10 +44,16 @@ export const REPORT_FIELDS = [
   ['AthenaWorkGroup', 'Athena workgroup'],
   ['GlueTable', 'Glue table'],
   ['ProducerGroupName', 'Producer IAM group'],
-] as const;
+];
 
 /** The outputs the commands need; without them the attendee's section says what is missing. */
-const REQUIRED = ['DashboardUrl', 'Region', 'IdentityPoolId', 'StreamName', 'SummaryStreamName'] as const;
+const REQUIRED: readonly OutputKey[] = [
+  'DashboardUrl',
+  'Region',
+  'IdentityPoolId',
+  'StreamName',
+  'SummaryStreamName',
+];
 
 export interface ReportCommand {
   readonly label: string;
@@ -69,7 +65,7 @@ export interface AttendeeReport {
   readonly account?: string;
   readonly stackName: string;
   /** undefined: the outputs file has no entry for the attendee's stack (not deployed). */
-  readonly outputs?: Readonly<Record<string, string>>;
+  readonly outputs?: StackOutputs;
   /** Required outputs absent from the stack's entry. */
   readonly missing: readonly string[];
   readonly region?: string;
@@ -82,7 +78,7 @@ export interface AttendeeReport {
 /** The workshop's three unicorns, one producer each. */
 export const REPORT_UNICORNS = UNICORN_NAMES.slice(0, 3);
 
-function commandsFor(outputs: Readonly<Record<string, string>>, region: string): ReportCommand[] {
+function commandsFor(outputs: StackOutputs, region: string): ReportCommand[] {
   const at = `-region ${region}`;
   const commands: ReportCommand[] = REPORT_UNICORNS.map((name) => ({
     label: `Producer for ${name} (one terminal each)`,
@@ -114,14 +110,17 @@ function commandsFor(outputs: Readonly<Record<string, string>>, region: string):
 }
 
 /** One section per attendee, in workshop order; attendees without outputs are kept and flagged. */
-export function attendeeReports(attendees: readonly AttendeePlan[], outputs: StackOutputs): AttendeeReport[] {
+export function attendeeReports(
+  attendees: readonly AttendeePlan[],
+  outputs: OutputsByStack,
+): AttendeeReport[] {
   return attendees.map((attendee) => {
     const own = outputs[attendee.stackName];
     const weblogs = outputs[attendee.weblogStackName];
     const missing = own ? REQUIRED.filter((key) => !own[key]) : [...REQUIRED];
     const region = own?.Region ?? attendee.region;
     const fields = own
-      ? REPORT_FIELDS.filter(([key]) => own[key]).map(([key, label]) => ({ label, value: own[key] }))
+      ? REPORT_FIELDS.flatMap(([key, label]) => (own[key] ? [{ label, value: own[key] }] : []))
       : [];
     const weblogCommands: ReportCommand[] = [];
     if (weblogs?.SessionCommand)

@@ -7,16 +7,9 @@
  * at once. Resharding is followed: a shard that closes triggers a new shard listing.
  */
 
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  type GetRecordsCommandOutput,
-  type GetShardIteratorCommandInput,
-  type KinesisClient,
-  type Shard,
-  type _Record,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient, _Record } from '@aws-sdk/client-kinesis';
+import { isThrottling } from '#core/retry';
+import { forEachShard, pollShard, ShardReader } from '#core/shard-follower';
 
 export type ConnectionState =
   | { readonly kind: 'connecting' }
@@ -29,7 +22,7 @@ export interface Pacing {
   readonly pollMs: number;
   /** Between calls while behind the tip of the shard (after a pause, or a burst). */
   readonly catchUpMs: number;
-  /** First delay after a throttled or failed call; doubles per failure, with jitter. */
+  /** Back-off after a throttled or failed call: up to retryBaseMs × 2ⁿ after n failures, jittered. */
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   /** How often to list shards again, to notice resharding. */
@@ -40,7 +33,7 @@ export const DEFAULT_PACING: Pacing = {
   pollMs: 2_000,
   // Behind the tip, one call returns up to 10,000 records; 4 calls/s would still crowd others out.
   catchUpMs: 500,
-  retryBaseMs: 1_000,
+  retryBaseMs: 500,
   retryMaxMs: 30_000,
   discoverMs: 60_000,
 };
@@ -65,8 +58,6 @@ export interface ReaderIO {
   readonly now: () => number;
   /** Resolves after `ms`, or at once when `signal` aborts. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Uniform in [0, 1), for jitter. */
-  readonly random?: () => number;
 }
 
 export interface ReaderOptions {
@@ -90,17 +81,6 @@ export interface ReaderStats {
 type Health = { readonly ok: true; readonly note?: string } | { readonly ok: false; readonly reason: string };
 
 const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name ?? '';
-
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-  'ThrottlingException',
-  'TooManyRequestsException',
-]);
-
-export function isThrottling(error: unknown): boolean {
-  return THROTTLING.has(errorName(error));
-}
 
 /** One line for the connection indicator. */
 export function describeReadError(error: unknown, streamName: string): string {
@@ -166,17 +146,11 @@ export class StreamReader {
     this.options.onState(state);
   }
 
-  private backoff(failures: number): number {
-    const random = this.io.random ?? Math.random;
-    const cap = Math.min(this.pacing.retryMaxMs, this.pacing.retryBaseMs * 2 ** Math.max(0, failures - 1));
-    return Math.round(cap / 2 + (random() * cap) / 2);
-  }
-
-  private async readAll(signal: AbortSignal): Promise<void> {
+  /** The indicator's state from every shard's (and the listing's) latest health. */
+  private healthReporter(signal: AbortSignal) {
     const health = new Map<string, Health>();
-    let started = 0;
     let succeeded = false;
-    const report = (key: string, value: Health | undefined) => {
+    return (key: string, value: Health | undefined) => {
       if (value === undefined) health.delete(key);
       else health.set(key, value);
       if (value?.ok && key !== 'list') succeeded = true;
@@ -187,145 +161,88 @@ export class StreamReader {
       const note = [...health.values()].find((h) => h.ok && h.note);
       this.emit(note && note.ok && note.note ? { kind: 'live', note: note.note } : { kind: 'live' });
     };
+  }
+
+  private async readAll(signal: AbortSignal): Promise<void> {
+    const report = this.healthReporter(signal);
     this.emit({ kind: 'connecting' });
-
-    const readers = new Set<Promise<void>>();
-    const known = new Set<string>();
-    let wake = new AbortController();
-    const discoverSoon = () => wake.abort();
-    let failures = 0;
-    let first = true;
-    while (!signal.aborted) {
-      try {
-        // A shard that closes while shards are being listed wakes the next listing at once.
-        wake = new AbortController();
-        for (const shard of await this.listShards(signal)) {
-          const id = shard.ShardId!;
-          if (known.has(id)) continue;
-          known.add(id);
-          started += 1;
-          // Shards open at start are read from `startFrom`; a shard born later, from its beginning.
-          const reader = this.readShard(id, first ? 'start' : 'beginning', signal, report, discoverSoon);
-          readers.add(reader);
-          void reader.finally(() => readers.delete(reader));
-        }
-        first = false;
-        failures = 0;
-        report('list', started === 0 ? { ok: false, reason: 'The stream has no shards' } : undefined);
-        await this.io.sleep(this.pacing.discoverMs, AbortSignal.any([signal, wake.signal]));
-      } catch (error) {
-        if (signal.aborted) break;
-        failures += 1;
-        this.stats.errors += 1;
-        const delay = this.backoff(failures);
-        report('list', { ok: false, reason: describeReadError(error, this.options.streamName) });
-        await this.io.sleep(delay, signal);
-      }
-    }
-    await Promise.allSettled([...readers]);
+    const clock = { now: this.io.now, sleep: this.io.sleep };
+    await forEachShard(
+      this.io.kinesis,
+      this.options.streamName,
+      (shard, initial) => this.readShard(shard.ShardId!, initial, signal, report),
+      {
+        signal,
+        clock,
+        discoverMs: this.pacing.discoverMs,
+        retry: this.retryPolicy(),
+        onListed: (shards) =>
+          report('list', shards.length === 0 ? { ok: false, reason: 'The stream has no shards' } : undefined),
+        onError: (error) => {
+          this.stats.errors += 1;
+          report('list', { ok: false, reason: describeReadError(error, this.options.streamName) });
+        },
+      },
+    );
   }
 
-  private async listShards(signal: AbortSignal): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.io.kinesis.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.options.streamName }),
-        { abortSignal: signal },
-      );
-      shards.push(...(page.Shards ?? []));
-      token = page.NextToken;
-    } while (token);
-    return shards;
-  }
-
-  private async iterator(
-    shardId: string,
-    from: 'start' | 'beginning',
-    signal: AbortSignal,
-  ): Promise<string | undefined> {
-    const input: GetShardIteratorCommandInput =
-      from === 'beginning'
-        ? { StreamName: this.options.streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }
-        : {
-            StreamName: this.options.streamName,
-            ShardId: shardId,
-            ShardIteratorType: 'AT_TIMESTAMP',
-            Timestamp: this.options.startFrom(),
-          };
-    const out = await this.io.kinesis.send(new GetShardIteratorCommand(input), { abortSignal: signal });
-    return out.ShardIterator;
+  private retryPolicy() {
+    return { baseDelayMs: this.pacing.retryBaseMs, maxDelayMs: this.pacing.retryMaxMs };
   }
 
   private async readShard(
     shardId: string,
-    from: 'start' | 'beginning',
+    initial: boolean,
     signal: AbortSignal,
     report: (key: string, health: Health | undefined) => void,
-    discoverSoon: () => void,
   ): Promise<void> {
-    let iterator: string | undefined;
-    let failures = 0;
-    let caughtUp = false;
-    let expiredInARow = 0;
-    while (!signal.aborted) {
-      try {
-        if (!iterator) caughtUp = false;
-        iterator ??= await this.iterator(shardId, from, signal);
-        if (!iterator) break;
+    // Shards open at start are read from `startFrom`; a shard born later, from its beginning.
+    // After an expired iterator or an error, what matters is the last `startFrom` window, not
+    // what was missed; records already shown are recognised as such.
+    let afresh = initial;
+    const reader = new ShardReader(this.io.kinesis, this.options.streamName, shardId, {
+      start: () =>
+        afresh ? { type: 'AT_TIMESTAMP', timestamp: this.options.startFrom() } : { type: 'TRIM_HORIZON' },
+      onExpired: 'restart',
+    });
+    let requestedAt = this.io.now();
+    let renewed = 0;
+    const countRenewals = () => {
+      this.stats.renewedIterators += reader.renewed - renewed;
+      renewed = reader.renewed;
+    };
+    await pollShard(reader, {
+      pacing: { idleMs: this.pacing.pollMs, catchUpMs: this.pacing.catchUpMs, retry: this.retryPolicy() },
+      clock: { now: this.io.now, sleep: this.io.sleep },
+      signal,
+      retryable: () => true,
+      onBatch: (batch) => {
+        countRenewals();
         this.stats.getRecordsCalls += 1;
-        const sent = this.io.now();
-        const out: GetRecordsCommandOutput = await this.io.kinesis.send(
-          new GetRecordsCommand({ ShardIterator: iterator }),
-          { abortSignal: signal },
-        );
-        if (signal.aborted) break;
-        this.stats.lastGetRecordsMs = this.io.now() - sent;
-        failures = 0;
-        expiredInARow = 0;
-        const records = out.Records ?? [];
-        const millisBehindLatest = out.MillisBehindLatest ?? 0;
-        this.options.onBatch({
-          shardId,
-          records,
-          millisBehindLatest,
-          fresh: caughtUp,
-          readAt: this.io.now(),
-        });
-        caughtUp = millisBehindLatest === 0;
+        this.stats.lastGetRecordsMs = batch.readAt - requestedAt;
+        this.options.onBatch({ shardId, ...batch });
         report(shardId, { ok: true });
-        iterator = out.NextShardIterator;
-        if (!iterator) break; // closed by a split or merge: its children take over
-        // Behind the tip, even an empty response (a quiet stretch of the shard) means read on soon.
-        await this.io.sleep(millisBehindLatest > 0 ? this.pacing.catchUpMs : this.pacing.pollMs, signal);
-      } catch (error) {
-        if (signal.aborted) break;
-        caughtUp = false; // the next records may have waited through the pause
-        if (errorName(error) === 'ExpiredIteratorException') {
-          // Iterators live 5 minutes. What matters now is the last `startFrom` window, not
-          // what was missed; records already shown are recognised as such. Renewed at once,
-          // unless the renewed one expired too: then it is a failure like any other.
-          this.stats.renewedIterators += 1;
-          iterator = undefined;
-          from = 'start';
-          if (++expiredInARow === 1) continue;
-        }
-        failures += 1;
-        const delay = this.backoff(failures);
+        requestedAt = this.io.now();
+      },
+      onRetry: (error, delay) => {
+        countRenewals();
+        this.stats.getRecordsCalls += 1;
+        afresh = true;
         if (isThrottling(error)) {
           this.stats.throttled += 1;
           report(shardId, { ok: true, note: `throttled, next read in ${Math.ceil(delay / 1000)} s` });
         } else {
+          if (errorName(error) === 'ExpiredIteratorException') this.stats.renewedIterators += 1;
           this.stats.errors += 1;
           report(shardId, { ok: false, reason: describeReadError(error, this.options.streamName) });
           // Whatever went wrong (a deleted and re-created stream, a bad iterator), start afresh.
-          iterator = undefined;
-          from = 'start';
+          reader.restart();
         }
-        await this.io.sleep(delay, signal);
-      }
-    }
-    report(shardId, undefined);
-    if (!signal.aborted) discoverSoon();
+        requestedAt = this.io.now() + delay;
+      },
+    }).finally(() => {
+      countRenewals();
+      report(shardId, undefined);
+    });
   }
 }

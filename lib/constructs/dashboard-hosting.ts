@@ -1,7 +1,6 @@
 import {
   AssetHashType,
   BOOTSTRAP_QUALIFIER_CONTEXT,
-  CfnOutput,
   DefaultStackSynthesizer,
   DockerImage,
   Stack,
@@ -22,6 +21,7 @@ import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Bucket, type CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { addOutput } from '../outputs';
 import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
 import { join } from 'node:path';
 import { buildDashboardSync } from '../../dashboard/build';
@@ -148,10 +148,7 @@ export class DashboardHosting extends Construct {
     });
     this.acknowledgeDeploymentFindings();
 
-    new CfnOutput(this, 'Url', {
-      value: this.url,
-      description: 'The Unicorn Dashboard (live map of the fleet)',
-    }).overrideLogicalId('DashboardUrl');
+    addOutput(Stack.of(this), 'DashboardUrl', this.url);
   }
 
   /**

@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => k.stop());
 
 /** Tiny real pauses: the consumer polls a live emulator, so some time has to pass. */
-const fastPacing = { idleMs: 5, catchUpMs: 2, throttleBaseMs: 2, throttleMaxMs: 10, discoverMs: 20 };
+const fastPacing = { idleMs: 5, catchUpMs: 2, retry: { baseDelayMs: 2, maxDelayMs: 10 }, discoverMs: 20 };
 
 async function newStream(shards: number) {
   const name = `consumer-${streams++}`;

@@ -58,10 +58,11 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5_000) 
   }
 }
 
+/** Back-off after n failures: up to 500 ms × 2ⁿ, capped at 8 s (jitter pinned to its top below). */
 const PACING: Pacing = {
   pollMs: 2_000,
   catchUpMs: 500,
-  retryBaseMs: 1_000,
+  retryBaseMs: 500,
   retryMaxMs: 8_000,
   discoverMs: 60_000,
 };
@@ -72,6 +73,10 @@ let streamCount = 0;
 beforeAll(async () => {
   kinesalite = await startKinesalite();
 });
+// The back-off's jitter (the AWS SDK's full jitter, from Math.random) at its top, so that delays
+// are exact.
+beforeEach(() => jest.spyOn(Math, 'random').mockReturnValue(1));
+afterEach(() => jest.restoreAllMocks());
 
 afterAll(async () => {
   await kinesalite.stop();
@@ -97,7 +102,7 @@ function reader(stream: string, options: { startFrom?: () => Date } = {}) {
   const batches: Batch[] = [];
   const states: ConnectionState[] = [];
   const instance = new StreamReader(
-    { kinesis: kinesalite.client, now: timers.now, sleep: timers.sleep.bind(timers), random: () => 1 },
+    { kinesis: kinesalite.client, now: timers.now, sleep: timers.sleep.bind(timers) },
     {
       streamName: stream,
       startFrom: options.startFrom ?? (() => new Date(Date.now() - 30_000)),

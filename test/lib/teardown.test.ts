@@ -6,7 +6,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { buildApp } from '../../lib/app';
 import { DEFAULT_CONFIG } from '../../lib/config';
 import { FunctionLogGroups } from '../../lib/function-log-groups';
-import type { CfnResource, CfnTemplate } from '../../ops/assembly';
+import type { CfnResource, CfnTemplate } from '../../system/cloud-assembly';
 import { buildWorkshop } from '../support/synth';
 
 /**

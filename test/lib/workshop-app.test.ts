@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { buildApp } from '../../lib/app';
 import { DEFAULT_CONFIG } from '../../lib/config';
 import type { WorkshopSpec } from '../../lib/workshop';
-import { readAssemblyStacks, type CfnTemplate } from '../../ops/assembly';
+import { readAssemblyStacks, type CfnTemplate } from '../../system/cloud-assembly';
 import { bootstrapPlan, deployRoleName } from '../../ops/provision';
 import { buildWorkshop } from '../support/synth';
 

@@ -52,11 +52,11 @@ describe('workshop file', () => {
 
   it.each([
     ['[1, 2]', /w\.json: expected an object with "attendees", got \[1,2\]/],
-    ['{}', /"attendees" must be a non-empty list/],
-    ['{"attendees": []}', /"attendees" must be a non-empty list/],
+    ['{}', /w\.json: attendees must be a non-empty list/],
+    ['{"attendees": []}', /w\.json: attendees must be a non-empty list of \{"id": \.\.\.\}, got \[\]/],
     [
       '{"attendees": [{"id": "alice"}], "atendees": []}',
-      /w\.json: unknown key "atendees" \(allowed: name, attendees/,
+      /w\.json: unknown key "atendees" \(did you mean "attendees"\?\); allowed: name, attendees/,
     ],
     ['{"attendees": ["alice"]}', /attendees\[0\] must be an object with "id", got "alice"/],
     ['{"attendees": [{"name": "alice"}]}', /attendees\[0\]: unknown key "name"/],
@@ -66,7 +66,7 @@ describe('workshop file', () => {
     ['{"attendees": [{"id": "a-"}]}', /got "a-"/],
     [
       '{"attendees": [{"id": "a"}, {"id": "b"}, {"id": "a"}]}',
-      /attendees\[2\]\.id "a" is already the id of attendees\[0\]/,
+      /attendees\[2\]\.id "a" is already the id of attendees\[0\]$/,
     ],
     [
       '{"attendees": [{"id": "a", "account": "1234"}]}',
@@ -82,15 +82,18 @@ describe('workshop file', () => {
     ],
     [
       '{"attendees": [{"id": "a"}], "prefixNames": "never"}',
-      /"prefixNames" must be "shared-accounts" or "always", got "never"/,
+      /w\.json: prefixNames must be "shared-accounts" or "always", got "never"/,
     ],
-    ['{"attendees": [{"id": "a"}], "durationHours": 0}', /"durationHours" must be a positive number, got 0/],
-    ['{"attendees": [{"id": "a"}], "settings": {"prefix": "x"}}', /w\.json settings: unknown key "prefix"/],
+    [
+      '{"attendees": [{"id": "a"}], "durationHours": 0}',
+      /w\.json: durationHours must be a positive number, got 0/,
+    ],
+    ['{"attendees": [{"id": "a"}], "settings": {"prefix": "x"}}', /w\.json: settings: unknown key "prefix"/],
     [
       '{"attendees": [{"id": "a"}], "settings": {"weblogs": [true]}}',
       /settings\.weblogs must be a string, number or boolean/,
     ],
-    ['{"attendees": [{"id": "a"}], "name": ""}', /"name" must be a non-empty string/],
+    ['{"attendees": [{"id": "a"}], "name": ""}', /w\.json: name must be a non-empty string, got ""/],
   ])('rejects %s', (text, message) => {
     expect(() => parseWorkshop(text, 'w.json')).toThrow(WorkshopFileError);
     expect(() => parseWorkshop(text, 'w.json')).toThrow(message);

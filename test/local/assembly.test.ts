@@ -118,7 +118,7 @@ describe('reading the synthesized cloud assembly', () => {
 
   it('explains a missing assembly', () => {
     expect(() => readAssembly('/nonexistent', endpoints)).toThrow(
-      /No cloud assembly at \/nonexistent: run the synth first/,
+      /No cloud assembly at \/nonexistent \(no manifest.json\): synthesize first/,
     );
   });
 });

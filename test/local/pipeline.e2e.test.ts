@@ -34,7 +34,7 @@ import { sleep } from '../../cli/run-main';
 import type { LocalStack } from '../../local/assembly';
 import { windowStartOf } from '../../local/event-source';
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../local/runtime';
-import { listShards, ShardReader } from '../../local/shards';
+import { listShards, ShardReader } from '#core/shard-follower';
 import { synthesizeAssembly } from '../support/assembly';
 import { expectedTotals } from '../support/oracle';
 import { waitUntil } from '../support/wait';
@@ -83,9 +83,11 @@ async function stop(pipeline: LocalPipeline) {
 async function readStream(pipeline: LocalPipeline, stream: string): Promise<_Record[]> {
   const all: _Record[] = [];
   for (const shard of await listShards(pipeline.kinesis, stream)) {
-    const reader = new ShardReader(pipeline.kinesis, stream, shard.ShardId!, { start: 'TRIM_HORIZON' });
+    const reader = new ShardReader(pipeline.kinesis, stream, shard.ShardId!, {
+      start: { type: 'TRIM_HORIZON' },
+    });
     for (;;) {
-      const records = await reader.read(10_000);
+      const { records } = await reader.read(10_000);
       if (records.length === 0) break;
       all.push(...records);
     }
@@ -110,7 +112,7 @@ async function objects(pipeline: LocalPipeline, bucket: string, prefix: string) 
   return { keys: (list.Contents ?? []).map((o) => o.Key!), bodies };
 }
 
-const dataLakeBucket = (stack: LocalStack) => stack.outputs.DataLakeBucketName;
+const dataLakeBucket = (stack: LocalStack) => stack.outputs.DataLakeBucketName!;
 
 async function fly(pipeline: LocalPipeline, names: string[], count: number, seed: number) {
   return runProducer(
@@ -146,7 +148,7 @@ it('Wild Rydes: data lake complete, summaries exact, malformed record set aside,
       Data: Buffer.from('{"Name":"Poison",'),
     }),
   );
-  const table = first.pipeline.stacks[0].outputs.SummaryTableName;
+  const table = first.pipeline.stacks[0].outputs.SummaryTableName!;
   const aggregated = (p: LocalPipeline) =>
     p.status().consumers.find((c) => c.label === 'SummaryAggregation')!.records;
   // The aggregation has folded phase 1 into its window state, and the window is still open.
@@ -243,7 +245,7 @@ it('IoT sensors: duplicates removed exactly, alerts filtered to CSV, 10-second a
   const t0 = Date.now();
   const texts = Array.from({ length: 200 }, (_, i) => template.render(t0 + i * 10));
   const entries = texts.map((text) => ({ data: Buffer.from(text), partitionKey: JSON.parse(text).sensorId }));
-  const stream = pipeline.stacks[0].outputs.SensorStreamName;
+  const stream = pipeline.stacks[0].outputs.SensorStreamName!;
   await putRecordsReliably(pipeline.kinesis, stream, entries.slice(0, 100));
   // A producer's retry: the same readings again, moments later.
   const duplicates = entries.slice(0, 100).filter((_, i) => i % 5 === 0);
@@ -251,7 +253,7 @@ it('IoT sensors: duplicates removed exactly, alerts filtered to CSV, 10-second a
   await putRecordsReliably(pipeline.kinesis, stream, entries.slice(100));
   const readings = texts.map((t) => JSON.parse(t) as SensorReading);
 
-  const table = pipeline.stacks[0].outputs.SensorAggregateTableName;
+  const table = pipeline.stacks[0].outputs.SensorAggregateTableName!;
   const counted = async () => (await scan(pipeline, table)).reduce((n, item) => n + item.count, 0);
   await waitUntil(async () => (await counted()) >= readings.length, 'every reading in an aggregate', 30_000);
   await sleep(3_000); // a duplicate counted late would show now
@@ -306,7 +308,7 @@ it('Log shipping: a generated access log, shipped by the agent, lands in S3 as J
     });
     const outputs = pipeline.stacks.find((s) => s.outputs.WeblogBucketName)!.outputs;
     const shipped = async () =>
-      (await objects(pipeline, outputs.WeblogBucketName, outputs.WeblogPrefix)).bodies.flatMap((body) =>
+      (await objects(pipeline, outputs.WeblogBucketName!, outputs.WeblogPrefix!)).bodies.flatMap((body) =>
         (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body)
           .toString()
           .split('\n')

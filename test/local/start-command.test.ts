@@ -44,7 +44,7 @@ it('explains a missing cloud assembly in one line', async () => {
   ]);
   expect(out.code).toBe(1);
   expect(out.stderr.trim()).toBe(
-    `local: No cloud assembly at ${path.join(work, 'nothing')}: run the synth first`,
+    `local: No cloud assembly at ${path.join(work, 'nothing')} (no manifest.json): synthesize first`,
   );
 });
 

@@ -4,9 +4,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ROLE_METADATA } from '#core/names';
 import { buildApp } from '../../lib/app';
 import { DEFAULT_CONFIG, type WildRydesConfig } from '../../lib/config';
-import { readAssemblyStacks, stacksByStage, type CfnTemplate } from '../../ops/assembly';
+import {
+  readAssemblyStacks,
+  resourcesOfType,
+  roleOf,
+  stacksByStage,
+  type CfnTemplate,
+} from '../../system/cloud-assembly';
 import {
   CostError,
   DEFAULT_WORKLOAD,
@@ -18,7 +25,6 @@ import {
   parsePriceTable,
   REQUIRED_PRICES,
   seedComparison,
-  streamRole,
   summaryRecordBytes,
   telemetryRecordBytes,
   type CostLine,
@@ -30,6 +36,8 @@ const PRICE_FILE = path.join(ROOT, 'ops', 'prices', 'us-east-1.json');
 const prices = loadPriceTable(PRICE_FILE);
 const unit = (key: string) => prices.prices[key].usd / prices.prices[key].per;
 const HOURS = 4;
+/** The metadata the stacks give the telemetry stream (`lib/roles.ts`). */
+const TELEMETRY = { [ROLE_METADATA]: 'telemetryStream' };
 
 const total = (lines: readonly CostLine[], category: string) =>
   lines.filter((l) => l.category === category).reduce((sum, l) => sum + l.usdPerHour, 0);
@@ -45,21 +53,21 @@ describe('the price table', () => {
 
   it.each([
     ['{', /^p\.json: not JSON/],
-    ['{"region": "us-east-1"}', /"currency" must be a non-empty string/],
+    ['{"region": "us-east-1"}', /p\.json: currency must be a non-empty string, got nothing/],
     [
       JSON.stringify({ ...JSON.parse(readFileSync(PRICE_FILE, 'utf8')), date: 'November' }),
-      /"date" must be YYYY-MM-DD, got "November"/,
+      /p\.json: date must be YYYY-MM-DD, got "November"/,
     ],
     [
       JSON.stringify({
         ...JSON.parse(readFileSync(PRICE_FILE, 'utf8')),
         prices: { 'kinesis.shardHour': { usd: 1 } },
       }),
-      /price "kinesis.shardHour" needs usd/,
+      /p\.json: prices\.kinesis\.shardHour needs usd \(≥ 0\), per \(> 0\), unit and source, got \{"usd":1\}/,
     ],
     [
       JSON.stringify({ ...JSON.parse(readFileSync(PRICE_FILE, 'utf8')), prices: {} }),
-      /missing prices kinesis\.shardHour, kinesis\.putPayloadUnit/,
+      /p\.json: prices misses kinesis\.shardHour, kinesis\.putPayloadUnit/,
     ],
   ])('rejects a broken table (%#)', (text, message) => {
     expect(() => parsePriceTable(text, 'p.json')).toThrow(CostError);
@@ -73,11 +81,16 @@ describe('estimateDeployment on small templates', () => {
 
   it('prices shards from ShardCount and PUT payload units from the workload', () => {
     const { lines } = estimate({
-      T: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'x-wildrydes', ShardCount: 7 } },
+      T: {
+        Type: 'AWS::Kinesis::Stream',
+        Metadata: TELEMETRY,
+        Properties: { Name: 'x-wildrydes', ShardCount: 7 },
+      },
       U: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'unknown', ShardCount: 2 } },
     });
     expect(total(lines, 'Kinesis shard-hours')).toBeCloseTo(9 * unit('kinesis.shardHour'), 10);
-    // Three unicorns at one record/s, each record one 25 KB unit; nobody writes to "unknown".
+    // Three unicorns at one record/s, each record one 25 KB unit; nobody writes to a stream
+    // without a role.
     expect(
       lines.find((l) => l.category === 'Kinesis PUT payload units' && l.item === 'x-wildrydes')!.usdPerHour,
     ).toBeCloseTo(3 * 3600 * unit('kinesis.putPayloadUnit'), 12);
@@ -90,6 +103,7 @@ describe('estimateDeployment on small templates', () => {
     const { lines } = estimate({
       T: {
         Type: 'AWS::Kinesis::Stream',
+        Metadata: TELEMETRY,
         Properties: { Name: 'wildrydes', StreamModeDetails: { StreamMode: 'ON_DEMAND' } },
       },
     });
@@ -105,7 +119,11 @@ describe('estimateDeployment on small templates', () => {
 
   it('counts Lambda invocations from the event source’s batching and tumbling windows', () => {
     const resources: CfnTemplate['Resources'] = {
-      S: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'wildrydes', ShardCount: 1 } },
+      S: {
+        Type: 'AWS::Kinesis::Stream',
+        Metadata: TELEMETRY,
+        Properties: { Name: 'wildrydes', ShardCount: 1 },
+      },
       F: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 512, Architectures: ['arm64'] } },
       M: {
         Type: 'AWS::Lambda::EventSourceMapping',
@@ -193,26 +211,7 @@ describe('estimateDeployment on small templates', () => {
     ).toThrow('No price for EC2 instance type p5.48xlarge in the price table: add "ec2.p5.48xlarge"');
   });
 
-  it('recognizes the project’s streams with or without a prefix', () => {
-    expect(
-      [
-        'wildrydes',
-        'alice-wildrydes',
-        'a-b-wildrydes-summary',
-        'bob-sensor-alerts',
-        'weblogs',
-        'Alice-wildrydes',
-        'x',
-      ].map(streamRole),
-    ).toEqual([
-      'telemetryStream',
-      'telemetryStream',
-      'summaryStream',
-      'sensorAlertStream',
-      'weblogStream',
-      undefined,
-      undefined,
-    ]);
+  it('knows the size of the records it prices', () => {
     expect(telemetryRecordBytes()).toBeGreaterThan(100);
     expect(summaryRecordBytes()).toBeGreaterThan(telemetryRecordBytes());
   });
@@ -231,6 +230,20 @@ describe('the synthesized stacks', () => {
   });
   const estimate = (ts: CfnTemplate[], workload = DEFAULT_WORKLOAD) =>
     estimateDeployment(ts, prices, workload, HOURS);
+
+  it('carry the role of every stream, as the estimate reads it (with or without a prefix)', () => {
+    const roles = (ts: CfnTemplate[]) =>
+      ts.flatMap((t) => resourcesOfType(t, 'AWS::Kinesis::Stream').map(([, r]) => roleOf(r)));
+    const expected = [
+      'telemetryStream',
+      'summaryStream',
+      'sensorStream',
+      'sensorAlertStream',
+      'weblogStream',
+    ];
+    expect(roles(standard).sort()).toEqual([...expected].sort());
+    expect(roles(templates({ weblogs: true, prefix: 'alice' })).sort()).toEqual([...expected].sort());
+  });
 
   it('are priced from what the templates declare: shards, streams, alarms', () => {
     const main = standard[0];
@@ -347,16 +360,7 @@ describe('a workshop estimate', () => {
     }>((resolve) => {
       const child = spawn(
         process.execPath,
-        [
-          '--require',
-          'tsx/cjs',
-          path.join(ROOT, 'bin', 'cost.ts'),
-          '-assembly',
-          dir,
-          '-hours',
-          '2',
-          '-json',
-        ],
+        ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'cost.ts'), '-assembly', dir, '-hours', '2', '-json'],
         {
           cwd: ROOT,
           stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,14 +8,14 @@ import {
   renderHtml,
   renderMarkdown,
   reportSummary,
-  type StackOutputs,
 } from '../../ops/report';
+import type { OutputsByStack } from '#core/outputs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const attendees = planWorkshop(readWorkshopFile(path.join(ROOT, 'examples', 'workshop.json')));
 const outputsText = readFileSync(path.join(__dirname, 'fixtures', 'outputs.json'), 'utf8');
 const outputs = parseOutputs(outputsText, 'outputs.json');
-const without = (name: string): StackOutputs =>
+const without = (name: string): OutputsByStack =>
   Object.fromEntries(Object.entries(outputs).filter(([k]) => k !== name));
 
 describe('outputs file', () => {
@@ -31,7 +31,7 @@ describe('outputs file', () => {
   it.each([
     ['{', /^o\.json: not JSON/],
     ['[]', /o\.json: expected an object of stacks, got \[\]/],
-    ['{"S": 1}', /o\.json: outputs of S must be an object, got 1/],
+    ['{"S": 1}', /o\.json: S must be an object, got 1/],
     ['{"S": {"Region": 7}}', /o\.json: S\.Region must be a string, got 7/],
   ])('rejects %s', (text, message) => {
     expect(() => parseOutputs(text, 'o.json')).toThrow(OutputsFileError);

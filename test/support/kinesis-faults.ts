@@ -59,6 +59,9 @@ export function injectPutFaults(
   return injected;
 }
 
+/** Makes each middleware's name unique. */
+let middlewares = 0;
+
 /** Makes the next `count` calls of `command` fail with `errorName`, before they are sent. */
 export function failNext(client: KinesisClient, command: string, errorName: string, count: number) {
   let left = count;
@@ -70,7 +73,7 @@ export function failNext(client: KinesisClient, command: string, errorName: stri
       }
       return next(args);
     },
-    { step: 'initialize', name: `fail-${command}-${errorName}-${Math.random()}` },
+    { step: 'initialize', name: `fail-${command}-${errorName}-${++middlewares}` },
   );
   return {
     get left() {
@@ -87,7 +90,7 @@ export function countCalls(client: KinesisClient, command: string) {
       if (context.commandName === command) counter.count += 1;
       return next(args);
     },
-    { step: 'initialize', name: `count-${command}-${Math.random()}` },
+    { step: 'initialize', name: `count-${command}-${++middlewares}` },
   );
   return counter;
 }

@@ -1,4 +1,4 @@
-import { resolve, UnresolvableError, type IntrinsicContext } from '../../local/intrinsics';
+import { resolve, UnresolvableError, type IntrinsicContext } from '../../system/intrinsics';
 
 const ctx: IntrinsicContext = {
   region: 'eu-west-1',

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { AwsRequest, AwsResponse } from './service';
+
+/**
+ * Responses and errors in the wire protocols AWS services speak, so that every SDK and the AWS
+ * CLI (whose older versions speak the query protocol where current SDKs speak JSON) read them
+ * as they read AWS's own.
+ */
+
+export const requestId = () => randomUUID();
+
+/** `awsJson1_0` / `awsJson1_1`: the protocol of Kinesis, DynamoDB, Firehose, Cognito, SQS and CloudWatch (current SDKs). */
+export function jsonResponse(body: unknown, version: '1.0' | '1.1', status = 200): AwsResponse {
+  return {
+    status,
+    headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amzn-requestid': requestId() },
+    body: JSON.stringify(body ?? {}),
+  };
+}
+
+export interface ServiceError {
+  /** The error code (`ResourceNotFoundException`, `AccessDenied`). */
+  readonly code: string;
+  readonly message: string;
+  readonly status?: number;
+  /** Who is at fault, for the query protocol's <Type>. @default 'Sender' */
+  readonly fault?: 'Sender' | 'Receiver';
+  /**
+   * For JSON services that keep their query-protocol error codes (SQS: awsQueryCompatible), the
+   * query code (`AWS.SimpleQueueService.NonExistentQueue`).
+   */
+  readonly queryCode?: string;
+}
+
+export function jsonError(error: ServiceError, version: '1.0' | '1.1', namespace?: string): AwsResponse {
+  const headers: Record<string, string> = {
+    'content-type': `application/x-amz-json-${version}`,
+    'x-amzn-requestid': requestId(),
+    'x-amzn-errortype': error.code,
+  };
+  if (error.queryCode) headers['x-amzn-query-error'] = `${error.queryCode};${error.fault ?? 'Sender'}`;
+  return {
+    status: error.status ?? 400,
+    headers,
+    body: JSON.stringify({
+      __type: namespace ? `${namespace}#${error.code}` : error.code,
+      message: error.message,
+    }),
+  };
+}
+
+export const xmlEscape = (text: string) =>
+  text.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
+  );
+
+/** `awsQuery`: the protocol of STS, SNS, and SQS and CloudWatch for older clients. */
+export function queryResponse(action: string, resultXml: string, xmlns: string): AwsResponse {
+  const id = requestId();
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': id },
+    body:
+      `<?xml version="1.0"?><${action}Response xmlns="${xmlns}">` +
+      (resultXml === '' ? '' : `<${action}Result>${resultXml}</${action}Result>`) +
+      `<ResponseMetadata><RequestId>${id}</RequestId></ResponseMetadata></${action}Response>`,
+  };
+}
+
+export function queryError(error: ServiceError, xmlns: string): AwsResponse {
+  const id = requestId();
+  return {
+    status: error.status ?? 400,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': id },
+    body:
+      `<?xml version="1.0"?><ErrorResponse xmlns="${xmlns}"><Error><Type>${error.fault ?? 'Sender'}</Type>` +
+      `<Code>${xmlEscape(error.queryCode ?? error.code)}</Code><Message>${xmlEscape(error.message)}</Message>` +
+      `<Detail/></Error><RequestId>${id}</RequestId></ErrorResponse>`,
+  };
+}
+
+/** `restXml` errors: S3's. */
+export function restXmlError(error: ServiceError, resource = ''): AwsResponse {
+  const id = requestId();
+  return {
+    status: error.status ?? 403,
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': id },
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${xmlEscape(error.code)}</Code>` +
+      `<Message>${xmlEscape(error.message)}</Message><Resource>${xmlEscape(resource)}</Resource>` +
+      `<RequestId>${id}</RequestId></Error>`,
+  };
+}
+
+/** Which protocol a request speaks: AWS JSON (an X-Amz-Target header) or query (a form body). */
+export function protocolOf(request: Pick<AwsRequest, 'headers' | 'method'>): 'json' | 'query' | 'rest' {
+  if (request.headers['x-amz-target']) return 'json';
+  const type = String(request.headers['content-type'] ?? '');
+  if (request.method === 'POST' && type.startsWith('application/x-www-form-urlencoded')) return 'query';
+  return 'rest';
+}
+
+/**
+ * The query protocol's parameters: `Attribute.1.Name=…` and `MessageAttribute.1.Value.StringValue`
+ * style keys, as a flat map (the service reads what it needs).
+ */
+export function queryParams(request: Pick<AwsRequest, 'body' | 'query'>): URLSearchParams {
+  const params = new URLSearchParams(request.query);
+  for (const [key, value] of new URLSearchParams(request.body.toString('utf8'))) params.set(key, value);
+  return params;
+}
+
+/** `Prefix.1`, `Prefix.2`, … (or `Prefix.member.1`, …) values of a query request, in order. */
+export function queryList(params: URLSearchParams, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; ; i++) {
+    const value = params.get(`${prefix}.${i}`) ?? params.get(`${prefix}.member.${i}`);
+    if (value === null) return out;
+    out.push(value);
+  }
+}
