@@ -90,8 +90,9 @@ describe('the log-agent command', () => {
       ],
     });
     const first = await run('log-agent', ['--config', file, '--once']);
-    expect(first.stderr).toContain(
-      'log-agent: warning: ignored (Java agent settings log-agent does not need): cloudwatch.emitMetrics',
+    // cloudwatch.emitMetrics is applied: the metrics go where the flow goes, which is no CloudWatch.
+    expect(first.stderr).toMatch(
+      /CloudWatch metrics not sent \(shipping goes on\): http:\/\/127\.0\.0\.1:\d+ does not answer CloudWatch's PutMetricData/,
     );
     expect(first.stderr).toMatch(/weblogs <- .*access_log\*: 6 records sent .* 2 malformed skipped/);
     expect(first.code).toBe(0);
