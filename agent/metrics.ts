@@ -99,6 +99,10 @@ export class MetricsPublisher {
       // An answer that is not CloudWatch's, such as an emulator of another service.
       return `${this.options.endpoint ?? 'the endpoint'} does not answer CloudWatch's PutMetricData (HTTP ${status})`;
     }
+    const network = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH)\b/.exec(
+      String(error),
+    )?.[1];
+    if (network) return `Cannot reach CloudWatch at ${this.options.endpoint ?? 'AWS'}: ${network}`;
     return describeAwsError(error, { endpoint: this.options.endpoint }).replace(
       /^Cannot reach Kinesis/,
       'Cannot reach CloudWatch',
