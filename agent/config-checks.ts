@@ -244,7 +244,7 @@ function checkFlowSizes(flow: Record<string, unknown>, at: Path): Finding[] {
 function checkFlow(flow: unknown, at: Path, baseDir: string): Finding[] {
   if (!isObject(flow)) return [];
   const findings: Finding[] = [];
-  if (destinationOf(flow) === undefined && isUnset(flow.kinesisStream) && isUnset(flow.deliveryStream)) {
+  if (destinationOf(flow) === undefined) {
     findings.push({
       path: [...at, 'kinesisStream'],
       message: 'or "deliveryStream" is required',
