@@ -1,18 +1,32 @@
 /**
- * The log agent: every flow of a configuration, their checkpoints, a send loop and periodic
- * status lines. `LogAgent` is stepped explicitly (`tick`, `flush`) so tests and the local
- * runtime control time; `startLogAgent` runs it in the background until `stop()`.
+ * The log agent: every flow of a configuration, their checkpoints, a send loop, the agent's
+ * CloudWatch metrics and periodic status lines. `LogAgent` is stepped explicitly (`tick`,
+ * `flush`) so tests and the local runtime control time; `startLogAgent` runs it in the
+ * background until `stop()`.
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { RetryPolicy } from '#core/put-records';
 import { sleep as realSleep } from '../cli/run-main';
 import { loadCheckpoints, saveCheckpoints, type Checkpoints } from './checkpoints';
-import { parseAgentConfig, type AgentConfig, type ParseOptions } from './config';
+import { parseAgentConfig, type AgentConfig, type FlowConfig, type ParseOptions } from './config';
+import { Ec2Metadata, noEc2Identity, type Ec2IdentityLookup } from './ec2-metadata';
 import { Flow, type FlowStats } from './flow';
+import { MetricsPublisher } from './metrics';
+import { firehoseSink, kinesisSink, type Sink } from './sinks';
 
 export interface AgentIO {
-  /** Client for the flows' streams (see `agentKinesisClient`). */
-  readonly kinesis: KinesisClient;
+  /** Client for the flows' Kinesis data streams (see `agentClients`). */
+  readonly kinesis?: KinesisClient;
+  /** Client for the flows' Firehose delivery streams. */
+  readonly firehose?: FirehoseClient;
+  /** Where the agent's metrics go when cloudwatch.emitMetrics is on. @default none: not sent */
+  readonly cloudwatch?: CloudWatchClient;
+  /** For messages about where metrics go. */
+  readonly cloudwatchEndpoint?: string;
+  /** The instance identity for ADDEC2METADATA. @default none (no metadata service) */
+  readonly ec2Identity?: Ec2IdentityLookup;
   /** Status lines and notices. @default a line on stderr */
   readonly log?: (line: string) => void;
   /** @default Date.now */
@@ -26,13 +40,15 @@ export interface AgentIO {
 }
 
 export interface FlowStatus extends FlowStats {
+  /** The Kinesis data stream or Firehose delivery stream. */
   readonly stream: string;
+  readonly destination: FlowConfig['destination'];
   readonly filePattern: string;
   /** Files followed now. */
   readonly files: number;
   /** Bytes in the files not read yet. */
   readonly unreadBytes: number;
-  /** Records read and not yet accepted by Kinesis. */
+  /** Records read and not yet accepted. */
   readonly unsentRecords: number;
 }
 
@@ -44,8 +60,20 @@ const number = (n: number) => n.toLocaleString('en-US');
 const kib = (bytes: number) =>
   bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
+function sinkFor(flow: FlowConfig, io: AgentIO): Sink {
+  if (flow.destination === 'firehose') {
+    if (!io.firehose) throw new Error(`flow ${flow.id} sends to Firehose, but no Firehose client was given`);
+    return firehoseSink(io.firehose, flow.streamName);
+  }
+  if (!io.kinesis) throw new Error(`flow ${flow.id} sends to Kinesis, but no Kinesis client was given`);
+  return kinesisSink(io.kinesis, flow.streamName);
+}
+
 export class LogAgent {
   readonly flows: readonly Flow[];
+  /** Publishes the agent's metrics (cloudwatch.emitMetrics with a CloudWatch client). */
+  readonly metrics?: MetricsPublisher;
+  private readonly ec2?: Ec2Metadata;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -60,14 +88,38 @@ export class LogAgent {
     this.log = io.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.now = io.now ?? Date.now;
     this.sleep = io.sleep ?? realSleep;
-    const flowIO = {
-      kinesis: io.kinesis,
-      now: this.now,
-      random: io.random ?? Math.random,
-      log: this.log,
-      retryPolicy: io.retryPolicy,
-    };
-    this.flows = config.flows.map((flow) => new Flow(flow, flowIO));
+    if (config.metrics.emit && io.cloudwatch) {
+      this.metrics = new MetricsPublisher(io.cloudwatch, {
+        namespace: config.metrics.namespace,
+        bufferTimeMillis: config.metrics.bufferTimeMillis,
+        now: this.now,
+        log: this.log,
+        endpoint: io.cloudwatchEndpoint,
+      });
+    }
+    const usesEc2 = config.flows.some((f) =>
+      f.dataProcessingOptions.some((o) => o.optionName === 'ADDEC2METADATA'),
+    );
+    if (usesEc2) this.ec2 = new Ec2Metadata(io.ec2Identity ?? noEc2Identity, this.now, this.log);
+    this.flows = config.flows.map((flow) => {
+      const ec2Option = flow.dataProcessingOptions.find((o) => o.optionName === 'ADDEC2METADATA');
+      return new Flow(flow, {
+        sink: sinkFor(flow, io),
+        now: this.now,
+        random: io.random ?? Math.random,
+        log: this.log,
+        retryPolicy: io.retryPolicy,
+        ...(this.ec2 && ec2Option?.optionName === 'ADDEC2METADATA'
+          ? { ec2Metadata: this.ec2.source(ec2Option) }
+          : {}),
+        ...(this.metrics ? { onDelivery: (d, counts) => this.metrics!.record(d, counts) } : {}),
+      });
+    });
+  }
+
+  /** Looks up what needs a network call before the first record: the EC2 identity for ADDEC2METADATA. */
+  async prepare(): Promise<void> {
+    await this.ec2?.refresh();
   }
 
   /**
@@ -107,6 +159,7 @@ export class LogAgent {
       if (await flow.send(force)) moved = true;
     }
     if (moved) this.save();
+    await this.metrics?.publishIfDue();
   }
 
   /**
@@ -144,7 +197,8 @@ export class LogAgent {
         const backlog = flow.tailer.backlog();
         return {
           ...flow.stats,
-          stream: flow.config.kinesisStream,
+          stream: flow.config.streamName,
+          destination: flow.config.destination,
           filePattern: flow.config.filePattern,
           files: backlog.files,
           unreadBytes: backlog.bytes,
@@ -187,6 +241,7 @@ export class LogAgent {
    */
   async run(stop: AbortSignal, options: { once?: boolean; abandon?: AbortSignal } = {}): Promise<AgentStats> {
     this.start();
+    await this.prepare();
     const period = this.config.statusReportingPeriodSeconds * 1000;
     let nextReport = this.now() + period;
     try {
@@ -206,6 +261,7 @@ export class LogAgent {
         );
       }
       this.statusLines().forEach((line) => this.log(line));
+      await this.metrics?.publish();
       return this.stats();
     } finally {
       this.save();
@@ -220,8 +276,10 @@ export class LogAgent {
 
 export interface LogAgentHandle {
   readonly agent: LogAgent;
-  /** Keys of the configuration that have no effect here. */
+  /** Settings of the configuration that deserve a second look. */
   readonly warnings: readonly string[];
+  /** Keys of the configuration that have no effect here. */
+  readonly notes: readonly string[];
   /** Resolves when the agent has stopped (rejects if it failed). */
   readonly done: Promise<AgentStats>;
   /** Stops reading, sends what was read (within shutdownTimeoutMillis), saves the checkpoints. */
@@ -231,8 +289,8 @@ export interface LogAgentHandle {
 
 /**
  * Starts an agent in the background from a configuration in the Kinesis Agent's JSON format
- * (the object `agent.json` holds), with an injected Kinesis client. Throws a ConfigError for
- * a configuration that cannot work, and a CheckpointError for an unreadable checkpoint file.
+ * (the object `agent.json` holds), with injected clients. Throws a ConfigError for a
+ * configuration that cannot work, and a CheckpointError for an unreadable checkpoint file.
  */
 export function startLogAgent(
   config: unknown,
@@ -241,13 +299,15 @@ export function startLogAgent(
 ): LogAgentHandle {
   const parsed = parseAgentConfig(config, options);
   const agent = new LogAgent(parsed.config, io);
-  parsed.warnings.forEach((warning) => (io.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(warning));
+  const log = io.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  [...parsed.warnings, ...parsed.notes].forEach((line) => log(line));
   agent.start();
   const stop = new AbortController();
   const done = agent.run(stop.signal, { once: options.once });
   return {
     agent,
     warnings: parsed.warnings,
+    notes: parsed.notes,
     done,
     stop: () => {
       stop.abort();

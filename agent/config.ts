@@ -1,44 +1,84 @@
 /**
  * The Kinesis Agent's configuration format (`/etc/aws-kinesis/agent.json`), read and checked
- * so that an existing agent configuration works unchanged. Every key is accounted for: keys
- * log-agent uses, keys of the Java agent it does not need (reported as ignored), keys whose
- * absence would change what is sent (refused with a reason), and anything else, which is a
- * mistake (refused, with the nearest known key suggested).
+ * so that an existing agent configuration works unchanged: JSON with comments, every key the
+ * Java agent documents or reads. Keys log-agent applies become settings; keys that mean
+ * nothing here are reported once with the reason; anything else is a mistake, refused with
+ * the nearest known key suggested.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
-import { APACHE_LOG_FIELDS, type ApacheLogFormat } from '#core/apache-log';
-import { PUT_RECORDS_LIMITS } from '#core/settings';
+import { crossCheck, describe, describeIssue, noEffectNotices, type Finding } from './config-checks';
+import {
+  AGENT_SCHEMA,
+  DESTINATION_LIMITS,
+  type AgentInput,
+  type EC2_METADATA_FIELDS,
+  type FlowInput,
+  type LogFormat,
+  type ProcessingOptionInput,
+} from './config-schema';
+import { parseJsonWithComments } from './json-comments';
 
 export type PartitionKeyOption = 'RANDOM' | 'DETERMINISTIC';
 export type InitialPosition = 'START_OF_FILE' | 'END_OF_FILE';
 /** What to do with a line LOGTOJSON cannot parse: drop it (the Java agent's behaviour) or send it as it is. */
 export type MalformedLineAction = 'SKIP' | 'SEND_RAW';
+export type JsonFormat = 'COMPACT' | 'PRETTYPRINT';
+export type Ec2MetadataField = (typeof EC2_METADATA_FIELDS)[number];
+export type Destination = 'kinesis' | 'firehose';
+export type { LogFormat };
 
 export type DataProcessingOption =
+  | { readonly optionName: 'SINGLELINE' }
+  | { readonly optionName: 'ADDBRACKETS' }
+  | {
+      readonly optionName: 'CSVTOJSON';
+      readonly customFieldNames: readonly string[];
+      /** The separator, with Java escapes such as `\t` resolved. */
+      readonly delimiter: string;
+      readonly jsonFormat: JsonFormat;
+    }
   | {
       readonly optionName: 'LOGTOJSON';
-      readonly logFormat: ApacheLogFormat;
+      readonly logFormat: LogFormat;
       /** A regular expression with one group per field, replacing the format's own pattern. */
       readonly matchPattern?: string;
       readonly customFieldNames?: readonly string[];
-      readonly jsonFormat: 'COMPACT' | 'PRETTYPRINT';
+      readonly jsonFormat: JsonFormat;
       readonly malformedLines: MalformedLineAction;
     }
-  | { readonly optionName: 'SINGLELINE' };
+  | {
+      readonly optionName: 'ADDMETADATA';
+      readonly metadata: unknown;
+      /** Add `ts`, the time of processing. */
+      readonly timestamp: boolean;
+      readonly jsonFormat: JsonFormat;
+    }
+  | {
+      readonly optionName: 'ADDEC2METADATA';
+      readonly metadataFields: readonly Ec2MetadataField[];
+      readonly metadataPrefix: string;
+      readonly metadataTTLSeconds: number;
+      readonly jsonFormat: JsonFormat;
+    };
 
 export interface FlowConfig {
-  /** `kinesis:<stream>:<absolute file pattern>`, as the Java agent names its flows; keys the checkpoints. */
+  /** `kinesis:<stream>:<file pattern>` or `fh:<stream>:<file pattern>`, as the Java agent names flows; keys the checkpoints. */
   readonly id: string;
+  readonly destination: Destination;
+  /** The Kinesis data stream or Firehose delivery stream. */
+  readonly streamName: string;
+  /** Set for Kinesis flows. */
+  readonly kinesisStream?: string;
+  /** Set for Firehose flows. */
+  readonly deliveryStream?: string;
   /** The pattern as written in the configuration. */
   readonly filePattern: string;
   /** Absolute directory the pattern's files live in. */
   readonly directory: string;
   /** Glob for file names in `directory`. */
   readonly fileGlob: string;
-  readonly kinesisStream: string;
   readonly partitionKeyOption: PartitionKeyOption;
   readonly initialPosition: InitialPosition;
   readonly maxBufferAgeMillis: number;
@@ -47,21 +87,44 @@ export interface FlowConfig {
   readonly minTimeBetweenFilePollsMillis: number;
   readonly retryInitialBackoffMillis: number;
   readonly retryMaxBackoffMillis: number;
-  /** Appended to a line cut at the record size limit. */
+  /** Appended to a record cut at the record size limit. */
   readonly truncatedRecordTerminator: string;
+  /** Records are cut to this size (the destination's limit unless lower). */
+  readonly maxRecordSizeBytes: number;
+  /** Lines skipped at the start of every file. */
+  readonly skipHeaderLines: number;
+  /** A line matching this starts a record; the lines after it that do not match belong to it. */
+  readonly multiLineStartPattern?: string;
+  /** A line matching this ends the file: it and the lines after it are not sent. */
+  readonly fileFooterPattern?: string;
+  /** Records are joined, newline-separated, into records of up to this size (0: not joined). */
+  readonly aggregatedRecordSizeBytes: number;
   readonly dataProcessingOptions: readonly DataProcessingOption[];
 }
 
 export interface AgentConfig {
   readonly checkpointFile: string;
-  readonly kinesisEndpoint?: string;
-  readonly kinesisRegion?: string;
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly statusReportingPeriodSeconds: number;
-  /** How long a stop may spend sending what was read. */
-  readonly shutdownTimeoutMillis: number;
   /** Checkpoints of files not seen for this long are forgotten. */
   readonly checkpointTimeToLiveDays: number;
+  /** How long a stop may spend sending what was read. */
+  readonly shutdownTimeoutMillis: number;
+  readonly statusReportingPeriodSeconds: number;
+  readonly kinesisEndpoint?: string;
+  readonly kinesisRegion?: string;
+  readonly firehoseEndpoint?: string;
+  readonly cloudwatchEndpoint?: string;
+  readonly stsEndpoint?: string;
+  /** awsAccessKeyId / awsSecretAccessKey. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** assumeRoleARN / assumeRoleExternalId: the credentials above (or the default chain) assume this role. */
+  readonly assumeRole?: { readonly roleArn: string; readonly externalId?: string };
+  /** cloudwatch.*: the agent's own metrics, sent with PutMetricData. */
+  readonly metrics: { readonly emit: boolean; readonly namespace: string; readonly bufferTimeMillis: number };
+  readonly http: {
+    readonly connectionTimeoutMillis?: number;
+    readonly socketTimeoutMillis?: number;
+    readonly userAgent?: string;
+  };
   readonly flows: readonly FlowConfig[];
 }
 
@@ -74,8 +137,10 @@ export class ConfigError extends Error {
 
 export interface ParsedConfig {
   readonly config: AgentConfig;
-  /** Keys that have no effect here, and settings that work but deserve a second look. */
+  /** Settings that work but deserve a second look. */
   readonly warnings: readonly string[];
+  /** Keys of the Java agent that have no effect here, with the reason, once each. */
+  readonly notes: readonly string[];
 }
 
 export interface ParseOptions {
@@ -85,27 +150,27 @@ export interface ParseOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Java agent defaults and limits (KinesisFileFlow, FileFlow, AgentConfiguration). */
+/** Java agent defaults (FileFlow, KinesisFileFlow, AgentConfiguration). */
 export const FLOW_DEFAULTS = {
   maxBufferAgeMillis: 60_000,
-  maxBufferSizeRecords: PUT_RECORDS_LIMITS.maxRecords,
-  maxBufferSizeBytes: PUT_RECORDS_LIMITS.maxRequestBytes,
+  maxBufferSizeRecords: DESTINATION_LIMITS.kinesis.maxRecords,
+  maxBufferSizeBytes: DESTINATION_LIMITS.kinesis.maxRequestBytes,
   minTimeBetweenFilePollsMillis: 100,
   retryInitialBackoffMillis: 100,
   retryMaxBackoffMillis: 10_000,
   truncatedRecordTerminator: '\n',
+  skipHeaderLines: 0,
+  aggregatedRecordSizeBytes: 0,
 } as const;
 
-const RANGES = {
-  maxBufferAgeMillis: [1_000, 900_000],
-  maxBufferSizeRecords: [1, PUT_RECORDS_LIMITS.maxRecords],
-  maxBufferSizeBytes: [1, PUT_RECORDS_LIMITS.maxRequestBytes],
-  minTimeBetweenFilePollsMillis: [1, 3_600_000],
-  retryInitialBackoffMillis: [0, 3_600_000],
-  retryMaxBackoffMillis: [0, 3_600_000],
-  'log.statusReportingPeriodSeconds': [1, 86_400],
-  shutdownTimeoutMillis: [0, 3_600_000],
-  checkpointTimeToLiveDays: [1, 3_650],
+export const AGENT_DEFAULTS = {
+  checkpointTimeToLiveDays: 7,
+  shutdownTimeoutMillis: 10_000,
+  statusReportingPeriodSeconds: 30,
+  metricsNamespace: 'AWSKinesisAgent',
+  metricsBufferTimeMillis: 30_000,
+  /** ADDEC2METADATA refreshes what it adds every hour. */
+  ec2MetadataTTLSeconds: 3_600,
 } as const;
 
 /**
@@ -121,472 +186,190 @@ export function defaultCheckpointFile(env: NodeJS.ProcessEnv = process.env): str
 /** Directories cleared at boot on common Linux systems. */
 const VOLATILE_DIRS = ['/run/', '/var/run/', '/tmp/', '/dev/shm/'];
 
-const GLOBAL_KEYS = new Set([
-  'checkpointFile',
-  'kinesis.endpoint',
-  'kinesis.region',
-  'awsAccessKeyId',
-  'awsSecretAccessKey',
-  'log.statusReportingPeriodSeconds',
-  'shutdownTimeoutMillis',
-  'checkpointTimeToLiveDays',
-  'flows',
-]);
-/** Java agent settings with nothing to do here: its CloudWatch publisher, thread pools, HTTP tuning. */
-const GLOBAL_IGNORED = new Set([
-  'cloudwatch.emitMetrics',
-  'cloudwatch.endpoint',
-  'cloudwatch.namespace',
-  'cloudwatch.tagInstance',
-  'cloudwatch.metricsBufferTimeMillis',
-  'cloudwatch.metricsQueueSize',
-  'firehose.endpoint',
-  'firehose.region',
-  'sts.endpoint',
-  'log.emitMetrics',
-  'log.emitInternalMetrics',
-  'maxSendingThreads',
-  'maxSendingThreadsPerCore',
-  'sendingThreadsKeepAliveMillis',
-  'sendingThreadsMaxQueueSize',
-  'maxConnections',
-  'connectionTimeoutMillis',
-  'connectionTTLMillis',
-  'socketTimeoutMillis',
-  'useTcpKeepAlive',
-  'useHttpGzip',
-]);
-const GLOBAL_REFUSED: Record<string, string> = {
-  assumeRoleARN:
-    'log-agent does not assume roles: give the role to the instance profile or run with AWS_PROFILE',
-  assumeRoleExternalId: 'log-agent does not assume roles',
-  assumeRoleDurationSeconds: 'log-agent does not assume roles',
-  'userDefinedCredentialsProvider.classname': 'log-agent cannot load Java credential providers',
-  'userDefinedCredentialsProvider.location': 'log-agent cannot load Java credential providers',
-};
+const DEFAULT_EC2_FIELDS: readonly Ec2MetadataField[] = [
+  'privateIp',
+  'availabilityZone',
+  'instanceId',
+  'instanceType',
+  'accountId',
+  'amiId',
+  'region',
+  'metadataTimestamp',
+  'tags',
+];
 
-const FLOW_KEYS = new Set([
-  'filePattern',
-  'kinesisStream',
-  'partitionKeyOption',
-  'initialPosition',
-  'maxBufferAgeMillis',
-  'maxBufferSizeRecords',
-  'maxBufferSizeBytes',
-  'minTimeBetweenFilePollsMillis',
-  'retryInitialBackoffMillis',
-  'retryMaxBackoffMillis',
-  'truncatedRecordTerminator',
-  'dataProcessingOptions',
-]);
-const FLOW_IGNORED = new Set([
-  'maxTimeBetweenFileTrackerRefreshMillis',
-  'publishQueueCapacity',
-  'waitOnFullPublishQueueMillis',
-  'waitOnEmptyPublishQueueMillis',
-  'waitOnFullRetryQueueMillis',
-  'log.emitInternalMetrics',
-]);
-const FLOW_REFUSED: Record<string, string> = {
-  deliveryStream: 'log-agent sends to Kinesis data streams only (kinesisStream), not to Firehose directly',
-  multiLineStartPattern: 'log-agent sends one record per line; multi-line records are not supported',
-  fileFooterPattern: 'log-agent does not stop at a footer line',
-  skipHeaderLines: 'log-agent does not skip header lines',
-  aggregatedRecordSizeBytes: 'log-agent sends one record per line; aggregation is not supported',
-};
-
-const LOGTOJSON_KEYS = new Set([
-  'optionName',
-  'logFormat',
-  'matchPattern',
-  'customFieldNames',
-  'jsonFormat',
-  'malformedLines',
-]);
-const UNSUPPORTED_OPTIONS: Record<string, string> = {
-  CSVTOJSON: 'CSV conversion',
-  ADDBRACKETS: 'bracket wrapping',
-  ADDEC2METADATA: 'EC2 metadata',
-  ADDMETADATA: 'metadata fields',
-};
-const UNSUPPORTED_FORMATS = ['APACHEERRORLOG', 'SYSLOG', 'RFC3164SYSLOG', 'RFC5424SYSLOG'];
-
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
+/** Java string escapes (`\t`, `\\`, `\u0009`), as the agent resolves them in a CSV delimiter. */
+function unescapeJava(text: string): string {
+  const simple: Record<string, string> = {
+    t: '\t',
+    n: '\n',
+    r: '\r',
+    f: '\f',
+    b: '\b',
+    '\\': '\\',
+    '"': '"',
+    "'": "'",
+  };
+  return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (escape, code: string) =>
+    code.length === 5 ? String.fromCharCode(parseInt(code.slice(1), 16)) : (simple[code] ?? escape),
+  );
 }
 
-function suggestion(key: string, known: Iterable<string>): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+function buildOption(option: ProcessingOptionInput): DataProcessingOption {
+  switch (option.optionName) {
+    case 'SINGLELINE':
+    case 'ADDBRACKETS':
+      return { optionName: option.optionName };
+    case 'CSVTOJSON':
+      return {
+        optionName: 'CSVTOJSON',
+        customFieldNames: option.customFieldNames,
+        delimiter: unescapeJava(option.delimiter ?? ','),
+        jsonFormat: option.jsonFormat ?? 'COMPACT',
+      };
+    case 'LOGTOJSON':
+      return {
+        optionName: 'LOGTOJSON',
+        logFormat: option.logFormat,
+        ...(option.matchPattern !== undefined ? { matchPattern: option.matchPattern } : {}),
+        ...(option.customFieldNames ? { customFieldNames: option.customFieldNames } : {}),
+        jsonFormat: option.jsonFormat ?? 'COMPACT',
+        malformedLines: option.malformedLines ?? 'SKIP',
+      };
+    case 'ADDMETADATA':
+      return {
+        optionName: 'ADDMETADATA',
+        metadata: option.metadata ?? null,
+        timestamp: option.timestamp ?? false,
+        jsonFormat: option.jsonFormat ?? 'COMPACT',
+      };
+    case 'ADDEC2METADATA':
+      return {
+        optionName: 'ADDEC2METADATA',
+        metadataFields: option.metadataFields ?? DEFAULT_EC2_FIELDS,
+        metadataPrefix: option.metadataPrefix ?? '',
+        metadataTTLSeconds: option.metadataTTL ?? AGENT_DEFAULTS.ec2MetadataTTLSeconds,
+        jsonFormat: option.jsonFormat ?? 'COMPACT',
+      };
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4))
-    ? ` (did you mean "${best}"?)`
-    : '';
 }
 
-/** A value that means "not set" in agent configurations (the shipped file has `"kinesis.endpoint": ""`). */
-const isUnset = (value: unknown) => value === undefined || value === null || value === '';
+function buildFlow(flow: FlowInput, baseDir: string): FlowConfig {
+  const destination: Destination = flow.deliveryStream !== undefined ? 'firehose' : 'kinesis';
+  const streamName = (flow.deliveryStream ?? flow.kinesisStream)!;
+  const absolute = path.resolve(baseDir, flow.filePattern);
+  const limits = DESTINATION_LIMITS[destination];
+  const optional = <K extends 'multiLineStartPattern' | 'fileFooterPattern'>(key: K) =>
+    flow[key] !== undefined ? { [key]: flow[key] } : {};
+  return {
+    id: `${destination === 'kinesis' ? 'kinesis' : 'fh'}:${streamName}:${absolute}`,
+    destination,
+    streamName,
+    ...(destination === 'kinesis' ? { kinesisStream: streamName } : { deliveryStream: streamName }),
+    filePattern: flow.filePattern,
+    directory: path.dirname(absolute),
+    fileGlob: path.basename(absolute),
+    partitionKeyOption: flow.partitionKeyOption ?? 'RANDOM',
+    initialPosition: flow.initialPosition ?? 'END_OF_FILE',
+    maxBufferAgeMillis: flow.maxBufferAgeMillis ?? FLOW_DEFAULTS.maxBufferAgeMillis,
+    maxBufferSizeRecords: flow.maxBufferSizeRecords ?? FLOW_DEFAULTS.maxBufferSizeRecords,
+    maxBufferSizeBytes: flow.maxBufferSizeBytes ?? limits.maxRequestBytes,
+    minTimeBetweenFilePollsMillis:
+      flow.minTimeBetweenFilePollsMillis ?? FLOW_DEFAULTS.minTimeBetweenFilePollsMillis,
+    retryInitialBackoffMillis: flow.retryInitialBackoffMillis ?? FLOW_DEFAULTS.retryInitialBackoffMillis,
+    retryMaxBackoffMillis: flow.retryMaxBackoffMillis ?? FLOW_DEFAULTS.retryMaxBackoffMillis,
+    truncatedRecordTerminator: flow.truncatedRecordTerminator ?? FLOW_DEFAULTS.truncatedRecordTerminator,
+    maxRecordSizeBytes: flow.maxRecordSizeBytes ?? limits.maxRecordBytes,
+    skipHeaderLines: flow.skipHeaderLines ?? FLOW_DEFAULTS.skipHeaderLines,
+    ...optional('multiLineStartPattern'),
+    ...optional('fileFooterPattern'),
+    aggregatedRecordSizeBytes: flow.aggregatedRecordSizeBytes ?? FLOW_DEFAULTS.aggregatedRecordSizeBytes,
+    dataProcessingOptions: (flow.dataProcessingOptions ?? []).map(buildOption),
+  };
+}
+
+function buildConfig(input: AgentInput, baseDir: string, env: NodeJS.ProcessEnv): AgentConfig {
+  const defined = <T extends object>(entries: T) =>
+    Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return {
+    checkpointFile: input.checkpointFile
+      ? path.resolve(baseDir, input.checkpointFile)
+      : defaultCheckpointFile(env),
+    checkpointTimeToLiveDays: input.checkpointTimeToLiveDays ?? AGENT_DEFAULTS.checkpointTimeToLiveDays,
+    shutdownTimeoutMillis: input.shutdownTimeoutMillis ?? AGENT_DEFAULTS.shutdownTimeoutMillis,
+    statusReportingPeriodSeconds:
+      input['log.statusReportingPeriodSeconds'] ?? AGENT_DEFAULTS.statusReportingPeriodSeconds,
+    ...defined({
+      kinesisEndpoint: input['kinesis.endpoint'],
+      kinesisRegion: input['kinesis.region'],
+      firehoseEndpoint: input['firehose.endpoint'],
+      cloudwatchEndpoint: input['cloudwatch.endpoint'],
+      stsEndpoint: input['sts.endpoint'],
+    }),
+    ...(input.awsAccessKeyId && input.awsSecretAccessKey
+      ? { credentials: { accessKeyId: input.awsAccessKeyId, secretAccessKey: input.awsSecretAccessKey } }
+      : {}),
+    ...(input.assumeRoleARN
+      ? {
+          assumeRole: {
+            roleArn: input.assumeRoleARN,
+            ...defined({ externalId: input.assumeRoleExternalId }),
+          },
+        }
+      : {}),
+    metrics: {
+      emit: input['cloudwatch.emitMetrics'] ?? true,
+      namespace: input['cloudwatch.namespace'] ?? AGENT_DEFAULTS.metricsNamespace,
+      bufferTimeMillis: input['cloudwatch.metricsBufferTimeMillis'] ?? AGENT_DEFAULTS.metricsBufferTimeMillis,
+    },
+    http: defined({
+      connectionTimeoutMillis: input.connectionTimeoutMillis,
+      socketTimeoutMillis: input.socketTimeoutMillis,
+      userAgent: input.userAgent,
+    }),
+    flows: input.flows.map((flow) => buildFlow(flow, baseDir)),
+  };
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-class Checker {
-  readonly problems: string[] = [];
-  readonly warnings: string[] = [];
-
-  /** Sorts an object's keys into used, ignored (warned), refused and unknown (problems). */
-  keys(
-    object: Record<string, unknown>,
-    where: string,
-    used: Set<string>,
-    ignored: Set<string> = new Set(),
-    refused: Record<string, string> = {},
-  ): void {
-    const ignoredHere: string[] = [];
-    for (const [key, value] of Object.entries(object)) {
-      if (used.has(key)) continue;
-      if (key in refused) {
-        if (!isUnset(value) && value !== 0 && value !== false) {
-          this.problems.push(`${where}"${key}" is not supported: ${refused[key]}`);
-        }
-      } else if (ignored.has(key)) {
-        if (!isUnset(value) && value !== false) ignoredHere.push(key);
-      } else {
-        this.problems.push(
-          `${where}unknown key "${key}"${suggestion(key, [...used, ...ignored, ...Object.keys(refused)])}`,
-        );
-      }
-    }
-    if (ignoredHere.length > 0) {
-      this.warnings.push(
-        `${where}ignored (Java agent settings log-agent does not need): ${ignoredHere.join(', ')}`,
-      );
-    }
-  }
-
-  string(object: Record<string, unknown>, key: string, where: string): string | undefined {
-    const value = object[key];
-    if (isUnset(value)) return undefined;
-    if (typeof value !== 'string') {
-      this.problems.push(`${where}"${key}" must be a string, got ${JSON.stringify(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  /** A whole number in range; the Java agent also reads numbers written as strings. */
-  integer(
-    object: Record<string, unknown>,
-    key: keyof typeof RANGES,
-    where: string,
-    fallback: number,
-  ): number {
-    const value = object[key];
-    if (isUnset(value)) return fallback;
-    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    const [min, max] = RANGES[key];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      this.problems.push(
-        `${where}"${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
-      );
-      return fallback;
-    }
-    return n;
-  }
-
-  choice<T extends string>(
-    object: Record<string, unknown>,
-    key: string,
-    where: string,
-    choices: readonly T[],
-    fallback: T,
-  ): T {
-    const value = object[key];
-    if (isUnset(value)) return fallback;
-    const upper = typeof value === 'string' ? value.toUpperCase() : undefined;
-    const found = choices.find((c) => c === upper);
-    if (!found) {
-      this.problems.push(`${where}"${key}" must be ${choices.join(' or ')}, got ${JSON.stringify(value)}`);
-      return fallback;
-    }
-    return found;
-  }
-}
-
-/** Counts the capturing groups of a regular expression. */
-function groupCount(pattern: RegExp): number {
-  return new RegExp(`${pattern.source}|`).exec('')!.length - 1;
-}
-
-function parseOptions(raw: unknown, where: string, check: Checker): DataProcessingOption[] {
-  if (isUnset(raw)) return [];
-  if (!Array.isArray(raw)) {
-    check.problems.push(`${where}"dataProcessingOptions" must be a list of options`);
-    return [];
-  }
-  const options: DataProcessingOption[] = [];
-  raw.forEach((option: unknown, i) => {
-    const at = `${where}dataProcessingOptions[${i}]: `;
-    if (!isObject(option)) {
-      check.problems.push(`${at}must be an object with an "optionName"`);
-      return;
-    }
-    const name = typeof option.optionName === 'string' ? option.optionName.toUpperCase() : option.optionName;
-    if (name === 'SINGLELINE') {
-      check.keys(option, at, new Set(['optionName']));
-      options.push({ optionName: 'SINGLELINE' });
-    } else if (name === 'LOGTOJSON') {
-      check.keys(option, at, LOGTOJSON_KEYS);
-      const logFormatText = check.string(option, 'logFormat', at)?.toUpperCase();
-      if (logFormatText === undefined) {
-        check.problems.push(`${at}"logFormat" is required (COMMONAPACHELOG or COMBINEDAPACHELOG)`);
-        return;
-      }
-      if (UNSUPPORTED_FORMATS.includes(logFormatText)) {
-        check.problems.push(
-          `${at}logFormat ${logFormatText} is not supported: use COMMONAPACHELOG or COMBINEDAPACHELOG`,
-        );
-        return;
-      }
-      if (logFormatText !== 'COMMONAPACHELOG' && logFormatText !== 'COMBINEDAPACHELOG') {
-        check.problems.push(
-          `${at}"logFormat" must be COMMONAPACHELOG or COMBINEDAPACHELOG, got "${option.logFormat}"`,
-        );
-        return;
-      }
-      const logFormat: ApacheLogFormat = logFormatText;
-      const names = option.customFieldNames;
-      let customFieldNames: string[] | undefined;
-      if (!isUnset(names)) {
-        if (
-          !Array.isArray(names) ||
-          names.length === 0 ||
-          !names.every((n) => typeof n === 'string' && n !== '')
-        ) {
-          check.problems.push(`${at}"customFieldNames" must be a list of field names`);
-          return;
-        }
-        customFieldNames = names as string[];
-      }
-      const matchPattern = check.string(option, 'matchPattern', at);
-      if (matchPattern !== undefined) {
-        if (!customFieldNames) {
-          check.problems.push(`${at}"matchPattern" needs "customFieldNames", one name per group`);
-          return;
-        }
-        let groups: number;
-        try {
-          groups = groupCount(new RegExp(matchPattern));
-        } catch (error) {
-          check.problems.push(
-            `${at}"matchPattern" is not a valid regular expression: ${(error as Error).message}`,
-          );
-          return;
-        }
-        if (groups !== customFieldNames.length) {
-          check.problems.push(
-            `${at}"matchPattern" has ${groups} groups but "customFieldNames" names ${customFieldNames.length}`,
-          );
-          return;
-        }
-      } else if (customFieldNames && customFieldNames.length !== APACHE_LOG_FIELDS[logFormat].length) {
-        check.problems.push(
-          `${at}"customFieldNames" must name the ${APACHE_LOG_FIELDS[logFormat].length} fields of ${logFormat} (${APACHE_LOG_FIELDS[logFormat].join(', ')}), got ${customFieldNames.length}`,
-        );
-        return;
-      }
-      options.push({
-        optionName: 'LOGTOJSON',
-        logFormat,
-        ...(matchPattern !== undefined ? { matchPattern } : {}),
-        ...(customFieldNames ? { customFieldNames } : {}),
-        jsonFormat: check.choice(option, 'jsonFormat', at, ['COMPACT', 'PRETTYPRINT'] as const, 'COMPACT'),
-        malformedLines: check.choice(option, 'malformedLines', at, ['SKIP', 'SEND_RAW'] as const, 'SKIP'),
-      });
-    } else if (typeof name === 'string' && name in UNSUPPORTED_OPTIONS) {
-      check.problems.push(`${at}${name} (${UNSUPPORTED_OPTIONS[name]}) is not supported by log-agent`);
-    } else {
-      check.problems.push(
-        `${at}"optionName" must be LOGTOJSON or SINGLELINE, got ${JSON.stringify(option.optionName)}`,
-      );
-    }
-  });
-  if (options.filter((o) => o.optionName === 'LOGTOJSON').length > 1) {
-    check.problems.push(
-      `${where}only one LOGTOJSON option can apply: a second would parse JSON as a log line`,
-    );
-  }
-  return options;
-}
-
-const GLOB_CHARS = /[*?[\]{}!]/;
-
-function parseFlow(raw: unknown, index: number, check: Checker, baseDir: string): FlowConfig | undefined {
-  const where = `flows[${index}]: `;
-  if (!isObject(raw)) {
-    check.problems.push(`${where}must be an object with "filePattern" and "kinesisStream"`);
-    return undefined;
-  }
-  const before = check.problems.length;
-  check.keys(raw, where, FLOW_KEYS, FLOW_IGNORED, FLOW_REFUSED);
-  const filePattern = check.string(raw, 'filePattern', where);
-  const kinesisStream = check.string(raw, 'kinesisStream', where);
-  if (filePattern === undefined) check.problems.push(`${where}"filePattern" is required`);
-  if (kinesisStream === undefined && isUnset(raw.deliveryStream)) {
-    check.problems.push(`${where}"kinesisStream" is required`);
-  }
-  let directory = '';
-  let fileGlob = '';
-  if (filePattern !== undefined) {
-    const absolute = path.resolve(baseDir, filePattern);
-    directory = path.dirname(absolute);
-    fileGlob = path.basename(absolute);
-    if (GLOB_CHARS.test(directory)) {
-      check.problems.push(
-        `${where}"filePattern" may have wildcards only in the file name, not in the directory: "${filePattern}"`,
-      );
-    } else if (fileGlob === '' || filePattern.endsWith('/')) {
-      check.problems.push(`${where}"filePattern" must name files, not a directory: "${filePattern}"`);
-    } else {
-      try {
-        picomatch(fileGlob);
-      } catch (error) {
-        check.problems.push(`${where}"filePattern" is not a valid pattern: ${(error as Error).message}`);
-      }
-    }
-  }
-  const retryInitialBackoffMillis = check.integer(
-    raw,
-    'retryInitialBackoffMillis',
-    where,
-    FLOW_DEFAULTS.retryInitialBackoffMillis,
-  );
-  const retryMaxBackoffMillis = check.integer(
-    raw,
-    'retryMaxBackoffMillis',
-    where,
-    FLOW_DEFAULTS.retryMaxBackoffMillis,
-  );
-  if (retryMaxBackoffMillis < retryInitialBackoffMillis) {
-    check.problems.push(`${where}"retryMaxBackoffMillis" must not be less than "retryInitialBackoffMillis"`);
-  }
-  const terminator = raw.truncatedRecordTerminator;
-  if (terminator !== undefined && (typeof terminator !== 'string' || terminator.length > 64)) {
-    check.problems.push(`${where}"truncatedRecordTerminator" must be a short string`);
-  }
-  const flow: FlowConfig = {
-    id: `kinesis:${kinesisStream}:${path.join(directory, fileGlob)}`,
-    filePattern: filePattern ?? '',
-    directory,
-    fileGlob,
-    kinesisStream: kinesisStream ?? '',
-    partitionKeyOption: check.choice(
-      raw,
-      'partitionKeyOption',
-      where,
-      ['RANDOM', 'DETERMINISTIC'] as const,
-      'RANDOM',
-    ),
-    initialPosition: check.choice(
-      raw,
-      'initialPosition',
-      where,
-      ['START_OF_FILE', 'END_OF_FILE'] as const,
-      'END_OF_FILE',
-    ),
-    maxBufferAgeMillis: check.integer(raw, 'maxBufferAgeMillis', where, FLOW_DEFAULTS.maxBufferAgeMillis),
-    maxBufferSizeRecords: check.integer(
-      raw,
-      'maxBufferSizeRecords',
-      where,
-      FLOW_DEFAULTS.maxBufferSizeRecords,
-    ),
-    maxBufferSizeBytes: check.integer(raw, 'maxBufferSizeBytes', where, FLOW_DEFAULTS.maxBufferSizeBytes),
-    minTimeBetweenFilePollsMillis: check.integer(
-      raw,
-      'minTimeBetweenFilePollsMillis',
-      where,
-      FLOW_DEFAULTS.minTimeBetweenFilePollsMillis,
-    ),
-    retryInitialBackoffMillis,
-    retryMaxBackoffMillis,
-    truncatedRecordTerminator:
-      typeof terminator === 'string' ? terminator : FLOW_DEFAULTS.truncatedRecordTerminator,
-    dataProcessingOptions: parseOptions(raw.dataProcessingOptions, where, check),
-  };
-  return check.problems.length === before ? flow : undefined;
+/** Every problem of a configuration object, one line each (none: it is usable). */
+function problemsOf(
+  raw: Record<string, unknown>,
+  baseDir: string,
+): { problems: string[]; input?: AgentInput } {
+  const parsed = AGENT_SCHEMA.safeParse(raw);
+  const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, raw));
+  const reported = new Set(parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join('.')));
+  const findings: Finding[] = crossCheck(raw, baseDir).filter((f) => !reported.has(f.path.join('.')));
+  problems.push(...findings.map((finding) => describe(finding, raw)));
+  return parsed.success ? { problems, input: parsed.data } : { problems };
 }
 
 /**
  * Reads a configuration object in the Kinesis Agent's format. Throws a ConfigError listing
- * every problem; returns the settings and warnings about keys that have no effect here.
+ * every problem; returns the settings and notes about keys that have no effect here.
  */
 export function parseAgentConfig(raw: unknown, options: ParseOptions = {}): ParsedConfig {
   const baseDir = options.baseDir ?? process.cwd();
   const env = options.env ?? process.env;
-  const check = new Checker();
   if (!isObject(raw)) throw new ConfigError(['the configuration must be a JSON object with "flows"']);
-
-  check.keys(raw, '', GLOBAL_KEYS, GLOBAL_IGNORED, GLOBAL_REFUSED);
-  const accessKeyId = check.string(raw, 'awsAccessKeyId', '');
-  const secretAccessKey = check.string(raw, 'awsSecretAccessKey', '');
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    check.problems.push('"awsAccessKeyId" and "awsSecretAccessKey" must be given together');
-  }
-  const endpoint = check.string(raw, 'kinesis.endpoint', '');
-  const region = check.string(raw, 'kinesis.region', '');
-  const checkpointText = check.string(raw, 'checkpointFile', '');
-  const checkpointFile = checkpointText ? path.resolve(baseDir, checkpointText) : defaultCheckpointFile(env);
-  if (VOLATILE_DIRS.some((dir) => `${checkpointFile}`.startsWith(dir))) {
-    check.warnings.push(
-      `checkpointFile ${checkpointFile} is in a directory cleared at boot: after a reboot every file would be sent again`,
-    );
-  }
-
-  const flows: FlowConfig[] = [];
-  if (!Array.isArray(raw.flows) || raw.flows.length === 0) {
-    check.problems.push('"flows" must list at least one flow');
-  } else {
-    raw.flows.forEach((flow: unknown, i: number) => {
-      const parsed = parseFlow(flow, i, check, baseDir);
-      if (parsed) flows.push(parsed);
-    });
-    const ids = flows.map((f) => f.id);
-    const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (repeated) check.problems.push(`two flows send the same files to the same stream: ${repeated}`);
-  }
-
-  const config: AgentConfig = {
-    checkpointFile,
-    ...(endpoint !== undefined ? { kinesisEndpoint: endpoint } : {}),
-    ...(region !== undefined ? { kinesisRegion: region } : {}),
-    ...(accessKeyId !== undefined && secretAccessKey !== undefined
-      ? { credentials: { accessKeyId, secretAccessKey } }
-      : {}),
-    statusReportingPeriodSeconds: check.integer(raw, 'log.statusReportingPeriodSeconds', '', 30),
-    shutdownTimeoutMillis: check.integer(raw, 'shutdownTimeoutMillis', '', 10_000),
-    checkpointTimeToLiveDays: check.integer(raw, 'checkpointTimeToLiveDays', '', 7),
-    flows,
-  };
-  if (check.problems.length > 0) throw new ConfigError(check.problems);
-  return { config, warnings: check.warnings };
+  const { problems, input } = problemsOf(raw, baseDir);
+  if (problems.length > 0 || !input) throw new ConfigError(problems);
+  const config = buildConfig(input, baseDir, env);
+  const ids = config.flows.map((f) => f.id);
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated) throw new ConfigError([`two flows send the same files to the same stream: ${repeated}`]);
+  const warnings = VOLATILE_DIRS.some((dir) => config.checkpointFile.startsWith(dir))
+    ? [
+        `checkpointFile ${config.checkpointFile} is in a directory cleared at boot: after a reboot every file would be sent again`,
+      ]
+    : [];
+  return { config, warnings, notes: noEffectNotices(raw) };
 }
 
-/** Reads and checks a configuration file; relative paths in it are relative to the file. */
+/** Reads and checks a configuration file (JSON, comments allowed); relative paths in it are relative to the file. */
 export function readAgentConfig(file: string, env: NodeJS.ProcessEnv = process.env): ParsedConfig {
   let text: string;
   try {
@@ -601,7 +384,7 @@ export function readAgentConfig(file: string, env: NodeJS.ProcessEnv = process.e
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonWithComments(text);
   } catch (error) {
     throw new ConfigError([`${file} is not valid JSON: ${(error as Error).message}`]);
   }

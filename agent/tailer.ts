@@ -59,6 +59,8 @@ export class Source {
   skipping = false;
   /** The path it was last read from, for messages after its files are gone. */
   lastPath = '';
+  /** Header lines still to skip at its start (undefined: not counted yet). */
+  headerLeft: number | undefined;
 
   constructor(
     public head: Buffer,
@@ -79,7 +81,7 @@ export class Source {
   }
 }
 
-/** One line, or a stretch of bytes that produces no record (the rest of an over-long line). */
+/** One line, or a stretch of bytes that produces no record (a header line, the rest of an over-long line). */
 export interface Line {
   readonly source: Source;
   /** Offset just past this line's newline; committing it moves the checkpoint here. */
@@ -107,8 +109,17 @@ export interface TailerOptions {
   readonly initialPosition: InitialPosition;
   /** Longest line sent whole; longer ones are cut to this many bytes. */
   readonly maxLineBytes: number;
+  /** Lines at the start of every content that are read but produce no record. @default 0 */
+  readonly skipHeaderLines?: number;
   readonly now: () => number;
   readonly onEvent?: (event: TailEvent) => void;
+}
+
+/** Lines read so far in one `read`, and whether there is room for more. */
+interface Batch {
+  readonly lines: Line[];
+  bytes: number;
+  readonly full: () => boolean;
 }
 
 interface Listed {
@@ -137,6 +148,18 @@ function headOf(fd: number, size: number): Buffer {
 function sameContent(a: Buffer, b: Buffer): boolean {
   const n = Math.min(a.length, b.length);
   return n > 0 && a.subarray(0, n).equals(b.subarray(0, n));
+}
+
+/** How many newlines the first `upTo` bytes of a file hold, counting no further than `limit`. */
+function countNewlines(fd: number, upTo: number, limit: number): number {
+  let count = 0;
+  for (let position = 0; position < upTo && count < limit; position += READ_CHUNK) {
+    const chunk = readAt(fd, position, Math.min(READ_CHUNK, upTo - position));
+    if (chunk.length === 0) break;
+    for (let i = chunk.indexOf(NEWLINE); i >= 0 && count < limit; i = chunk.indexOf(NEWLINE, i + 1))
+      count += 1;
+  }
+  return count;
 }
 
 /** Where the last complete line of a file ends (its size, if it ends with a newline). */
@@ -355,77 +378,93 @@ export class Tailer {
    * `maxLineBytes` is cut there (`truncated`) and the rest of it is skipped.
    */
   read(maxLines: number, maxBytes: number): Line[] {
-    const lines: Line[] = [];
-    let bytes = 0;
-    const full = () => lines.length >= maxLines || bytes >= maxBytes;
+    const batch: Batch = {
+      lines: [],
+      bytes: 0,
+      full: () => batch.lines.length >= maxLines || batch.bytes >= maxBytes,
+    };
     const order = this.sources
       .filter((s) => s.primary !== undefined)
       .sort((a, b) =>
         a.primary!.mtimeNs < b.primary!.mtimeNs ? -1 : a.primary!.mtimeNs > b.primary!.mtimeNs ? 1 : 0,
       );
     for (const source of order) {
-      if (full()) break;
-      const member = source.primary!;
-      let position = source.read;
-      let want = READ_CHUNK;
-      while (!full() && position < member.size) {
-        const chunk = readAt(member.fd, position, Math.min(want, member.size - position));
-        if (chunk.length === 0) break;
-        let cursor = 0;
-        if (source.skipping) {
-          const newline = chunk.indexOf(NEWLINE);
-          cursor = newline < 0 ? chunk.length : newline + 1;
-          source.skipping = newline < 0;
-          lines.push({ source, end: position + cursor });
-        }
-        for (let newline = chunk.indexOf(NEWLINE, cursor); newline >= 0 && !full();) {
-          const long = newline - cursor > this.options.maxLineBytes;
-          const stop = long ? cursor + this.options.maxLineBytes : newline;
-          lines.push({
-            source,
-            end: position + newline + 1,
-            data: Buffer.from(chunk.subarray(cursor, stop)),
-            ...(long ? { truncated: true } : {}),
-          });
-          bytes += stop - cursor + 1;
-          cursor = newline + 1;
-          newline = chunk.indexOf(NEWLINE, cursor);
-        }
-        if (cursor > 0) {
-          position += cursor;
-          want = READ_CHUNK;
-          continue;
-        }
-        // No complete line in what was read.
-        if (chunk.length >= this.options.maxLineBytes) {
-          const cut = this.options.maxLineBytes;
-          lines.push({
-            source,
-            end: position + cut,
-            data: Buffer.from(chunk.subarray(0, cut)),
-            truncated: true,
-          });
-          bytes += cut;
-          position += cut;
-          source.skipping = true;
-        } else if (position + chunk.length < member.size) {
-          want = Math.min(want * 4, this.options.maxLineBytes); // a long line: read more of it
-        } else if (member.gone) {
-          // The last line of a finished file, never terminated: send it as it is.
-          lines.push({ source, end: member.size, data: Buffer.from(chunk) });
-          bytes += chunk.length;
-          position = member.size;
-        } else {
-          break; // a line still being written
-        }
+      if (batch.full()) break;
+      this.readSource(source, batch);
+    }
+    return batch.lines;
+  }
+
+  /** Reads a source's new lines into the batch, as far as it has room. */
+  private readSource(source: Source, batch: Batch): void {
+    const member = source.primary!;
+    const { lines } = batch;
+    let position = source.read;
+    let want = READ_CHUNK;
+    const skip = this.options.skipHeaderLines ?? 0;
+    source.headerLeft ??=
+      position === 0 ? skip : Math.max(0, skip - countNewlines(member.fd, position, skip));
+    /** Whether the next line is a header line: read like any other, producing no record. */
+    const header = () => {
+      if (!source.headerLeft) return false;
+      source.headerLeft -= 1;
+      return true;
+    };
+    while (!batch.full() && position < member.size) {
+      const chunk = readAt(member.fd, position, Math.min(want, member.size - position));
+      if (chunk.length === 0) break;
+      let cursor = 0;
+      if (source.skipping) {
+        const newline = chunk.indexOf(NEWLINE);
+        cursor = newline < 0 ? chunk.length : newline + 1;
+        source.skipping = newline < 0;
+        lines.push({ source, end: position + cursor });
       }
-      source.read = position;
-      if (source.head.length < HEAD_BYTES && member.size > source.head.length) {
-        const head = headOf(member.fd, member.size);
-        if (head.length > source.head.length) source.head = head;
+      for (let newline = chunk.indexOf(NEWLINE, cursor); newline >= 0 && !batch.full();) {
+        const long = newline - cursor > this.options.maxLineBytes;
+        const stop = long ? cursor + this.options.maxLineBytes : newline;
+        lines.push({
+          source,
+          end: position + newline + 1,
+          ...(header() ? {} : { data: Buffer.from(chunk.subarray(cursor, stop)) }),
+          ...(long ? { truncated: true } : {}),
+        });
+        batch.bytes += stop - cursor + 1;
+        cursor = newline + 1;
+        newline = chunk.indexOf(NEWLINE, cursor);
+      }
+      if (cursor > 0) {
+        position += cursor;
+        want = READ_CHUNK;
+        continue;
+      }
+      // No complete line in what was read.
+      if (chunk.length >= this.options.maxLineBytes) {
+        const cut = this.options.maxLineBytes;
+        lines.push({
+          source,
+          end: position + cut,
+          ...(header() ? {} : { data: Buffer.from(chunk.subarray(0, cut)), truncated: true }),
+        });
+        batch.bytes += cut;
+        position += cut;
+        source.skipping = true;
+      } else if (position + chunk.length < member.size) {
+        want = Math.min(want * 4, this.options.maxLineBytes); // a long line: read more of it
+      } else if (member.gone) {
+        // The last line of a finished file, never terminated: send it as it is.
+        lines.push({ source, end: member.size, ...(header() ? {} : { data: Buffer.from(chunk) }) });
+        batch.bytes += chunk.length;
+        position = member.size;
+      } else {
+        break; // a line still being written
       }
     }
-    return lines;
+    source.read = position;
+    if (source.head.length < HEAD_BYTES && member.size > source.head.length) {
+      const head = headOf(member.fd, member.size);
+      if (head.length > source.head.length) source.head = head;
+    }
   }
 
   /** Bytes in the files not yet read, and how many files are followed. */

@@ -1,6 +1,6 @@
 /**
- * Apache access logs: parsing the Common and Combined Log Formats into the Kinesis Agent's
- * field names, and a generator of realistic combined-log lines for demos and tests.
+ * Apache logs: parsing the Common and Combined Log Formats and the error log into the Kinesis
+ * Agent's field names, and a generator of realistic combined-log lines for demos and tests.
  */
 import { seededRandom, type Random } from './movement';
 import { invalid, ok, type Parsed } from './result';
@@ -72,6 +72,38 @@ export function parseApacheLog(
   const values = matchApacheLog(line, format);
   if (!values.ok) return values;
   return ok(Object.fromEntries(fieldNames.map((name, i) => [name, values.value[i]])));
+}
+
+/**
+ * Apache's error log, in the Kinesis Agent's APACHEERRORLOG field names: `[timestamp]
+ * [module:severity] [pid N:tid N] [client host:port] message`. Apache 2.4 writes module and
+ * thread; 2.2 writes neither, and lines from the server itself have no client: those fields
+ * are null then.
+ */
+export const APACHE_ERROR_LOG_FIELDS = [
+  'timestamp',
+  'module',
+  'severity',
+  'processid',
+  'threadid',
+  'client',
+  'message',
+] as const;
+
+const DAY_NAME = String.raw`(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*`;
+const MONTH_NAME = String.raw`(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*`;
+// Fri Sep 09 10:42:29.902022 2011
+const ERROR_TIME = String.raw`${DAY_NAME} +${MONTH_NAME} +\d{1,2} +\d{1,2}:\d{2}:\d{2}(?:[.,:]\d+)? +\d{4}`;
+const ERROR_LINE = new RegExp(
+  String.raw`^\[(${ERROR_TIME})\] \[(?:(\w+):)?(\w+)\](?: \[pid (\d+)(?::tid (\d+))?\])?(?: \[client:? ([^\]]+)\])? (.*)$`,
+);
+
+/** The field values of one error-log line, in APACHE_ERROR_LOG_FIELDS order. */
+export function matchApacheErrorLog(line: string): Parsed<(string | null)[]> {
+  const text = line.endsWith('\n') ? line.slice(0, -1) : line;
+  const match = ERROR_LINE.exec(text);
+  if (!match) return invalid(`not an Apache error log line: ${preview(text)}`);
+  return ok(match.slice(1).map((value) => (value === undefined || value === '-' ? null : value)));
 }
 
 function preview(text: string, max = 80): string {

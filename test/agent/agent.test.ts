@@ -260,14 +260,14 @@ describe('log agent against kinesalite', () => {
     const flaky = emulatorClient(k.endpoint);
     failNext(flaky, 'PutRecordsCommand', 'ProvisionedThroughputExceededException', 16); // two sends of 8 attempts
     const agent = t.agent(flaky);
-    await t.step(agent); // fails; next try in 1-2 s
-    await t.step(agent); // not yet, or fails again
+    await t.step(agent); // fails after 8 attempts; the next send waits retryMaxBackoffMillis (8 s)
+    await t.step(agent); // not yet
     expect(agent.stats().flows[0]).toMatchObject({ recordsSent: 0, unsentRecords: 10 });
     expect(agent.stats().flows[0].lastError).toMatch(/ProvisionedThroughputExceededException/);
     expect(agent.statusLines()[0]).toMatch(
       /backlog 10 records .* last error: .*ProvisionedThroughputExceeded/,
     );
-    await t.step(agent, 10);
+    await t.step(agent, 20); // fails once more at 9 s, sends at 17 s
     expect(agent.stats().flows[0]).toMatchObject({ recordsSent: 10, unsentRecords: 0, failedSends: 2 });
     sameLines(await t.received(), log.map(asJson));
     flaky.destroy();
@@ -338,7 +338,7 @@ describe('startLogAgent', () => {
 
   it('refuses a configuration that cannot work before starting anything', () => {
     expect(() => startLogAgent({ flows: [{ filePattern: '/x' }] }, { kinesis: k.client })).toThrow(
-      /"kinesisStream" is required/,
+      /"kinesisStream" or "deliveryStream" is required/,
     );
   });
 

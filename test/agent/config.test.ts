@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { ConfigError, FLOW_DEFAULTS, parseAgentConfig, readAgentConfig } from '../../agent/config';
 import { ROOT } from '../support/run-command';
 
+const FIXTURES = path.join(__dirname, 'fixtures');
+
 const env = { HOME: '/home/alice' };
 const flow = { filePattern: '/var/log/httpd/access_log*', kinesisStream: 'weblogs' };
 const parse = (raw: object) => parseAgentConfig(raw, { baseDir: '/etc/aws-kinesis', env });
@@ -20,7 +22,7 @@ const problems = (raw: object): string[] => {
 describe('agent configuration', () => {
   it('reads a Kinesis Agent configuration unchanged, with the Java agent defaults', () => {
     // The shape of the agent's documented example: empty endpoints, CloudWatch switched on.
-    const { config, warnings } = parse({
+    const { config, warnings, notes } = parse({
       'cloudwatch.emitMetrics': true,
       'kinesis.endpoint': '',
       'firehose.endpoint': '',
@@ -29,6 +31,8 @@ describe('agent configuration', () => {
     expect(config.flows).toEqual([
       {
         id: 'kinesis:weblogs:/var/log/httpd/access_log*',
+        destination: 'kinesis',
+        streamName: 'weblogs',
         filePattern: '/var/log/httpd/access_log*',
         directory: '/var/log/httpd',
         fileGlob: 'access_log*',
@@ -36,14 +40,16 @@ describe('agent configuration', () => {
         partitionKeyOption: 'RANDOM',
         initialPosition: 'END_OF_FILE',
         ...FLOW_DEFAULTS,
+        maxRecordSizeBytes: 1024 * 1024,
         dataProcessingOptions: [],
       },
     ]);
     expect(config.kinesisEndpoint).toBeUndefined();
     expect(config.statusReportingPeriodSeconds).toBe(30);
-    expect(warnings).toEqual([
-      'ignored (Java agent settings log-agent does not need): cloudwatch.emitMetrics',
-    ]);
+    // cloudwatch.emitMetrics is applied now: the agent's metrics go to CloudWatch.
+    expect(config.metrics).toEqual({ emit: true, namespace: 'AWSKinesisAgent', bufferTimeMillis: 30_000 });
+    expect(warnings).toEqual([]);
+    expect(notes).toEqual([]);
   });
 
   it('keeps checkpoints where a reboot does not clear them, unless told otherwise', () => {
@@ -128,36 +134,108 @@ describe('agent configuration', () => {
     expect(problems({ colour: 'blue', flows: [flow] })).toEqual(['unknown key "colour"']);
   });
 
-  it('warns about Java agent settings it has no use for, and refuses ones that would change what is sent', () => {
-    const { warnings } = parse({
+  it('notes each Java agent setting that has no effect here once, with the reason', () => {
+    const { notes, warnings } = parse({
       maxSendingThreads: 4,
+      'log.level': 'DEBUG',
+      'log.file': '/var/log/aws-kinesis-agent/aws-kinesis-agent.log',
       'cloudwatch.emitMetrics': false,
-      flows: [{ ...flow, publishQueueCapacity: 10, skipHeaderLines: 0 }],
+      useHttpGzip: false,
+      flows: [
+        { ...flow, publishQueueCapacity: 10, skipHeaderLines: 0 },
+        { ...flow, filePattern: '/var/log/httpd/error_log*', publishQueueCapacity: 10 },
+      ],
     });
-    expect(warnings).toEqual([
-      'ignored (Java agent settings log-agent does not need): maxSendingThreads',
-      'flows[0]: ignored (Java agent settings log-agent does not need): publishQueueCapacity',
+    expect(warnings).toEqual([]);
+    expect(notes).toEqual([
+      'log.level, log.file have no effect here: log-agent writes its log to stderr, for the shell or the service manager (journald) to keep',
+      'maxSendingThreads has no effect here: log-agent sends from one event loop, one request per flow at a time',
+      'publishQueueCapacity (flows[0], flows[1]) has no effect here: log-agent reads a bounded number of buffers ahead instead of queueing them',
     ]);
-    expect(
-      problems({
-        assumeRoleARN: 'arn:aws:iam::1:role/x',
-        flows: [{ ...flow, multiLineStartPattern: '^\\[' }],
-      }),
-    ).toEqual([
-      expect.stringMatching(/^"assumeRoleARN" is not supported: log-agent does not assume roles/),
-      expect.stringMatching(/^flows\[0\]: "multiLineStartPattern" is not supported/),
+  });
+
+  it('reads the settings it refused before: roles, multi-line records, Firehose flows', () => {
+    const { config } = parse({
+      assumeRoleARN: 'arn:aws:iam::123456789012:role/x',
+      flows: [
+        { ...flow, multiLineStartPattern: '^\\[', skipHeaderLines: 2, fileFooterPattern: '^END$' },
+        { filePattern: '/var/log/app.log', deliveryStream: 'archive', aggregatedRecordSizeBytes: 5120 },
+      ],
+    });
+    expect(config.assumeRole).toEqual({ roleArn: 'arn:aws:iam::123456789012:role/x' });
+    expect(config.flows[0]).toMatchObject({
+      multiLineStartPattern: '^\\[',
+      skipHeaderLines: 2,
+      fileFooterPattern: '^END$',
+    });
+    expect(config.flows[1]).toMatchObject({
+      id: 'fh:archive:/var/log/app.log',
+      destination: 'firehose',
+      deliveryStream: 'archive',
+      // Firehose's limits: 4 MiB per PutRecordBatch, 1,000 KiB per record.
+      maxBufferSizeBytes: 4 * 1024 * 1024,
+      maxRecordSizeBytes: 1000 * 1024,
+      aggregatedRecordSizeBytes: 5120,
+    });
+    expect(config.flows[1].kinesisStream).toBeUndefined();
+  });
+
+  it('sends a flow with both destinations to Firehose, as the Java agent does, and says so', () => {
+    const { config, notes } = parse({
+      flows: [{ ...flow, deliveryStream: 'archive', partitionKeyOption: 'DETERMINISTIC' }],
+    });
+    expect(config.flows[0]).toMatchObject({ destination: 'firehose', streamName: 'archive' });
+    expect(notes).toEqual([
+      'partitionKeyOption (flows[0]) has no effect here: Firehose records have no partition key',
+      'kinesisStream (flows[0]) has no effect here: a flow with "deliveryStream" sends to Firehose only, as the Kinesis Agent does',
     ]);
-    expect(problems({ flows: [{ filePattern: '/var/log/app.log', deliveryStream: 'x' }] })).toEqual([
-      expect.stringMatching(
-        /"deliveryStream" is not supported: log-agent sends to Kinesis data streams only/,
-      ),
+  });
+
+  it.each([
+    [{ awsSessionToken: 'x' }, 'unknown key "awsSessionToken"'],
+    [{ 'firehose.region': 'eu-west-1' }, 'unknown key "firehose.region"'],
+    [
+      { 'cloudwatch.emitMetric': true },
+      'unknown key "cloudwatch.emitMetric" (did you mean "cloudwatch.emitMetrics"?)',
+    ],
+    [{ 'log.Level': 'INFO' }, 'unknown key "log.Level" (did you mean "log.level"?)'],
+    [{ initialPosition: 'START_OF_FILE' }, 'unknown key "initialPosition" (it belongs in a flow)'],
+  ])('refuses a key the Java agent does not read either: %j', (extra, expected) => {
+    expect(problems({ ...extra, flows: [flow] })).toEqual([expected]);
+  });
+
+  it.each([
+    ['deliverystream', 'deliveryStream'],
+    ['multilineStartPattern', 'multiLineStartPattern'],
+    ['skipHeaderLine', 'skipHeaderLines'],
+    ['dataProcessingOption', 'dataProcessingOptions'],
+  ])('refuses the flow key %s with the one it probably means', (typo, meant) => {
+    expect(problems({ flows: [{ ...flow, [typo]: 1 }] })).toEqual([
+      `flows[0]: unknown key "${typo}" (did you mean "${meant}"?)`,
     ]);
   });
 
   it.each([
     [{ flows: [] }, '"flows" must list at least one flow'],
     [{ flows: [{ kinesisStream: 'x' }] }, 'flows[0]: "filePattern" is required'],
-    [{ flows: [{ filePattern: '/a' }] }, 'flows[0]: "kinesisStream" is required'],
+    [{ flows: [{ filePattern: '/a' }] }, 'flows[0]: "kinesisStream" or "deliveryStream" is required'],
+    [
+      { flows: [{ filePattern: '/a', deliveryStream: 'x', maxBufferSizeBytes: 5 * 1024 * 1024 }] },
+      'flows[0]: "maxBufferSizeBytes" must be a whole number from 1 to 4194304, got 5242880',
+    ],
+    [
+      { flows: [{ ...flow, multiLineStartPattern: '[' }] },
+      /flows\[0\]: "multiLineStartPattern" is not a valid regular expression: .*, got "\["/,
+    ],
+    [{ flows: [{ ...flow, skipHeaderLines: -1 }] }, /"skipHeaderLines" must be a whole number from 0 to/],
+    [
+      { flows: [{ ...flow, maxRecordSizeBytes: 2 * 1024 * 1024 }] },
+      /"maxRecordSizeBytes" must be a whole number from 1 to 1048576/,
+    ],
+    [
+      { 'cloudwatch.emitMetrics': 'yes', flows: [flow] },
+      '"cloudwatch.emitMetrics" must be true or false, got "yes"',
+    ],
     [{ flows: [{ ...flow, filePattern: '/var/log/*/access_log' }] }, /wildcards only in the file name/],
     [
       { flows: [{ ...flow, maxBufferAgeMillis: 10 }] },
@@ -187,10 +265,13 @@ describe('agent configuration', () => {
 
   it.each([
     [{ optionName: 'LOGTOJSON' }, /"logFormat" is required/],
-    [{ optionName: 'LOGTOJSON', logFormat: 'SYSLOG' }, /logFormat SYSLOG is not supported/],
     [
       { optionName: 'LOGTOJSON', logFormat: 'NGINX' },
-      /must be COMMONAPACHELOG or COMBINEDAPACHELOG, got "NGINX"/,
+      /"logFormat" must be COMMONAPACHELOG, COMBINEDAPACHELOG, APACHEERRORLOG, SYSLOG or RFC3339SYSLOG, got "NGINX"/,
+    ],
+    [
+      { optionName: 'LOGTOJSON', logFormat: 'SYSLOG', customFieldNames: ['a', 'b'] },
+      /must name the 5 fields of SYSLOG \(timestamp, hostname, program, processid, message\)/,
     ],
     [
       { optionName: 'LOGTOJSON', logFormat: 'COMMONAPACHELOG', customFieldNames: ['a'] },
@@ -218,8 +299,24 @@ describe('agent configuration', () => {
       /SKIP or SEND_RAW, got "DROP"/,
     ],
     [{ optionName: 'LOGTOJSON', logFormat: 'COMMONAPACHELOG', delimiter: ',' }, /unknown key "delimiter"/],
-    [{ optionName: 'CSVTOJSON', customFieldNames: ['a'] }, /CSVTOJSON \(CSV conversion\) is not supported/],
-    [{ optionName: 'GZIP' }, /"optionName" must be LOGTOJSON or SINGLELINE, got "GZIP"/],
+    [{ optionName: 'CSVTOJSON', delimiter: ',' }, /"customFieldNames" is required/],
+    [
+      { optionName: 'CSVTOJSON', customFieldNames: 'a,b' },
+      /"customFieldNames" must be a list of field names, got "a,b"/,
+    ],
+    [
+      { optionName: 'ADDMETADATA', timestamp: 'sometimes' },
+      /"timestamp" must be true or false, got "sometimes"/,
+    ],
+    [
+      { optionName: 'ADDEC2METADATA', metadataFields: ['hostname'] },
+      /"metadataFields" must list privateIp, /,
+    ],
+    [{ optionName: 'SINGLELINE', logFormat: 'SYSLOG' }, /unknown key "logFormat"/],
+    [
+      { optionName: 'GZIP' },
+      /"optionName" must be one of SINGLELINE, CSVTOJSON, LOGTOJSON, ADDMETADATA, ADDEC2METADATA, ADDBRACKETS, got "GZIP"/,
+    ],
   ])('refuses the processing option %j', (option, expected) => {
     expect(problems({ flows: [{ ...flow, dataProcessingOptions: [option] }] })).toEqual([
       expect.stringMatching(expected),
@@ -260,5 +357,178 @@ describe('configuration files', () => {
     const file = path.join(dir, 'broken.json');
     writeFileSync(file, '{ "flows": [ }');
     expect(() => readAgentConfig(file)).toThrow(/broken\.json is not valid JSON/);
+  });
+});
+
+describe("the Kinesis Agent's documented configurations", () => {
+  const read = (name: string) => readAgentConfig(path.join(FIXTURES, name), env);
+
+  it('reads the shipped sample shape: a Kinesis flow and a Firehose flow on the same files', () => {
+    const { config, warnings, notes } = read('sample.json');
+    expect(config.flows.map((f) => [f.id, f.destination, f.partitionKeyOption])).toEqual([
+      ['kinesis:app-events:/var/log/app/app.log*', 'kinesis', 'RANDOM'],
+      ['fh:app-archive:/var/log/app/app.log*', 'firehose', 'RANDOM'],
+    ]);
+    // Empty endpoints mean "not set"; metrics are on.
+    expect(config.kinesisEndpoint).toBeUndefined();
+    expect(config.firehoseEndpoint).toBeUndefined();
+    expect(config.metrics.emit).toBe(true);
+    expect([...warnings, ...notes]).toEqual([]);
+  });
+
+  it('reads the example with credentials keys and CSVTOJSON, and notes the Java credentials provider', () => {
+    const { config, notes } = read('example-credentials.json');
+    expect(config).toMatchObject({
+      checkpointFile: '/var/lib/aws-kinesis-agent/checkpoints',
+      kinesisEndpoint: 'https://kinesis.us-west-2.amazonaws.com',
+      cloudwatchEndpoint: 'https://monitoring.us-west-2.amazonaws.com',
+      credentials: {
+        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      },
+    });
+    // "\\t" in the file is the Java escape for a tab.
+    expect(config.flows[0].dataProcessingOptions).toEqual([
+      {
+        optionName: 'CSVTOJSON',
+        customFieldNames: ['order', 'customer', 'total'],
+        delimiter: '\t',
+        jsonFormat: 'COMPACT',
+      },
+    ]);
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /^userDefinedCredentialsProvider\.classname, userDefinedCredentialsProvider\.location have no effect here: a Java class cannot be loaded here/,
+      ),
+    ]);
+  });
+
+  it('reads a configuration with /* */ and // comments, and notes the log.* settings once', () => {
+    const { config, notes } = read('comments-and-logging.json');
+    expect(config.flows[0]).toMatchObject({
+      deliveryStream: 'weblogs-archive',
+      initialPosition: 'START_OF_FILE',
+    });
+    expect(notes).toEqual([
+      'log.level, log.file, log.maxBackupIndex, log.maxFileSize have no effect here: log-agent writes its log to stderr, for the shell or the service manager (journald) to keep',
+    ]);
+  });
+
+  it('reads CSVTOJSON with multi-line records, header lines, a terminator and a record size', () => {
+    const { config } = read('csv-multiline.json');
+    expect(config.flows[0]).toMatchObject({
+      skipHeaderLines: 1,
+      multiLineStartPattern: '\\[SEQUENCE=',
+      truncatedRecordTerminator: '[cut]\n',
+      maxRecordSizeBytes: 64,
+      dataProcessingOptions: [{ optionName: 'SINGLELINE' }, { optionName: 'CSVTOJSON', delimiter: '\t' }],
+    });
+  });
+
+  it('knows every key the documentation lists and the agent reads: each applied, or noted once', () => {
+    const { config, notes } = read('every-key.json');
+    expect(config).toMatchObject({
+      checkpointTimeToLiveDays: 14,
+      shutdownTimeoutMillis: 20_000,
+      statusReportingPeriodSeconds: 60,
+      kinesisEndpoint: 'kinesis.eu-west-1.amazonaws.com',
+      kinesisRegion: 'eu-west-1',
+      firehoseEndpoint: 'https://firehose.eu-west-1.amazonaws.com',
+      cloudwatchEndpoint: 'https://monitoring.eu-west-1.amazonaws.com',
+      stsEndpoint: 'https://sts.eu-west-1.amazonaws.com',
+      assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/log-shipping', externalId: 'weblogs-2017' },
+      metrics: { emit: true, namespace: 'WebServers', bufferTimeMillis: 60_000 },
+      http: { connectionTimeoutMillis: 5000, socketTimeoutMillis: 30_000, userAgent: 'weblogs-shipper' },
+    });
+    expect(config.flows[0]).toMatchObject({
+      partitionKeyOption: 'DETERMINISTIC',
+      maxBufferAgeMillis: 5000,
+      maxBufferSizeRecords: 100,
+      maxBufferSizeBytes: 1048576,
+      minTimeBetweenFilePollsMillis: 250,
+      retryInitialBackoffMillis: 200,
+      retryMaxBackoffMillis: 5000,
+      truncatedRecordTerminator: '...\n',
+      maxRecordSizeBytes: 524288,
+      aggregatedRecordSizeBytes: 5120,
+      fileFooterPattern: '^# end of log$',
+      dataProcessingOptions: [
+        {
+          optionName: 'LOGTOJSON',
+          logFormat: 'COMMONAPACHELOG',
+          jsonFormat: 'PRETTYPRINT',
+          malformedLines: 'SKIP',
+        },
+        {
+          optionName: 'ADDMETADATA',
+          timestamp: true,
+          metadata: { site: 'www.wildrydes.com', tier: { name: 'web' } },
+        },
+      ],
+    });
+    expect(config.flows[1].dataProcessingOptions[1]).toEqual({
+      optionName: 'ADDEC2METADATA',
+      metadataFields: ['instanceId', 'availabilityZone', 'region'],
+      metadataPrefix: 'ec2_',
+      metadataTTLSeconds: 600,
+      jsonFormat: 'COMPACT',
+    });
+    expect(config.flows.flatMap((f) => f.dataProcessingOptions.map((o) => o.optionName))).toEqual([
+      'LOGTOJSON',
+      'ADDMETADATA',
+      'LOGTOJSON',
+      'ADDEC2METADATA',
+      'LOGTOJSON',
+      'SINGLELINE',
+      'LOGTOJSON',
+      'ADDBRACKETS',
+      'CSVTOJSON',
+      'LOGTOJSON',
+    ]);
+    // Every key with no effect is named exactly once.
+    const named = notes.flatMap((n) =>
+      n
+        .split(/ ha(?:s|ve) no effect here/)[0]
+        .split(', ')
+        .map((k) => k.replace(/ \(.*\)$/, '')),
+    );
+    expect(named.sort()).toEqual(
+      [
+        'cloudwatch.metricsQueueSize',
+        'cloudwatch.tagInstance',
+        'connectionTTLMillis',
+        'log.emitInternalMetrics',
+        'log.emitInternalMetrics',
+        'log.emitMetrics',
+        'log.file',
+        'log.level',
+        'log.maxBackupIndex',
+        'log.maxFileSize',
+        'maxConnections',
+        'maxSendingThreads',
+        'maxSendingThreadsPerCore',
+        'maxTimeBetweenFileTrackerRefreshMillis',
+        'publishQueueCapacity',
+        'sendingThreadsKeepAliveMillis',
+        'sendingThreadsMaxQueueSize',
+        'useHttpGzip',
+        'useTcpKeepAlive',
+        'userAgentOverride',
+        'userDefinedCredentialsProvider.classname',
+        'userDefinedCredentialsProvider.location',
+        'waitOnEmptyPublishQueueMillis',
+        'waitOnFullPublishQueueMillis',
+        'waitOnFullRetryQueueMillis',
+      ].sort(),
+    );
+  });
+
+  it('names the line and column of a syntax error in a file with comments', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'agent-config-'));
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{\n  // the flows\n  "flows": [ /* none yet */ , ]\n}\n');
+    expect(() => readAgentConfig(file)).toThrow(/broken\.json is not valid JSON: .*line 3, column \d+/);
+    writeFileSync(file, '{ /* never closed\n "flows": [] }');
+    expect(() => readAgentConfig(file)).toThrow(/comment opened at line 1, column 3 is never closed/);
   });
 });
