@@ -2,13 +2,13 @@
  * Where a flow's records go: a Kinesis data stream (PutRecords) or a Firehose delivery stream
  * (PutRecordBatch). Both accept a batch and answer per entry, so one delivery routine serves
  * both: it splits records into requests within the API's limits and re-sends only the entries
- * that were rejected, with exponential back-off and jitter (exponential-backoff), keeping their
+ * that were rejected, with the retry policy's back-off (`core/retry.ts`), keeping their
  * order. What still fails is handed back, never dropped.
  */
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { backOff } from 'exponential-backoff';
-import { errorMessage, isRetryableError, type RetryPolicy } from '#core/put-records';
+import { errorMessage } from '#core/put-records';
+import { isRetryableError, retrying, type RetryPolicy } from '#core/retry';
 import { DESTINATION_LIMITS } from './config-schema';
 
 export interface SinkEntry {
@@ -170,16 +170,10 @@ export async function deliver<E extends SinkEntry>(
       if (pending.length > 0) throw new PartialFailure(`${pending.length} records were not accepted`);
     };
     try {
-      await backOff(attempt, {
-        numOfAttempts: policy.maxAttempts,
-        startingDelay: policy.baseDelayMs,
-        maxDelay: policy.maxDelayMs,
-        jitter: 'full',
-        retry: (error, next) => {
-          if (next >= policy.maxAttempts || fatal(error)) return false;
-          retried += pending.length;
-          return true;
-        },
+      await retrying(attempt, {
+        policy,
+        retryable: (error) => !fatal(error),
+        onRetry: () => (retried += pending.length),
       });
     } catch (error) {
       const reason = error instanceof PartialFailure ? undefined : errorMessage(error);

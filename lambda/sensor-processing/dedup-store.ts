@@ -1,5 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backOff } from 'exponential-backoff';
+import { retrying, type RetryOptions } from '#core/retry';
 import type { SeenReading } from '#core/sensor';
 import { SENSOR_SETTINGS } from '#core/settings';
 
@@ -11,11 +11,9 @@ const WRITE_LIMIT = 25;
 class Unprocessed extends Error {}
 
 /** Back-off for unprocessed keys: about five seconds in all. */
-export const UNPROCESSED_RETRY = {
-  numOfAttempts: 8,
-  startingDelay: 50,
-  maxDelay: 2_000,
-  retry: (error: unknown) => error instanceof Unprocessed,
+export const UNPROCESSED_RETRY: RetryOptions = {
+  policy: { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 2_000 },
+  retryable: (error: unknown) => error instanceof Unprocessed,
 };
 
 interface FingerprintItem {
@@ -38,7 +36,7 @@ export class DedupStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retentionSeconds: number = SENSOR_SETTINGS.dedupRetentionSeconds,
-    private readonly retry: Parameters<typeof backOff>[1] = UNPROCESSED_RETRY,
+    private readonly retry: RetryOptions = UNPROCESSED_RETRY,
   ) {}
 
   /** The last kept reading of each fingerprint that has one. */
@@ -49,7 +47,7 @@ export class DedupStore {
       let keys: Record<string, unknown>[] = unique
         .slice(i, i + GET_LIMIT)
         .map((fingerprint) => ({ fingerprint }));
-      await backOff(async () => {
+      await retrying(async () => {
         const out = await this.doc.send(
           new BatchGetCommand({
             RequestItems: {
@@ -81,7 +79,7 @@ export class DedupStore {
     }));
     for (let i = 0; i < items.length; i += WRITE_LIMIT) {
       let requests: object[] = items.slice(i, i + WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
-      await backOff(async () => {
+      await retrying(async () => {
         const out = await this.doc.send(
           new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
         );

@@ -13,7 +13,10 @@ beforeAll(async () => {
 });
 afterAll(() => db.stop());
 
-const noWait = { numOfAttempts: 3, startingDelay: 0, maxDelay: 0, retry: () => true };
+const noWait = {
+  policy: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
+  retryable: () => true,
+};
 
 describe('DedupStore (dynalite)', () => {
   it('remembers the last kept reading of each fingerprint, across more than one request', async () => {
@@ -59,7 +62,7 @@ describe('DedupStore (dynalite)', () => {
         return { UnprocessedItems: items.length > 1 ? { t: items.slice(1) } : {} };
       },
     } as unknown as DynamoDBDocumentClient;
-    const store = new DedupStore(doc, 't', 3600, { ...noWait, numOfAttempts: 5 });
+    const store = new DedupStore(doc, 't', 3600, { ...noWait, policy: { ...noWait.policy, maxAttempts: 5 } });
     expect([...(await store.lookup(['a', 'b', 'c'])).keys()]).toEqual(['a', 'b', 'c']);
     expect(calls).toBe(3);
     calls = 0;

@@ -172,18 +172,17 @@ describe('web server user data', () => {
     expect(userData(synth({ generateTraffic: false }).template)).not.toContain('weblog-traffic');
   });
 
-  it('is a configuration log-agent reads too, unchanged (only CloudWatch settings have no effect)', () => {
+  it('is a configuration log-agent reads too, unchanged, every setting applied', () => {
     const config = kinesisAgentConfig('weblogs', 'eu-west-1', 'amazonaws.com');
-    const { config: parsed, warnings } = parseAgentConfig(config);
+    const { config: parsed, warnings, notes } = parseAgentConfig(config);
     expect(parsed.flows[0]).toMatchObject({
       kinesisStream: 'weblogs',
       directory: '/var/log/httpd',
       fileGlob: 'access_log*',
     });
     expect(parsed.kinesisEndpoint).toBe('https://kinesis.eu-west-1.amazonaws.com');
-    expect(warnings).toEqual([
-      'ignored (Java agent settings log-agent does not need): cloudwatch.emitMetrics, cloudwatch.endpoint',
-    ]);
+    expect(warnings).toEqual([]);
+    expect(notes).toEqual([]);
   });
 });
 

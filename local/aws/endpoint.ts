@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jsonError, queryError, restXmlError, protocolOf, type ServiceError } from './protocols';
+import type { AwsRequest, AwsResponse, AwsService, Caller, Decision } from './service';
+
+/**
+ * One local AWS endpoint, as `https://<service>.<region>.amazonaws.com` is for AWS: every
+ * request names its service in its SigV4 credential scope (`AKIA…/20261130/us-east-1/sqs/aws4_request`),
+ * or, unsigned, in its X-Amz-Target header; the endpoint finds who signed it and hands it to
+ * that service.
+ */
+
+/** What a SigV4 signature says about a request: whose key, which region and service. */
+export interface CredentialScope {
+  readonly accessKeyId: string;
+  readonly date: string;
+  readonly region: string;
+  readonly service: string;
+}
+
+const SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/;
+
+/** The credential scope of a signed request (Authorization header or presigned URL), if any. */
+export function credentialScope(
+  headers: IncomingMessage['headers'],
+  query: URLSearchParams,
+): CredentialScope | undefined {
+  const header = headers.authorization;
+  const fromHeader = typeof header === 'string' ? SCOPE.exec(header) : null;
+  const presigned = query.get('X-Amz-Credential');
+  const match = fromHeader ?? (presigned ? SCOPE.exec(`Credential=${presigned}`) : null);
+  if (!match) return undefined;
+  const [, accessKeyId, date, region, service] = match;
+  return { accessKeyId, date, region, service };
+}
+
+export interface EndpointOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly services: readonly AwsService[];
+  readonly accountId: string;
+  /** The region of unsigned requests. */
+  readonly defaultRegion: string;
+  /** Who holds an access key. */
+  readonly callerOf: (accessKeyId: string) => Caller;
+  /** IAM's decision on `caller` doing `action` on `resource`. */
+  readonly authorize: (
+    caller: Caller,
+    action: string,
+    resource: string,
+    context: Readonly<Record<string, string>>,
+  ) => Decision;
+  /** Where problems are reported (denials, unknown services). */
+  readonly log?: (message: string) => void;
+}
+
+export interface AwsEndpoint {
+  readonly url: string;
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** An error in the protocol the request speaks, for requests no service can take. */
+export function protocolError(
+  request: Pick<AwsRequest, 'headers' | 'method'>,
+  error: ServiceError,
+  xmlns = 'https://local.amazonaws.com/doc/',
+): AwsResponse {
+  switch (protocolOf(request)) {
+    case 'json':
+      return jsonError(error, '1.1');
+    case 'query':
+      return queryError(error, xmlns);
+    default:
+      return restXmlError(error);
+  }
+}
+
+function serviceFor(services: readonly AwsService[], scope: CredentialScope | undefined, target: string) {
+  if (scope) return services.find((s) => s.signingNames.includes(scope.service));
+  return services.find((s) => s.targetPrefixes?.some((prefix) => target.startsWith(prefix)));
+}
+
+function send(response: ServerResponse, answer: AwsResponse) {
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}
+
+/** Starts the endpoint on 127.0.0.1. */
+export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEndpoint> {
+  let base = '';
+  const log = options.log ?? (() => undefined);
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const body = await readBody(req);
+      const scope = credentialScope(req.headers, url.searchParams);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const caller: Caller = scope ? options.callerOf(scope.accessKeyId) : { kind: 'anonymous' };
+      const request: AwsRequest = {
+        service: scope?.service ?? '',
+        region: scope?.region ?? options.defaultRegion,
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        caller,
+        accountId: options.accountId,
+        endpoint: base,
+        authorize: (action, resource, context = {}) => {
+          const decision = options.authorize(caller, action, resource, context);
+          if (!decision.allowed) log(`AccessDenied: ${describeCaller(caller)} ${action} on ${resource}`);
+          return decision;
+        },
+      };
+      const service = serviceFor(options.services, scope, target);
+      if (!service) {
+        const what = scope?.service ?? (target || `${request.method} ${request.path}`);
+        return send(
+          res,
+          protocolError(request, {
+            code: scope ? 'UnknownOperationException' : 'MissingAuthenticationTokenException',
+            message: scope
+              ? `The service "${what}" is not emulated by the local endpoint`
+              : 'Missing Authentication Token',
+            status: scope ? 400 : 403,
+          }),
+        );
+      }
+      send(res, await service.handle(request));
+    })().catch((error: Error) => {
+      log(`local endpoint: ${error.message}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ __type: 'InternalFailure', message: error.message }));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', resolve);
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    server,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function describeCaller(caller: Caller): string {
+  return caller.kind === 'anonymous' ? 'an unsigned request' : caller.arn;
+}
