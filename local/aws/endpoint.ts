@@ -49,7 +49,7 @@ export interface EndpointOptions {
     action: string,
     resource: string,
     context: Readonly<Record<string, string>>,
-  ) => Decision;
+  ) => Promise<Decision>;
   /** Where problems are reported (denials, unknown services). */
   readonly log?: (message: string) => void;
 }
@@ -117,8 +117,8 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
         caller,
         accountId: options.accountId,
         endpoint: base,
-        authorize: (action, resource, context = {}) => {
-          const decision = options.authorize(caller, action, resource, context);
+        authorize: async (action, resource, context = {}) => {
+          const decision = await options.authorize(caller, action, resource, context);
           if (!decision.allowed) log(`AccessDenied: ${describeCaller(caller)} ${action} on ${resource}`);
           return decision;
         },

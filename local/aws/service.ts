@@ -47,7 +47,7 @@ export interface AwsRequest {
    * Evaluates `caller` doing `action` (`kinesis:PutRecords`) on `resource` (an ARN) as IAM would:
    * the caller's identity policies and the resource's own policy, with the request context.
    */
-  authorize(action: string, resource: string, context?: Readonly<Record<string, string>>): Decision;
+  authorize(action: string, resource: string, context?: Readonly<Record<string, string>>): Promise<Decision>;
 }
 
 export interface AwsResponse {
