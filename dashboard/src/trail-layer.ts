@@ -15,9 +15,9 @@ import type { TrailPoint } from './trails';
  */
 const PADDING = 0.1;
 /** Opacity of a trail's parts, oldest first. */
-const FADE = [0.25, 0.65] as const;
+const FADE = [0.3, 0.75] as const;
 const SELECTED_FADE = [0.45, 0.95] as const;
-const WIDTH = 2.5;
+const WIDTH = 3;
 const SELECTED_WIDTH = 4;
 
 export class TrailLayer extends L.Layer {
@@ -33,7 +33,8 @@ export class TrailLayer extends L.Layer {
     private readonly trail: (name: string) => readonly TrailPoint[],
     options: L.LayerOptions,
   ) {
-    super(options);
+    super();
+    L.setOptions(this, options);
   }
 
   override onAdd(map: L.Map): this {
