@@ -119,10 +119,8 @@ const DashboardConfigFields = z.object(
 
 type Fields = z.infer<typeof DashboardConfigFields>;
 
-/** What is missing or inconsistent between fields, if anything. */
-function combinationProblem(f: Fields): string | undefined {
-  if (!f.region) return 'config.json needs a region';
-  if (!f.streamName) return 'config.json needs a streamName';
+/** What is wrong with how the page gets credentials, if anything. */
+function credentialsProblem(f: Fields): string | undefined {
   if (f.endpoint) return undefined;
   if (!f.identityPoolId || !f.guestRoleArn) {
     return 'config.json needs identityPoolId and guestRoleArn (or an endpoint for a local emulator)';
@@ -143,11 +141,14 @@ export function parseDashboardConfig(value: unknown): Parsed<ResolvedDashboardCo
   const parsed = DashboardConfigFields.safeParse(value);
   if (!parsed.success) return invalid(parsed.error.issues[0].message);
   const f = parsed.data;
-  const problem = combinationProblem(f);
+  const { region, streamName } = f;
+  if (!region) return invalid('config.json needs a region');
+  if (!streamName) return invalid('config.json needs a streamName');
+  const problem = credentialsProblem(f);
   if (problem) return invalid(problem);
   return ok({
-    region: f.region!,
-    streamName: f.streamName!,
+    region,
+    streamName,
     ...(f.identityPoolId ? { identityPoolId: f.identityPoolId } : {}),
     ...(f.guestRoleArn ? { guestRoleArn: f.guestRoleArn } : {}),
     ...(f.endpoint ? { endpoint: f.endpoint } : {}),

@@ -8,6 +8,8 @@
  */
 
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DASHBOARD, unicornDashboard } from '../../bin/local-workloads';
@@ -221,3 +223,26 @@ async function expectCount(locator: ReturnType<Page['locator']>, count: number, 
   }
   expect(seen).toBe(count);
 }
+
+it("shows the tile server's map when its tiles load, without the offline notice", async () => {
+  // A 1x1 white GIF stands for every tile.
+  const tile = Buffer.from('R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs=', 'base64');
+  const tiles = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'image/gif' }).end(tile));
+  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
+  const { port } = tiles.address() as AddressInfo;
+  const online = await startDashboardServer({
+    config: { region: 'us-east-1', streamName: STREAM, tileUrl: `http://127.0.0.1:${port}/{z}/{x}/{y}.png` },
+    kinesisEndpoint: pipeline.endpoints.kinesis,
+  });
+  try {
+    await page.goto(online.url);
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-tile-loaded').length > 0);
+    expect(await page.locator('.offline-map-notice').isHidden()).toBe(true);
+    // The offline map is still there, under the tiles, for any tile that fails later.
+    expect(await page.locator('.leaflet-offline-map-pane svg path').count()).toBeGreaterThan(30);
+  } finally {
+    await online.stop();
+    tiles.closeAllConnections();
+    await new Promise((resolve) => tiles.close(resolve));
+  }
+});
