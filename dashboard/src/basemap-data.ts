@@ -6,15 +6,19 @@
  * it shows wherever a tile does not load.
  *
  * Source and accuracy: written by hand for this page, not taken from any map data set.
- * Shorelines are traced through landmarks whose published coordinates are well known (for
- * example Columbus Circle 40.7681 N 73.9819 W, Duke Ellington Circle 40.7969 N 73.9492 W,
- * Frederick Douglass Circle 40.8006 N 73.9582 W, Grand Army Plaza 40.7644 N 73.9733 W,
- * Hoboken Terminal 40.7350 N 74.0275 W, Socrates Sculpture Park 40.7683 N 73.9365 W).
+ * Shorelines are traced from known geography, a point every few hundred metres, and checked
+ * against landmarks whose published coordinates are well known (for example Columbus Circle
+ * 40.7681 N 73.9819 W, Duke Ellington Circle 40.7969 N 73.9492 W, Frederick Douglass Circle
+ * 40.8006 N 73.9582 W, Grand Army Plaza 40.7644 N 73.9733 W, Hoboken Terminal 40.7350 N
+ * 74.0275 W, Socrates Sculpture Park 40.7683 N 73.9365 W); Manhattan's shores along the grid
+ * are placed by how far they lie beyond 12th or 1st Avenue.
  * The avenues and streets follow a model of the 1811 Commissioners' grid: avenues run 29°
  * east of true north, streets are 81 m apart (Central Park's corners, 51 streets apart along
- * both Fifth Avenue and Central Park West, fix both numbers), and avenues lie at their
- * surveyed spacing. Expect errors of 50 to 150 m, more away from midtown; small features
- * (piers, inlets, minor islands) are left out. The page says so wherever it shows this map.
+ * both Fifth Avenue and Central Park West, fix both numbers), and the avenues keep the plan's
+ * block widths, scaled so that Fifth to Eighth Avenue spans the park's measured 855 m. Where the
+ * grid gives out (below 14th Street, Broadway's diagonal) roads are traced through known
+ * corners. Expect errors of 50 to 150 m, more away from midtown; small features (piers,
+ * inlets, minor islands) are left out. The page says so wherever it shows this map.
  */
 
 import type { Feature, FeatureCollection, LineString, Point, Polygon, Position } from 'geojson';
@@ -45,7 +49,11 @@ const GRID_ORIGIN = { lat: 40.7643, lon: -73.9731 };
 const AVENUE_BEARING = 29;
 const STREET_SPACING_M = 81;
 
-/** Avenue centre lines in metres east of Fifth Avenue, measured along the streets. */
+/**
+ * Avenue centre lines in metres east of Fifth Avenue, measured along the streets: the plan's
+ * block widths plus the avenues' own widths, times 0.954 (855 m measured across the park over
+ * the plan's 896 m).
+ */
 const AVENUE = {
   twelfth: -1903,
   eleventh: -1641,
