@@ -9,7 +9,7 @@ import type { Parsed } from '#core/result';
 import { speedBetween } from '#core/speed';
 import { parseStatusTime } from '#core/status-time';
 import { parseUnicornStatus, type UnicornStatus } from '#core/telemetry';
-import { Trail, type TrailLimits, type TrailPoint } from './trails';
+import { DEFAULT_TRAIL_POINTS, Trail, type TrailLimits, type TrailPoint } from './trails';
 
 export interface ActiveUnicorn {
   readonly name: string;
@@ -38,7 +38,7 @@ export interface FleetChanges {
 
 const position = (status: UnicornStatus) => ({ lat: status.Latitude, lon: status.Longitude });
 
-const NO_TRAILS: TrailLimits = { durationMs: 0, maxPoints: 2 };
+const NO_TRAILS: TrailLimits = { durationMs: 0, maxPoints: DEFAULT_TRAIL_POINTS };
 
 export class Fleet {
   private readonly unicorns = new Map<string, ActiveUnicorn>();
