@@ -1,4 +1,6 @@
-import { base, en, Faker } from '@faker-js/faker';
+import type { Faker, LocaleDefinition } from '@faker-js/faker';
+// The English build alone: loading every locale would cost about a second at each start.
+import { faker as english } from '@faker-js/faker/locale/en';
 import { ArgumentError, helperNamed, type Helper } from './kdg-helpers';
 
 export { KDG_HELPERS, type RenderContext } from './kdg-helpers';
@@ -63,9 +65,11 @@ export interface CompileOptions {
   readonly keepNewlines?: boolean;
 }
 
+const EnglishFaker = english.constructor as new (options: { locale: LocaleDefinition }) => Faker;
+
 /** A new faker instance with English data, independent of any other. */
 export function newFaker(seed?: number): Faker {
-  const faker = new Faker({ locale: [en, base] });
+  const faker = new EnglishFaker({ locale: english.rawDefinitions });
   if (seed !== undefined) faker.seed(seed);
   return faker;
 }
