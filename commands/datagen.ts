@@ -475,7 +475,10 @@ export function* dryRunRecords(
   }
 }
 
-/** The helper names by module, one line each, wrapped at `width`: for `datagen --help`. */
+/**
+ * The helper names by module for `datagen --help`: `random.number arrayElement …`, a line per
+ * module wrapped at `width`, each wrapped line starting with its module again.
+ */
 export function helperSummary(width = 100): string {
   const modules = new Map<string, string[]>();
   for (const name of Object.keys(KDG_HELPERS)) {
@@ -484,13 +487,13 @@ export function helperSummary(width = 100): string {
   }
   const lines: string[] = [];
   for (const [module, methods] of modules) {
-    let line = `  ${module}.`;
+    let line = '';
     for (const method of methods) {
-      if (line.length + method.length + 1 > width && !line.endsWith('.')) {
+      if (line && line.length + method.length + 1 > width) {
         lines.push(line);
-        line = ' '.repeat(module.length + 3);
+        line = '';
       }
-      line += line.endsWith('.') ? method : ` ${method}`;
+      line = line ? `${line} ${method}` : `${module}.${method}`;
     }
     lines.push(line);
   }
