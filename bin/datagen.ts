@@ -50,6 +50,9 @@ Hours and days are local time (set TZ to change). --from/--to (ISO 8601 or epoch
 every second of that range as fast as the destination accepts, with {{date.simTime}} the
 simulated second ({{date.now}} stays the wall clock, as in the generator).
 
+With --firehose, --endpoint-url is the Firehose endpoint (else AWS_ENDPOINT_URL_FIREHOSE,
+AWS_ENDPOINT_URL, or the running npm start's).
+
 Without --rate or --periodic, the Node producer's environment variables ${CRON_ENV.stream},
 ${CRON_ENV.jobs} and ${CRON_ENV.messages} (10 jobs × 10 messages every second by default)
 set the pace when any of them is set.

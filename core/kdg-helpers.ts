@@ -157,7 +157,8 @@ const arrayElement = (name: string): HelperEntry =>
 const weightedArrayElement: Helper = (args, { faker }) => {
   const name = 'random.weightedArrayElement';
   arity(name, args, 1);
-  const [arg] = args;
+  // The generator's default: a dog or a cat, even odds.
+  const [arg] = args.length ? args : [{ weights: [0.5, 0.5], data: ['dog', 'cat'] }];
   if (!isObject(arg) || !Array.isArray(arg.weights) || !Array.isArray(arg.data)) {
     throw new ArgumentError(`${name} takes {"weights":[…],"data":[…]}`);
   }

@@ -138,6 +138,13 @@ describe('the --periodic schedule file', () => {
     expect(rate.week[0].every((c) => c.mu === 2) && rate.week[6].every((c) => c.mu === 2)).toBe(true);
   });
 
+  it('lets the narrower of overlapping day keys win, whatever their order', () => {
+    const rate = periodicRateFrom({
+      days: { fri: { '8': { mu: 1, sigma: 0 } }, 'mon-fri': { '8': { mu: 2, sigma: 0 } } },
+    });
+    expect([1, 4, 5].map((d) => rate.week[d][8].mu)).toEqual([2, 2, 1]);
+  });
+
   it('accepts day ranges that wrap the week, and three-letter names', () => {
     const rate = periodicRateFrom({ days: { 'fri-mon': { '3': { mu: 1, sigma: 0 } } } });
     expect([0, 1, 2, 3, 4, 5, 6].map((d) => rate.week[d][3].mu)).toEqual([1, 1, 100, 100, 100, 1, 1]);
