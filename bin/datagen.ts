@@ -14,8 +14,10 @@ import {
   helperSummary,
   partitionKeyOf,
   progressLine,
+  parseTime,
   recordsPerSecond,
   runDatagen,
+  simulatedRange,
   type Destination,
   type Schedule,
 } from '../commands/datagen';
@@ -68,17 +70,6 @@ function readText(what: string, file: string): string {
   }
 }
 
-/** ISO 8601 (a time without a zone is local, as the generator's date pickers) or epoch milliseconds. */
-function timeOption(name: string) {
-  return (value: string) => {
-    const ms = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
-    if (!Number.isFinite(ms)) {
-      throw new UsageError(`--${name} must be a time in ISO 8601 or milliseconds since 1970, got "${value}"`);
-    }
-    return ms;
-  };
-}
-
 function seedOption(value: string | undefined): number | undefined {
   const seed = value === undefined ? undefined : Number(value);
   if (seed !== undefined && !Number.isInteger(seed)) {
@@ -118,7 +109,7 @@ function helpersCommand(argv: string[]): number {
     })
     .parseSync();
   if (helpShown(args)) return 0;
-  const now = args.now === undefined ? Date.now() : timeOption('now')(args.now);
+  const now = args.now === undefined ? Date.now() : parseTime('now', args.now);
   process.stdout.write(`${helperExamples(seedOption(args.seed), now).join('\n')}\n`);
   return 0;
 }
@@ -199,12 +190,7 @@ function templateFrom(args: Args, seed: number | undefined): CompiledTemplate {
 }
 
 function simulation(args: Args): { from: number; to: number } | undefined {
-  if (args.from === undefined && args.to === undefined) return undefined;
-  if (args.from === undefined || args.to === undefined) throw new UsageError('--from and --to go together');
-  const from = timeOption('from')(args.from);
-  const to = timeOption('to')(args.to);
-  if (to < from) throw new UsageError(`--to (${args.to}) must not be before --from (${args.from})`);
-  return { from, to };
+  return simulatedRange(args.from, args.to);
 }
 
 function scheduleFrom(args: Args): { schedule: Schedule; pace: string } {
@@ -326,7 +312,7 @@ runMain('datagen', async () => {
   if (args.now !== undefined && !args.dryRun) throw new UsageError('--now applies to --dry-run only');
 
   if (args.dryRun) {
-    const fixed = args.now === undefined ? undefined : timeOption('now')(args.now);
+    const fixed = args.now === undefined ? undefined : parseTime('now', args.now);
     const now = fixed === undefined ? Date.now : () => fixed;
     const keys = partitionKeyOf(args.partitionKey, () => 'random');
     const simulate = simulation(args);

@@ -123,6 +123,30 @@ export function pacing(schedule: Schedule, random: () => number = Math.random): 
   };
 }
 
+/**
+ * A time option: ISO 8601 (a time without a zone is local, as the generator's date pickers read
+ * it) or milliseconds since the epoch.
+ */
+export function parseTime(option: string, value: string): number {
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new UsageError(`--${option} must be a time in ISO 8601 or milliseconds since 1970, got "${value}"`);
+  }
+  return ms;
+}
+
+/** The simulated range of --from and --to, both or neither. */
+export function simulatedRange(
+  from: string | undefined,
+  to: string | undefined,
+): { from: number; to: number } | undefined {
+  if (from === undefined && to === undefined) return undefined;
+  if (from === undefined || to === undefined) throw new UsageError('--from and --to go together');
+  const range = { from: parseTime('from', from), to: parseTime('to', to) };
+  if (range.to < range.from) throw new UsageError(`--to (${to}) must not be before --from (${from})`);
+  return range;
+}
+
 /** How each record's partition key is chosen. */
 export type PartitionKeyOf = (record: string) => string;
 

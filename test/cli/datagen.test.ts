@@ -10,8 +10,10 @@ import {
   helperExamples,
   helperSummary,
   pacing,
+  parseTime,
   partitionKeyOf,
   runDatagen,
+  simulatedRange,
   type DatagenOptions,
   type Schedule,
 } from '../../commands/datagen';
@@ -467,5 +469,29 @@ describe('helper listings', () => {
     );
     expect(a.find((l) => l.startsWith('{{date.utc('))).toMatch(/\s2026-01-04 08:59:00$/);
     expect(a.every((l) => !l.includes('\n') && l.length < 300)).toBe(true);
+  });
+});
+
+describe('--from, --to and --now', () => {
+  it('take ISO 8601 (local time without a zone) or epoch milliseconds', () => {
+    expect(parseTime('from', '2026-01-04T08:59:00Z')).toBe(FROM);
+    expect(parseTime('from', String(FROM))).toBe(FROM);
+    expect(parseTime('from', '2026-01-04T08:59:00')).toBe(new Date(2026, 0, 4, 8, 59).getTime());
+    expect(simulatedRange(undefined, undefined)).toBeUndefined();
+    expect(simulatedRange('2026-01-04T08:59:00Z', String(FROM + 1000))).toEqual({
+      from: FROM,
+      to: FROM + 1000,
+    });
+    expect(simulatedRange('1000', '1000')).toEqual({ from: 1000, to: 1000 });
+  });
+
+  it.each([
+    [['yesterday', '1'], '--from must be a time in ISO 8601 or milliseconds since 1970, got "yesterday"'],
+    [['1', '2026-13-01'], '--to must be a time in ISO 8601 or milliseconds since 1970, got "2026-13-01"'],
+    [['2026-01-02', '2026-01-01'], '--to (2026-01-01) must not be before --from (2026-01-02)'],
+    [['2026-01-02', undefined], '--from and --to go together'],
+    [[undefined, '2026-01-02'], '--from and --to go together'],
+  ])('reject %p: %s', ([from, to], message) => {
+    expect(() => simulatedRange(from, to)).toThrow(new UsageError(message));
   });
 });
