@@ -265,12 +265,7 @@ function putFor(destination: Destination, policy: RetryPolicy): Put {
   }
   return async (entries) => {
     const { putRecordBatchReliably } = firehosePut();
-    return putRecordBatchReliably(
-      destination.client,
-      destination.name,
-      entries.map((e) => e.data),
-      policy,
-    );
+    return putRecordBatchReliably(destination.client, destination.name, entries, policy);
   };
 }
 

@@ -1,12 +1,7 @@
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
-import { backOff } from 'exponential-backoff';
-import {
-  DEFAULT_RETRY_POLICY,
-  errorMessage,
-  isRetryableError,
-  type PutOutcome,
-  type RetryPolicy,
-} from './put-records';
+import { chunkFor, putReliably, type BatchOutcome, type BatchTarget } from './batch-put';
+import { DEFAULT_RETRY_POLICY } from './put-records';
+import type { RetryPolicy } from './retry';
 
 /**
  * Firehose's PutRecordBatch limits: 500 records and 4 MiB per call, 1,000 KiB per record
@@ -19,107 +14,69 @@ export const PUT_RECORD_BATCH_LIMITS = {
 } as const;
 
 /**
- * The per-record error codes PutRecordBatch reports, both worth sending again: the API reference
- * names ServiceUnavailableException (throughput exceeded, or a passing fault) and InternalFailure.
+ * The per-record error codes PutRecordBatch reports that are worth sending again: the API
+ * reference names ServiceUnavailableException (throughput exceeded, or a passing fault) and
+ * InternalFailure.
  */
 export const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set([
   'ServiceUnavailableException',
   'InternalFailure',
   'ThrottlingException',
+  'NoResult',
 ]);
 
-/** Splits records into PutRecordBatch calls within the limits, in order; an oversized record is an error. */
-export function chunkRecordBatches(
-  records: readonly Uint8Array[],
-  limits = PUT_RECORD_BATCH_LIMITS,
-): Uint8Array[][] {
-  const chunks: Uint8Array[][] = [];
-  let chunk: Uint8Array[] = [];
-  let bytes = 0;
-  for (const record of records) {
-    if (record.byteLength > limits.maxRecordBytes) {
-      throw new Error(
-        `Record of ${record.byteLength} bytes exceeds the ${limits.maxRecordBytes}-byte Firehose record limit`,
-      );
-    }
-    if (chunk.length === limits.maxRecords || bytes + record.byteLength > limits.maxRequestBytes) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(record);
-    bytes += record.byteLength;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+/** A record for Firehose: just its data. */
+export interface FirehoseEntry {
+  readonly data: Uint8Array;
 }
 
-/** Some entries were refused with retryable codes: try those again. */
-class RetryEntries extends Error {}
-
-/**
- * Puts records on a Firehose delivery stream with PutRecordBatch, within its limits, sending
- * again only the entries refused with a retryable ErrorCode (with exponential back-off and
- * jitter), as the API reference advises. Entries refused for good, or still refused after the
- * last attempt, are returned in `failed` with their code, never dropped; a request error no retry
- * can cure (missing delivery stream, denied access) is thrown.
- */
-export async function putRecordBatchReliably(
-  client: FirehoseClient,
+/** Firehose PutRecordBatch as a batch target. */
+export function firehoseTarget<E extends FirehoseEntry = FirehoseEntry>(
+  client: Pick<FirehoseClient, 'send'>,
   deliveryStreamName: string,
-  records: readonly Uint8Array[],
-  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-): Promise<PutOutcome> {
-  let sent = 0;
-  let retried = 0;
-  const failed: { entry: { data: Uint8Array; partitionKey: string }; error: string }[] = [];
-  const fail = (data: Uint8Array, error: string) => failed.push({ entry: { data, partitionKey: '' }, error });
-  for (const chunk of chunkRecordBatches(records)) {
-    let pending = chunk;
-    let lastErrors: string[] = [];
-    const sendPending = async () => {
+): BatchTarget<E> {
+  return {
+    service: 'Firehose',
+    limits: PUT_RECORD_BATCH_LIMITS,
+    size: (entry) => entry.data.byteLength,
+    async putOnce(entries) {
       const response = await client.send(
         new PutRecordBatchCommand({
           DeliveryStreamName: deliveryStreamName,
-          Records: pending.map((data) => ({ Data: data })),
+          Records: entries.map((e) => ({ Data: e.data })),
         }),
       );
-      const results = response.RequestResponses ?? [];
-      const again: Uint8Array[] = [];
-      lastErrors = [];
-      pending.forEach((data, i) => {
-        const result = results[i];
-        if (result?.RecordId && !result.ErrorCode) sent += 1;
-        else {
-          const code = result?.ErrorCode ?? 'NoResult';
-          const reason = `${code}: ${result?.ErrorMessage ?? 'no result for this record'}`.trim();
-          if (RETRYABLE_ENTRY_CODES.has(code) || !result) {
-            again.push(data);
-            lastErrors.push(reason);
-          } else fail(data, reason);
-        }
+      return entries.map((_, i) => {
+        const result = response.RequestResponses?.[i];
+        if (!result) return { code: 'NoResult', message: 'no result for this record' };
+        return result.ErrorCode ? { code: result.ErrorCode, message: result.ErrorMessage ?? '' } : undefined;
       });
-      pending = again;
-      if (pending.length > 0) throw new RetryEntries(`${pending.length} records to send again`);
-    };
-    try {
-      await backOff(sendPending, {
-        numOfAttempts: policy.maxAttempts,
-        startingDelay: policy.baseDelayMs,
-        maxDelay: policy.maxDelayMs,
-        jitter: 'full',
-        retry: (error, nextAttempt) => {
-          if (nextAttempt >= policy.maxAttempts) return false;
-          if (!(error instanceof RetryEntries) && !isRetryableError(error)) return false;
-          retried += pending.length;
-          return true;
-        },
-      });
-    } catch (error) {
-      if (!(error instanceof RetryEntries) && !isRetryableError(error)) throw error;
-      const reason = error instanceof RetryEntries ? undefined : errorMessage(error);
-      pending.forEach((data, i) => fail(data, reason ?? lastErrors[i] ?? 'unknown error'));
-    }
-  }
-  return { sent, retried, failed };
+    },
+    retryableEntry: (error) => RETRYABLE_ENTRY_CODES.has(error.code),
+  };
+}
+
+/** Splits records into PutRecordBatch calls within the limits, in order; an oversized record is an error. */
+export function chunkRecordBatches(records: readonly Uint8Array[]): Uint8Array[][] {
+  const target = firehoseTarget({ send: async () => ({}) as never }, '');
+  return chunkFor(
+    target,
+    records.map((data) => ({ data })),
+  ).map((chunk) => chunk.map((e) => e.data));
+}
+
+/**
+ * Puts records on a Firehose delivery stream with PutRecordBatch, within its limits, sending
+ * again only the entries refused with a retryable ErrorCode, as the API reference advises.
+ * Entries refused for good, or still refused after the last attempt, are returned in `failed`
+ * with their code, never dropped; a request error no retry can cure (missing delivery stream,
+ * denied access) is thrown.
+ */
+export function putRecordBatchReliably<E extends FirehoseEntry>(
+  client: Pick<FirehoseClient, 'send'>,
+  deliveryStreamName: string,
+  entries: readonly E[],
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<BatchOutcome<E>> {
+  return putReliably(firehoseTarget<E>(client, deliveryStreamName), entries, { policy });
 }

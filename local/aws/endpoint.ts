@@ -41,8 +41,8 @@ export interface EndpointOptions {
   readonly accountId: string;
   /** The region of unsigned requests. */
   readonly defaultRegion: string;
-  /** Who holds an access key. */
-  readonly callerOf: (accessKeyId: string) => Caller;
+  /** Who holds an access key; undefined for a session token the endpoint does not know. */
+  readonly callerOf: (accessKeyId: string, sessionToken: string | undefined) => Caller | undefined;
   /** IAM's decision on `caller` doing `action` on `resource`. */
   readonly authorize: (
     caller: Caller,
@@ -105,7 +105,12 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
       const body = await readBody(req);
       const scope = credentialScope(req.headers, url.searchParams);
       const target = String(req.headers['x-amz-target'] ?? '');
-      const caller: Caller = scope ? options.callerOf(scope.accessKeyId) : { kind: 'anonymous' };
+      const token =
+        req.headers['x-amz-security-token'] ?? url.searchParams.get('X-Amz-Security-Token') ?? undefined;
+      const known = scope
+        ? options.callerOf(scope.accessKeyId, token === undefined ? undefined : String(token))
+        : undefined;
+      const caller: Caller = known ?? { kind: 'anonymous' };
       const request: AwsRequest = {
         service: scope?.service ?? '',
         region: scope?.region ?? options.defaultRegion,
@@ -123,6 +128,17 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
           return decision;
         },
       };
+      if (scope && !known) {
+        return send(
+          res,
+          protocolError(request, {
+            code: protocolOf(request) === 'rest' ? 'InvalidToken' : 'UnrecognizedClientException',
+            queryCode: 'InvalidClientTokenId',
+            message: 'The security token included in the request is invalid.',
+            status: protocolOf(request) === 'json' ? 400 : 403,
+          }),
+        );
+      }
       const service = serviceFor(options.services, scope, target);
       if (!service) {
         const what = scope?.service ?? (target || `${request.method} ${request.path}`);

@@ -95,21 +95,21 @@ beforeEach(() => {
 
 const noWait = { maxAttempts: 8, baseDelayMs: 0, maxDelayMs: 0 };
 const client = () => firehoseClient({ endpointUrl: firehose.endpoint, region: 'us-east-1' }, cleanEnv());
-const bytes = (text: string) => new TextEncoder().encode(text);
+const bytes = (text: string) => ({ data: new TextEncoder().encode(text) });
 
 describe('PutRecordBatch with the SDK Firehose client', () => {
   it('sends at most 500 records and 4 MiB per call, in order', async () => {
     const fh = client();
     const small = Array.from({ length: 1203 }, (_, i) => bytes(`r${i}\n`));
     const outcome = await putRecordBatchReliably(fh, 'clicks', small, noWait);
-    expect(outcome).toEqual({ sent: 1203, retried: 0, failed: [] });
+    expect(outcome).toMatchObject({ sent: 1203, retried: 0, failed: [] });
     expect(firehose.calls.map((c) => c.records.length)).toEqual([500, 500, 203]);
     expect(firehose.delivered.get('clicks')!.map(String)).toEqual(
-      small.map((b) => Buffer.from(b).toString()),
+      small.map((b) => Buffer.from(b.data).toString()),
     );
 
     firehose.calls.length = 0;
-    const big = Array.from({ length: 5 }, () => new Uint8Array(900 * 1024));
+    const big = Array.from({ length: 5 }, () => ({ data: new Uint8Array(900 * 1024) }));
     await putRecordBatchReliably(fh, 'clicks', big, noWait);
     // 900 KiB each: four fit under 4 MiB.
     expect(firehose.calls.map((c) => c.records.length)).toEqual([4, 1]);
@@ -134,7 +134,7 @@ describe('PutRecordBatch with the SDK Firehose client', () => {
     expect(outcome.retried).toBe(20 + 10 + 5);
     expect(firehose.calls.map((c) => c.records.length)).toEqual([40, 20, 10, 5]);
     expect(new Set(firehose.delivered.get('clicks')!.map(String))).toEqual(
-      new Set(records.map((r) => Buffer.from(r).toString())),
+      new Set(records.map((r) => Buffer.from(r.data).toString())),
     );
     fh.destroy();
   });
