@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { startSqsStandIn, type SqsStandIn } from './sqs-standin';
+import { LOCAL_ACCOUNT } from './assembly';
+import { startAwsEndpoint } from './aws/endpoint';
+import { sqsService, type SqsService } from './aws/sqs';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const kinesalite = require('kinesalite') as (options: object) => Server;
 const dynalite = require('dynalite') as (options: object) => Server;
@@ -23,7 +25,7 @@ export interface LocalEndpoints {
 
 export interface Emulators {
   readonly endpoints: LocalEndpoints;
-  readonly sqs: SqsStandIn;
+  readonly sqs: SqsService;
   stop(): Promise<void>;
 }
 
@@ -65,7 +67,8 @@ function close(server: Server): Promise<void> {
 
 /**
  * Starts the service emulators from npm on 127.0.0.1: kinesalite (Kinesis), dynalite (DynamoDB),
- * s3rver (S3) and the SQS stand-in, each keeping its data under `dataDir`.
+ * s3rver (S3), and the local SQS service behind an AWS endpoint, each keeping its data under
+ * `dataDir`.
  */
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   const ports = { ...DEFAULT_PORTS, ...options.ports };
@@ -115,22 +118,34 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       await s3.close();
     });
 
-    const sqs = await startSqsStandIn({ port: ports.sqs, dir: dir('sqs') }).catch(
-      (error: NodeJS.ErrnoException) => {
-        throw new Error(
-          error.code === 'EADDRINUSE'
-            ? `Port ${ports.sqs} for the SQS stand-in is in use: is another local pipeline running?`
-            : `The SQS stand-in could not start: ${error.message}`,
-        );
-      },
-    );
-    started.push(() => sqs.stop());
+    const sqs = sqsService({ dir: dir('sqs'), accountId: LOCAL_ACCOUNT });
+    started.push(async () => sqs.close());
+    const sqsEndpoint = await startAwsEndpoint({
+      port: ports.sqs,
+      services: [sqs],
+      accountId: LOCAL_ACCOUNT,
+      defaultRegion: 'us-east-1',
+      // Until the one shared endpoint with IAM takes it over: every key is the account's administrator.
+      callerOf: (accessKeyId) => ({
+        kind: 'administrator',
+        accessKeyId,
+        arn: `arn:aws:iam::${LOCAL_ACCOUNT}:root`,
+      }),
+      authorize: () => ({ allowed: true }),
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(
+        error.code === 'EADDRINUSE'
+          ? `Port ${ports.sqs} for the SQS service is in use: is another local pipeline running?`
+          : `The SQS service could not start: ${error.message}`,
+      );
+    });
+    started.push(() => sqsEndpoint.stop());
 
     const endpoints = {
       kinesis,
       dynamodb,
       s3: `http://127.0.0.1:${s3Address.port}`,
-      sqs: sqs.endpoint,
+      sqs: sqsEndpoint.url,
     };
     return { endpoints, sqs, stop: stopAll };
   } catch (error) {

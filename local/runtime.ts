@@ -178,7 +178,7 @@ export async function provision(
         }),
       );
     }
-    for (const queue of stack.queues) emulators.sqs.createQueue(queue.name);
+    for (const queue of stack.queues) emulators.sqs.createQueue(queue.name, { region: stack.region });
   }
 }
 

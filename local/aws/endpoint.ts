@@ -91,6 +91,8 @@ function serviceFor(services: readonly AwsService[], scope: CredentialScope | un
 }
 
 function send(response: ServerResponse, answer: AwsResponse) {
+  // The client may have gone while the service worked (a long poll it gave up on).
+  if (response.destroyed) return;
   response.writeHead(answer.status, answer.headers);
   response.end(answer.body);
 }
@@ -102,6 +104,10 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const gone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
       const body = await readBody(req);
       const scope = credentialScope(req.headers, url.searchParams);
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -117,6 +123,7 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
         caller,
         accountId: options.accountId,
         endpoint: base,
+        signal: gone.signal,
         authorize: (action, resource, context = {}) => {
           const decision = options.authorize(caller, action, resource, context);
           if (!decision.allowed) log(`AccessDenied: ${describeCaller(caller)} ${action} on ${resource}`);
