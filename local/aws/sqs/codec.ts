@@ -166,9 +166,20 @@ function content(value: unknown, operation: string): string {
   return xmlEscape(String(value));
 }
 
+/** Operations whose query answer has no `<…Result>` element: they return nothing. */
+const NO_RESULT = new Set([
+  'SetQueueAttributes',
+  'PurgeQueue',
+  'DeleteQueue',
+  'TagQueue',
+  'UntagQueue',
+  'DeleteMessage',
+  'ChangeMessageVisibility',
+]);
+
 export function encode(protocol: Decoded['protocol'], operation: string, output: object): AwsResponse {
   if (protocol === 'json') return jsonResponse(JSON.parse(JSON.stringify(output)) as unknown, '1.0');
-  return queryResponse(operation, content(output, operation), XMLNS);
+  return queryResponse(operation, NO_RESULT.has(operation) ? undefined : content(output, operation), XMLNS);
 }
 
 export function encodeError(protocol: Decoded['protocol'], error: SqsError): AwsResponse {
