@@ -408,6 +408,14 @@ describe('long polling', () => {
     expect((await waiting).map((m) => m.Body)).toEqual(['again']);
   });
 
+  it('ends waiting receives, empty, when the service closes', async () => {
+    const url = await createQueue('closing');
+    const waiting = receive(url, { WaitTimeSeconds: 20 });
+    await until(() => clock.sleeping() === 1);
+    sqs.service.close();
+    expect(await waiting).toEqual([]);
+  });
+
   it('stops waiting when the client goes away, taking nothing', async () => {
     const url = await createQueue('abandoned');
     const controller = new AbortController();

@@ -19,7 +19,7 @@ export async function receiveWaiting(
   const { signal } = ctx.request;
   const deadline = clock.now() + waitSeconds * 1000;
   for (;;) {
-    if (signal.aborted || ctx.queues.find(queue.name) !== queue) return [];
+    if (signal.aborted || ctx.queues.closed || ctx.queues.find(queue.name) !== queue) return [];
     redrive(ctx, queue);
     const received = queue.receive(max, visibilitySeconds);
     if (received.length > 0 || clock.now() >= deadline) return received;

@@ -12,6 +12,7 @@ export class QueueSet {
   /** Queue name → when it was deleted: its name is taken for 60 seconds more. */
   private readonly deleted = new Map<string, number>();
   readonly store: SqsStore;
+  closed = false;
 
   constructor(
     dir: string,
@@ -92,7 +93,9 @@ export class QueueSet {
     queue.remove();
   }
 
+  /** Closes the journals; receives still waiting end empty. */
   close() {
+    this.closed = true;
     for (const queue of this.queues.values()) queue.close();
   }
 }
