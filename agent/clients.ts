@@ -13,8 +13,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { isLoopback, type Connection } from '../cli/aws';
-import { readLocalEndpoints } from '../cli/endpoints-file';
+import { isLoopback, localEndpoint, type Connection } from '../cli/aws';
 import type { AgentConfig } from './config';
 import { assumeRoleCredentials } from './credentials';
 
@@ -64,8 +63,7 @@ function explicitEndpoint(
     env[`AWS_ENDPOINT_URL_${ENV_NAME[service]}`] ??
     env.AWS_ENDPOINT_URL;
   if (given || service === 'cloudwatch' || service === 'sts') return given;
-  const file = readLocalEndpoints(env) as (Record<string, unknown> & { kinesis: string }) | undefined;
-  return typeof file?.[service] === 'string' ? (file[service] as string) : file?.kinesis;
+  return localEndpoint(env);
 }
 
 /**

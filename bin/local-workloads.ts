@@ -51,9 +51,13 @@ export function unicornFleet(unicorns: number): Workload {
 export function webServerLogs(): Workload {
   return {
     name: 'log-agent',
-    async start({ stacks, clients, clock, dataDir }) {
-      const stream = stacks.map((s) => s.outputs.WeblogStreamName).find(Boolean);
-      if (!stream) return undefined;
+    async start({ stacks, roleClients, clock, dataDir }) {
+      const stack = stacks.find((s) => s.outputs.WeblogStreamName);
+      const stream = stack?.outputs.WeblogStreamName;
+      if (!stack || !stream) return undefined;
+      // The agent runs on the web server, with its instance profile's role.
+      const role = stack.iam.instanceProfiles[0]?.roleArns[0];
+      const clients = roleClients(role, 'web-server');
       const random = seededRandom(clock.now() >>> 0);
       const accessLog = path.join(dataDir, 'access_log');
       const writer = setInterval(

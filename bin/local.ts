@@ -8,7 +8,7 @@ import {
   removeLocalEndpoints,
   writeLocalEndpoints,
 } from '../cli/endpoints-file';
-import { DEFAULT_PORTS } from '../local/emulators';
+import { DEFAULT_ENDPOINT_PORT } from '../local/aws-access';
 import { startLocalPipeline, type PipelineStatus } from '../local/runtime';
 import { DASHBOARD, unicornDashboard, unicornFleet, webServerLogs } from './local-workloads';
 
@@ -20,6 +20,9 @@ few unicorns. Ctrl-C stops everything.
 Usage: npm start -- [--unicorns N] [--window-seconds S] [--fresh] [-c key=value ...]`;
 
 const LOCAL_DIR = path.join(PROJECT_ROOT, '.local');
+
+/** A unicorn of your own for the banner's example: one the built-in fleet does not fly. */
+const SUGGESTED_NAME = 'Starlight';
 
 /** Synthesizes the app with the project's pinned CDK CLI into `outDir`. */
 function synth(outDir: string, context: readonly string[]): Promise<void> {
@@ -89,9 +92,9 @@ runMain('local', async () => {
       'port-base': {
         type: 'string',
         requiresArg: true,
-        default: String(DEFAULT_PORTS.kinesis),
+        default: String(DEFAULT_ENDPOINT_PORT),
         describe:
-          'First of five ports: the Kinesis, DynamoDB, S3 and SQS emulators, then the dashboard (0: any free ones)',
+          'First of six ports: the AWS endpoint, the Kinesis, DynamoDB, S3 and SQS emulators behind it, then the dashboard (0: any free ones)',
       },
       'data-dir': {
         type: 'string',
@@ -123,7 +126,7 @@ runMain('local', async () => {
     await synth(assemblyDir, args.context);
   }
   const port = (offset: number) => (portBase === 0 ? 0 : portBase + offset);
-  const ports = { kinesis: port(0), dynamodb: port(1), s3: port(2), sqs: port(3) };
+  const ports = { kinesis: port(1), dynamodb: port(2), s3: port(3), sqs: port(4) };
   const problems: string[] = [];
   const pipeline = await startLocalPipeline({
     assemblyDir,
@@ -131,7 +134,8 @@ runMain('local', async () => {
     fresh: args.fresh,
     windowSeconds,
     ports,
-    workloads: [unicornFleet(unicorns), webServerLogs(), unicornDashboard(port(4))],
+    endpointPort: port(0),
+    workloads: [unicornFleet(unicorns), webServerLogs(), unicornDashboard(port(5))],
     log: (message) => problems.push(message),
   });
 
@@ -141,6 +145,7 @@ runMain('local', async () => {
     writeLocalEndpoints(endpointsFile, {
       pid: process.pid,
       region: pipeline.region,
+      endpoint: pipeline.endpoint,
       ...pipeline.endpoints,
       dashboard: pipeline.urls[DASHBOARD],
       stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
@@ -151,17 +156,14 @@ runMain('local', async () => {
     [
       `Local Wild Rydes pipeline is running (${((Date.now() - started) / 1000).toFixed(1)} s to start).`,
       ...(pipeline.urls[DASHBOARD] ? [`  Dashboard ${pipeline.urls[DASHBOARD]}`] : []),
-      `  Kinesis   ${pipeline.endpoints.kinesis}`,
-      `  DynamoDB  ${pipeline.endpoints.dynamodb}`,
-      `  S3        ${pipeline.endpoints.s3}`,
-      `  SQS       ${pipeline.endpoints.sqs}`,
+      `  AWS endpoint  ${pipeline.endpoint}   (export AWS_ENDPOINT_URL=${pipeline.endpoint}; any credentials)`,
       ...(endpointsFile
         ? [
             `  Endpoints written to ${path.relative(process.cwd(), endpointsFile)}; the producer and consumer use them by default.`,
           ]
         : []),
       `  Try:  npx consumer -stream ${first.SummaryStreamName ?? 'wildrydes-summary'}     (summaries every ${windowSeconds ?? 60} s)`,
-      `        npx producer -name Bucephalus`,
+      `        npx producer -name ${SUGGESTED_NAME}`,
       `  Function logs: ${path.relative(process.cwd(), path.join(path.resolve(args.dataDir), 'logs'))}/   Ctrl-C to stop.`,
       '',
     ].join('\n'),

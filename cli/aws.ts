@@ -4,26 +4,32 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readLocalEndpoints } from './endpoints-file';
 
 export interface Connection {
-  /** Endpoint from --endpoint-url; otherwise the SDK's own AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL. */
+  /** Endpoint from --endpoint-url; otherwise the SDK's own AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL. */
   readonly endpointUrl?: string;
   /** Region from --region; otherwise the SDK's default chain (AWS_REGION, profile). */
   readonly region?: string;
 }
 
+/** A service as the SDK names it in its endpoint variables (`AWS_ENDPOINT_URL_KINESIS`). */
+export type ServiceKey = 'KINESIS' | 'FIREHOSE' | 'CLOUDWATCH' | 'STS' | 'S3' | 'DYNAMODB' | 'SQS' | 'ATHENA';
+
+/** The running local pipeline's one AWS endpoint, when `npm start` runs. */
+export function localEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return readLocalEndpoints(env)?.endpoint;
+}
+
 /**
- * The endpoint a Kinesis client will use: --endpoint-url, else the SDK's own environment
- * variables, else the local pipeline's emulator while `npm start` runs; undefined for AWS itself.
+ * The endpoint a client will use: --endpoint-url, else the SDK's own environment variables, else
+ * the local pipeline's endpoint while `npm start` runs; undefined for AWS itself.
  */
 export function effectiveEndpoint(
   connection: Connection,
   env: NodeJS.ProcessEnv = process.env,
+  service: ServiceKey = 'KINESIS',
 ): string | undefined {
-  return connection.endpointUrl ?? env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL ?? localEndpoint(env);
-}
-
-/** The running local pipeline's Kinesis endpoint, when no endpoint is configured otherwise. */
-function localEndpoint(env: NodeJS.ProcessEnv): string | undefined {
-  return readLocalEndpoints(env)?.kinesis;
+  return (
+    connection.endpointUrl ?? env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL ?? localEndpoint(env)
+  );
 }
 
 export function isLoopback(url: string | undefined): boolean {
@@ -37,18 +43,24 @@ export function isLoopback(url: string | undefined): boolean {
 }
 
 /**
- * A Kinesis client for the CLIs: credentials and region from the default chain, over HTTP/1.1
- * (emulators such as kinesalite do not speak HTTP/2), with short timeouts so an unreachable
- * endpoint is reported in seconds. An emulator on this machine needs no real credentials, so
- * for a loopback endpoint missing credentials fall back to placeholders.
+ * The configuration of a CLI's SDK client: credentials and region from the default chain, over
+ * HTTP/1.1 (local endpoints do not speak HTTP/2), with short timeouts so an unreachable
+ * endpoint is reported in seconds. An endpoint on this machine takes any credentials, so for a
+ * loopback endpoint missing credentials and region fall back to placeholders.
  */
-export function kinesisClient(connection: Connection, env: NodeJS.ProcessEnv = process.env): KinesisClient {
-  const endpoint = effectiveEndpoint(connection, env);
+export function clientConfig(
+  connection: Connection,
+  service: ServiceKey,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const endpoint = effectiveEndpoint(connection, env, service);
   const local = isLoopback(endpoint);
   const chain = defaultProvider();
+  // The SDK reads its own environment variables; only --endpoint-url and the endpoints file need passing on.
   const explicit =
-    connection.endpointUrl ?? (env.AWS_ENDPOINT_URL_KINESIS || env.AWS_ENDPOINT_URL ? undefined : endpoint);
-  return new KinesisClient({
+    connection.endpointUrl ??
+    (env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL ? undefined : endpoint);
+  return {
     ...(explicit ? { endpoint: explicit } : {}),
     ...(connection.region
       ? { region: connection.region }
@@ -68,7 +80,12 @@ export function kinesisClient(connection: Connection, env: NodeJS.ProcessEnv = p
       : {}),
     requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 15_000 }),
     maxAttempts: 3,
-  });
+  };
+}
+
+/** The CLIs' Kinesis client (see `clientConfig`). */
+export function kinesisClient(connection: Connection, env: NodeJS.ProcessEnv = process.env): KinesisClient {
+  return new KinesisClient(clientConfig(connection, 'KINESIS', env));
 }
 
 const NETWORK_CODES = new Set([

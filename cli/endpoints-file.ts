@@ -11,6 +11,8 @@ export interface LocalEndpointsFile {
   /** The local pipeline's process; the file counts only while it runs. */
   readonly pid: number;
   readonly region: string;
+  /** The one AWS endpoint every client uses. */
+  readonly endpoint: string;
   readonly kinesis: string;
   readonly dynamodb: string;
   readonly s3: string;

@@ -104,7 +104,9 @@ export interface LocalDeliveryStream {
   readonly compression: 'UNCOMPRESSED' | 'GZIP';
   readonly fileExtension?: string;
   readonly processors: FirehoseProcessor[];
-  /** The role Firehose reads the source and writes the bucket with. */
+  /** The role Firehose reads the source stream with. */
+  readonly sourceRoleArn?: string;
+  /** The role Firehose writes the bucket and invokes processors with. */
   readonly roleArn?: string;
 }
 
@@ -359,7 +361,7 @@ export function readStack(
     .filter(([, r]) => props(r).DeliveryStreamType === 'KinesisStreamAsSource')
     .map(([id, r]) => {
       const p = props(r);
-      const source = p.KinesisStreamSourceConfiguration as { KinesisStreamARN: unknown };
+      const source = p.KinesisStreamSourceConfiguration as { KinesisStreamARN: unknown; RoleARN?: unknown };
       const s3 = (p.ExtendedS3DestinationConfiguration ?? p.S3DestinationConfiguration) as
         Record<string, unknown> | undefined;
       if (!s3) throw new AssemblyError(`${id}: only S3 destinations run locally`);
@@ -415,6 +417,15 @@ export function readStack(
         fileExtension: typeof s3.FileExtension === 'string' ? s3.FileExtension : undefined,
         processors,
         ...(s3.RoleARN === undefined ? {} : { roleArn: resolveString(s3.RoleARN, ctx, `${id}.RoleARN`) }),
+        ...(source.RoleARN === undefined
+          ? {}
+          : {
+              sourceRoleArn: resolveString(
+                source.RoleARN,
+                ctx,
+                `${id}.KinesisStreamSourceConfiguration.RoleARN`,
+              ),
+            }),
       };
     });
 

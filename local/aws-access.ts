@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { IamEvaluator } from '../system/iam-evaluator';
@@ -9,7 +10,7 @@ import { startAwsEndpoint, type AwsEndpoint } from './aws/endpoint';
 import { LocalIam } from './aws/iam';
 import { dynamodbService, kinesisService } from './aws/json-proxies';
 import { s3Service } from './aws/s3';
-import type { AwsService } from './aws/service';
+import type { AwsService, Decision } from './aws/service';
 import type { LocalEndpoints } from './emulators';
 
 /**
@@ -37,6 +38,8 @@ export interface LocalAws {
   readonly iam: LocalIam;
   /** Credentials of a session of `roleArn` that renew themselves before they expire. */
   roleCredentials(roleArn: string, sessionName: string): AwsCredentialIdentityProvider;
+  /** IAM's decision on a session of `roleArn` doing `action` on `resource` (for calls AWS makes without an API request). */
+  roleMay(roleArn: string | undefined, action: string, resource: string): Promise<Decision>;
   /** Fixed credentials of a session of `roleArn`, for a worker's environment. */
   roleEnvironment(roleArn: string | undefined, sessionName: string): Record<string, string>;
   stop(): Promise<void>;
@@ -96,6 +99,15 @@ export async function startLocalAws(
     load(stacks) {
       iam = new LocalIam(new IamEvaluator(stacks, LOCAL_ACCOUNT), LOCAL_ACCOUNT);
     },
+    roleMay: (roleArn, action, resource) =>
+      roleArn
+        ? loaded().authorize(
+            { kind: 'role', accessKeyId: '', roleArn, arn: roleArn, sessionName: 'service' },
+            action,
+            resource,
+            {},
+          )
+        : Promise.resolve({ allowed: false, reason: 'no role' }),
     roleCredentials: (roleArn, sessionName) => async () => {
       const issued = issue(roleArn, sessionName);
       return { ...issued, expiration: issued.expiration };
@@ -122,6 +134,7 @@ export interface LocalClients {
   readonly kinesis: KinesisClient;
   readonly dynamodb: DynamoDBClient;
   readonly s3: S3Client;
+  readonly sqs: SQSClient;
   destroy(): void;
 }
 
@@ -138,14 +151,17 @@ export function localClients(
   const kinesis = new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() });
   const dynamodb = new DynamoDBClient(common);
   const s3 = new S3Client({ ...common, forcePathStyle: true });
+  const sqs = new SQSClient(common);
   return {
     kinesis,
     dynamodb,
     s3,
+    sqs,
     destroy() {
       kinesis.destroy();
       dynamodb.destroy();
       s3.destroy();
+      sqs.destroy();
     },
   };
 }

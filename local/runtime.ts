@@ -1,3 +1,4 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
@@ -13,17 +14,11 @@ import {
 import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { readAssembly, type LocalFunction, type LocalStack } from './assembly';
-import {
-  DEFAULT_ENDPOINT_PORT,
-  localClients,
-  startLocalAws,
-  type LocalAws,
-  type LocalClients,
-} from './aws-access';
+import { localClients, startLocalAws, type LocalAws, type LocalClients } from './aws-access';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
 import { DeliveryStreamRunner, type ObjectWriter } from './firehose';
-import { LambdaHost } from './lambda-host';
+import { FunctionError, LambdaHost } from './lambda-host';
 import { CheckpointStore, realClock, type Clock } from './shards';
 import type { RunningWorkload, Workload } from './workload';
 
@@ -42,7 +37,7 @@ export interface LocalPipelineOptions {
   readonly batchingWindowSeconds?: number;
   /** Emulator ports; 0 picks free ones. @default the fixed DEFAULT_PORTS */
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
-  /** The one AWS endpoint's port; 0 picks a free one. @default 4566 */
+  /** The one AWS endpoint's port. @default 0: a free one (`npm start` asks for 4566) */
   readonly endpointPort?: number;
   /** How often idle shards are polled. @default 1000 ms, as Lambda and Firehose do */
   readonly pollMs?: number;
@@ -90,12 +85,7 @@ export interface LocalPipeline {
  * credentials of its execution role, the endpoint. Functions get it on top of their template
  * environment.
  */
-function functionEnvironment(
-  fn: LocalFunction,
-  region: string,
-  access: LocalAws,
-  sqs: string,
-): Record<string, string> {
+function functionEnvironment(fn: LocalFunction, region: string, access: LocalAws): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     TZ: 'UTC',
@@ -104,7 +94,6 @@ function functionEnvironment(
     AWS_DEFAULT_REGION: region,
     ...access.roleEnvironment(fn.roleArn, fn.name),
     AWS_ENDPOINT_URL: access.endpoint,
-    AWS_ENDPOINT_URL_SQS: sqs,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -158,7 +147,7 @@ export async function provision(
         }),
       );
     }
-    for (const queue of stack.queues) emulators.sqs.createQueue(queue.name);
+    for (const queue of stack.queues) emulators.sqs.createQueue(queue.name, { region: stack.region });
   }
 }
 
@@ -189,7 +178,7 @@ function functionHosts(run: Running) {
       const fn = stack.functions.find((f) => f.logicalId === logicalId)!;
       host = new LambdaHost(
         fn,
-        functionEnvironment(fn, stack.region, run.access, run.emulators.endpoints.sqs),
+        functionEnvironment(fn, stack.region, run.access),
         path.join(run.options.dataDir, 'logs', `${stack.stackName}-${label(logicalId)}.log`),
       );
       hosts.set(key, host);
@@ -222,8 +211,14 @@ function eventSourceMappings(run: Running, hostFor: ReturnType<typeof functionHo
           // Lambda reads the stream with the function's execution role.
           kinesis: run.roleClients(host.fn.roleArn, host.fn.name).kinesis,
           invoker: host,
+          // Lambda sends the on-failure notice with the function's execution role.
           onFailure: queue
-            ? { send: async (body) => void run.emulators.sqs.send(queue.name, body) }
+            ? {
+                send: async (body) =>
+                  void (await run
+                    .roleClients(host.fn.roleArn, host.fn.name)
+                    .sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }))),
+              }
             : undefined,
           checkpoints: new CheckpointStore<WindowCheckpoint>(checkpointFile(run, stack, mapping.logicalId)),
           clock: run.clock,
@@ -241,18 +236,38 @@ function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>
   const { options } = run;
   return run.stacks.flatMap((stack) =>
     stack.deliveryStreams.map((delivery) => {
-      // Firehose reads the source and writes the bucket with the delivery stream's role.
+      // Firehose reads the source with the delivery stream's source role, writes with its destination role.
       const clients = run.roleClients(delivery.roleArn, delivery.name);
+      const reader = run.roleClients(delivery.sourceRoleArn, delivery.name);
       const writer: ObjectWriter = {
         put: async (bucketName, key, body) => {
           await clients.s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: body }));
         },
       };
       const bucket = stack.buckets.find((b) => b.logicalId === delivery.bucketLogicalId)!;
+      // Firehose invokes a transformation with its destination role.
       const processors = Object.fromEntries(
         delivery.processors
           .filter((p) => p.type === 'Lambda')
-          .map((p) => [p.functionLogicalId, hostFor(stack, p.functionLogicalId)]),
+          .map((p) => {
+            const host = hostFor(stack, p.functionLogicalId);
+            const invoke = async (event: unknown) => {
+              const decision = await run.access.roleMay(
+                delivery.roleArn,
+                'lambda:InvokeFunction',
+                host.fn.arn,
+              );
+              if (!decision.allowed) {
+                throw new FunctionError(
+                  host.fn.name,
+                  'Lambda.InvokeAccessDenied',
+                  `${delivery.roleArn} may not invoke ${host.fn.arn}`,
+                );
+              }
+              return host.invoke(event);
+            };
+            return [p.functionLogicalId, { invoke }];
+          }),
       );
       return new DeliveryStreamRunner({
         delivery:
@@ -262,7 +277,7 @@ function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>
         source: stack.streams.find((s) => s.logicalId === delivery.sourceStreamLogicalId)!,
         bucketName: bucket.name,
         region: stack.region,
-        kinesis: clients.kinesis,
+        kinesis: reader.kinesis,
         writer,
         processors,
         checkpoints: new CheckpointStore(checkpointFile(run, stack, delivery.logicalId)),
@@ -284,7 +299,9 @@ async function startWorkloads(run: Running, stopping: Stopper[]) {
       stacks: run.stacks,
       region: run.region,
       endpoints: run.emulators.endpoints,
+      endpoint: run.access.endpoint,
       clients: run.clients,
+      roleClients: run.roleClients,
       clock: run.clock,
       dataDir,
       log: (message) => run.log(`${workload.name}: ${message}`),
@@ -323,13 +340,14 @@ export async function startLocalServices(
   };
   try {
     const access = await startLocalAws({
-      port: options.endpointPort ?? DEFAULT_ENDPOINT_PORT,
+      port: options.endpointPort ?? 0,
       region: 'us-east-1',
       emulators: emulators.endpoints,
+      services: [emulators.sqs],
       log,
     });
     stopping.push(() => access.stop());
-    const stacks = readAssembly(options.assemblyDir, { sqs: emulators.endpoints.sqs });
+    const stacks = readAssembly(options.assemblyDir, { sqs: access.endpoint });
     access.load(stacks);
     const region = stacks[0]?.region ?? 'us-east-1';
     const clients = localClients(region, access.endpoint);

@@ -19,7 +19,12 @@ export interface WorkloadContext {
   readonly stacks: readonly LocalStack[];
   readonly region: string;
   readonly endpoints: LocalEndpoints;
-  readonly clients: Pick<LocalClients, 'kinesis' | 'dynamodb' | 's3'>;
+  /** The administrator's clients, at the one endpoint. */
+  readonly clients: LocalClients;
+  /** Clients acting as a session of one of the templates' roles. */
+  readonly roleClients: (roleArn: string | undefined, sessionName: string) => LocalClients;
+  /** The one AWS endpoint. */
+  readonly endpoint: string;
   readonly clock: Clock;
   /** A folder of its own under the data folder, kept across runs. */
   readonly dataDir: string;

@@ -57,8 +57,15 @@ export interface IdentityPoolModel {
   readonly roles: { readonly unauthenticated?: string; readonly authenticated?: string };
 }
 
+/** An EC2 instance profile: the role an instance's software acts as. */
+export interface InstanceProfileModel {
+  readonly logicalId: string;
+  readonly roleArns: readonly string[];
+}
+
 export interface StackIam {
   readonly roles: readonly IamRole[];
+  readonly instanceProfiles: readonly InstanceProfileModel[];
   readonly groups: readonly IamGroup[];
   readonly resourcePolicies: readonly ResourcePolicy[];
   readonly identityPools: readonly IdentityPoolModel[];
@@ -211,6 +218,10 @@ export function readStackIam(resources: Readonly<Record<string, CfnResource>>, r
   const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   return {
     roles: of('AWS::IAM::Role').map(([id, r]) => readRole(id, r, resources, resolver)),
+    instanceProfiles: of('AWS::IAM::InstanceProfile').map(([id, r]) => ({
+      logicalId: id,
+      roleArns: refsOf(r.Properties?.Roles).map((roleId) => resolver.identity(roleId).attributes.Arn),
+    })),
     groups: of('AWS::IAM::Group').map(([id]) => {
       const identity = resolver.identity(id);
       return {

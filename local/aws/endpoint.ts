@@ -105,6 +105,8 @@ const CORS = {
 };
 
 function send(response: ServerResponse, answer: AwsResponse) {
+  // The client may have gone while the service worked (a long poll it gave up on).
+  if (response.destroyed) return;
   response.writeHead(answer.status, { ...answer.headers, ...CORS });
   response.end(answer.body);
 }
@@ -127,6 +129,10 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return preflight(res, req);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const gone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
       const body = await readBody(req);
       const scope = credentialScope(req.headers, url.searchParams);
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -147,6 +153,7 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
         caller,
         accountId: options.accountId,
         endpoint: base,
+        signal: gone.signal,
         authorize: async (action, resource, context = {}) => {
           const decision = await options.authorize(caller, action, resource, context);
           if (!decision.allowed) log(`AccessDenied: ${describeCaller(caller)} ${action} on ${resource}`);

@@ -55,15 +55,18 @@ export const xmlEscape = (text: string) =>
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
   );
 
-/** `awsQuery`: the protocol of STS, SNS, and SQS and CloudWatch for older clients. */
-export function queryResponse(action: string, resultXml: string, xmlns: string): AwsResponse {
+/**
+ * `awsQuery`: the protocol of STS, SNS, and SQS and CloudWatch for older clients. `resultXml`
+ * is the content of `<ActionResult>`; without it (an action with no output) there is none.
+ */
+export function queryResponse(action: string, resultXml: string | undefined, xmlns: string): AwsResponse {
   const id = requestId();
   return {
     status: 200,
     headers: { 'content-type': 'text/xml', 'x-amzn-requestid': id },
     body:
       `<?xml version="1.0"?><${action}Response xmlns="${xmlns}">` +
-      (resultXml === '' ? '' : `<${action}Result>${resultXml}</${action}Result>`) +
+      (resultXml === undefined ? '' : `<${action}Result>${resultXml}</${action}Result>`) +
       `<ResponseMetadata><RequestId>${id}</RequestId></ResponseMetadata></${action}Response>`,
   };
 }

@@ -48,6 +48,11 @@ export interface AwsRequest {
    * the caller's identity policies and the resource's own policy, with the request context.
    */
   authorize(action: string, resource: string, context?: Readonly<Record<string, string>>): Promise<Decision>;
+  /**
+   * Aborted when the client goes away before the answer (or the endpoint stops), so work that
+   * waits for something (SQS long polling) can end.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface AwsResponse {
