@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jsonError, queryError, restXmlError, protocolOf, type ServiceError } from './protocols';
+import { jsonError, queryError, queryParams, restXmlError, protocolOf, type ServiceError } from './protocols';
 import type { AwsRequest, AwsResponse, AwsService, Caller, Decision } from './service';
 
 /**
@@ -85,9 +85,20 @@ export function protocolError(
   }
 }
 
-function serviceFor(services: readonly AwsService[], scope: CredentialScope | undefined, target: string) {
+/**
+ * The service a request is for: by its credential scope when signed; unsigned, by its
+ * X-Amz-Target (AWS JSON) or its query-protocol `Version` (STS's AssumeRoleWithWebIdentity).
+ */
+function serviceFor(
+  services: readonly AwsService[],
+  scope: CredentialScope | undefined,
+  request: AwsRequest,
+) {
   if (scope) return services.find((s) => s.signingNames.includes(scope.service));
-  return services.find((s) => s.targetPrefixes?.some((prefix) => target.startsWith(prefix)));
+  const target = String(request.headers['x-amz-target'] ?? '');
+  if (target) return services.find((s) => s.targetPrefixes?.some((prefix) => target.startsWith(prefix)));
+  const version = (protocolOf(request) === 'query' ? queryParams(request) : request.query).get('Version');
+  return version === null ? undefined : services.find((s) => s.queryVersions?.includes(version));
 }
 
 function send(response: ServerResponse, answer: AwsResponse) {
@@ -123,7 +134,7 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
           return decision;
         },
       };
-      const service = serviceFor(options.services, scope, target);
+      const service = serviceFor(options.services, scope, request);
       if (!service) {
         const what = scope?.service ?? (target || `${request.method} ${request.path}`);
         return send(
