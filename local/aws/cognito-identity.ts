@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { IdentityAuthority, PolicyDocument } from './identity';
-import { jsonError, jsonResponse } from './protocols';
+import { jsonError, jsonResponse, validationMessage } from './protocols';
 import type { AwsRequest, AwsResponse, AwsService } from './service';
 import { COGNITO_PROVIDER, type WebIdentityTokens } from './web-identity-token';
 
@@ -104,10 +104,14 @@ class IdentityStore {
   private readonly identities = new Map<string, Identity>();
 
   constructor(private readonly file: string | undefined) {
-    if (file && existsSync(file)) {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Identity>;
-      for (const [id, identity] of Object.entries(saved)) this.identities.set(id, identity);
+    if (!file || !existsSync(file)) return;
+    let saved: Record<string, Identity>;
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Identity>;
+    } catch (error) {
+      throw new Error(`${file} is not a file of Cognito identities: ${(error as Error).message}`);
     }
+    for (const [id, identity] of Object.entries(saved)) this.identities.set(id, identity);
   }
 
   get(id: string): Identity | undefined {
@@ -141,22 +145,16 @@ const INVALID_CONFIGURATION = 'Invalid identity pool configuration. Check assign
 
 type Input = Record<string, unknown>;
 
+const invalid = (value: unknown, member: string, constraint: string) =>
+  new CognitoError('ValidationException', validationMessage([{ value, member, constraint }]));
+
 /** A required `IdentityPoolId`/`IdentityId`, checked as the API model constrains it. */
 function idParameter(input: Input, name: 'IdentityPoolId' | 'IdentityId'): string {
   const value = input[name];
   const member = name[0].toLowerCase() + name.slice(1);
-  if (typeof value !== 'string') {
-    throw new CognitoError(
-      'ValidationException',
-      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
+  if (typeof value !== 'string') throw invalid(undefined, member, 'not be null');
   if (value.length > 55 || !ID_PATTERN.test(value)) {
-    throw new CognitoError(
-      'ValidationException',
-      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ` +
-        `Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+`,
-    );
+    throw invalid(value, member, `satisfy regular expression pattern: ${ID_PATTERN.source.slice(1, -1)}`);
   }
   return value;
 }
@@ -223,7 +221,7 @@ export class CognitoIdentityService implements AwsService {
   }
 
   /** An existing guest identity and its pool, for the operations that take an IdentityId. */
-  private guest(input: Input): { id: string; identity: Identity; pool: IdentityPoolConfig } {
+  private guest(input: Input): { id: string; pool: IdentityPoolConfig } {
     const id = idParameter(input, 'IdentityId');
     const identity = this.identities.get(id);
     if (!identity) throw new CognitoError('ResourceNotFoundException', `Identity '${id}' not found.`);
@@ -236,7 +234,7 @@ export class CognitoIdentityService implements AwsService {
     }
     if (!pool.allowUnauthenticated)
       throw new CognitoError('NotAuthorizedException', UNAUTHENTICATED_NOT_SUPPORTED);
-    return { id, identity, pool };
+    return { id, pool };
   }
 
   private getId(input: Input) {
@@ -346,12 +344,9 @@ export class CognitoIdentityService implements AwsService {
 
   private async listIdentityPools(input: Input, request: AwsRequest) {
     const max = input.MaxResults;
+    if (max === undefined) throw invalid(max, 'maxResults', 'not be null');
     if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 60) {
-      throw new CognitoError(
-        'ValidationException',
-        `1 validation error detected: Value ${max === undefined ? 'null' : `'${String(max)}'`} at 'maxResults' ` +
-          `failed to satisfy constraint: ${max === undefined ? 'Member must not be null' : 'Member must have value between 1 and 60'}`,
-      );
+      throw invalid(max, 'maxResults', 'have value between 1 and 60');
     }
     await this.permit(request, 'ListIdentityPools', '*');
     const all = [...this.pools.values()];

@@ -6,7 +6,9 @@ import {
   queryError,
   queryParams,
   queryResponse,
+  validationMessage,
   xmlEscape,
+  type ConstraintViolation,
   type ServiceError,
 } from './protocols';
 import { accountOf, uniqueId } from './role-sessions';
@@ -102,15 +104,12 @@ function toJson(result: Result): Record<string, unknown> {
 
 /** Checks in the form of AWS's own "1 validation error detected: …" answers. */
 class Validation {
-  private readonly problems: string[] = [];
+  private readonly problems: ConstraintViolation[] = [];
 
   constructor(private readonly input: Input) {}
 
   private fail(value: string | undefined, member: string, constraint: string) {
-    const shown = value === undefined ? 'null' : `'${value}'`;
-    this.problems.push(
-      `Value ${shown} at '${member}' failed to satisfy constraint: Member must ${constraint}`,
-    );
+    this.problems.push({ value, member, constraint });
   }
 
   string(name: string, rule: { min: number; max: number; pattern?: RegExp; required?: boolean }) {
@@ -140,13 +139,7 @@ class Validation {
   }
 
   done() {
-    const n = this.problems.length;
-    if (n > 0) {
-      throw new StsError(
-        'ValidationError',
-        `${n} validation error${n > 1 ? 's' : ''} detected: ${this.problems.join('; ')}`,
-      );
-    }
+    if (this.problems.length > 0) throw new StsError('ValidationError', validationMessage(this.problems));
   }
 }
 
