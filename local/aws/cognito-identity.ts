@@ -40,6 +40,8 @@ export interface CognitoIdentityOptions {
   readonly identitiesFile?: string;
   /** Milliseconds since the epoch. @default Date.now */
   readonly now?: () => number;
+  /** Where refusals are explained (which trust policy said no, and why). @default nowhere */
+  readonly log?: (message: string) => void;
 }
 
 /**
@@ -288,8 +290,12 @@ export class CognitoIdentityService implements AwsService {
         [`${COGNITO_PROVIDER}:sub`]: id,
       },
     );
-    if (!trust.allowed)
+    if (!trust.allowed) {
+      this.options.log?.(
+        `GetCredentialsForIdentity: the trust policy of ${roleArn} refuses pool ${pool.id}: ${trust.reason ?? 'denied'}`,
+      );
       throw new CognitoError('InvalidIdentityPoolConfigurationException', INVALID_CONFIGURATION);
+    }
     const issued = authority.issue(roleArn, ENHANCED_FLOW_SESSION_NAME, {
       durationSeconds: ENHANCED_FLOW_SECONDS,
       sessionPolicy: UNAUTHENTICATED_SESSION_POLICY,

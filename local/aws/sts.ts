@@ -34,6 +34,8 @@ export interface StsServiceOptions {
   readonly authority: IdentityAuthority;
   /** The local Cognito Identity's token signer, whose tokens AssumeRoleWithWebIdentity accepts. */
   readonly tokens: WebIdentityTokens;
+  /** Where refusals are explained (which trust policy said no, and why). @default nowhere */
+  readonly log?: (message: string) => void;
 }
 
 /** An answer, rendered as XML elements (query) or a JSON object; dates as ISO 8601 or epoch seconds. */
@@ -231,6 +233,11 @@ export class StsService implements AwsService {
     }
   }
 
+  private refused(error: StsError, roleArn: string, reason: string | undefined): StsError {
+    this.options.log?.(`${error.code}: the trust policy of ${roleArn} refuses: ${reason ?? error.message}`);
+    return error;
+  }
+
   /** As AWS: the root user's id is the account id, a user's is `AIDA…`, a role session's `AROA…:session`. */
   private getCallerIdentity(request: AwsRequest): Result {
     const caller = signedCaller(request.caller);
@@ -277,7 +284,7 @@ export class StsService implements AwsService {
         'aws:PrincipalAccount': accountOf(caller.arn) || request.accountId,
       },
     );
-    if (!trust.allowed) throw denied;
+    if (!trust.allowed) throw this.refused(denied, roleArn, trust.reason);
     checkDuration(role, duration, caller.kind === 'role');
     const issued = this.options.authority.issue(roleArn, sessionName, {
       ...(duration === undefined ? {} : { durationSeconds: duration }),
@@ -312,7 +319,7 @@ export class StsService implements AwsService {
         [`${COGNITO_PROVIDER}:sub`]: claims.sub,
       },
     );
-    if (!trust.allowed) throw denied;
+    if (!trust.allowed) throw this.refused(denied, roleArn, trust.reason);
     checkDuration(role, duration, false);
     const issued = this.options.authority.issue(roleArn, sessionName, {
       ...(duration === undefined ? {} : { durationSeconds: duration }),

@@ -91,13 +91,14 @@ export async function startIdentityEndpoint(options: { identitiesFile?: string }
     accountId: ACCOUNT,
     defaultRegion: REGION,
     services: [
-      new StsService({ authority: fake.authority, tokens }),
+      new StsService({ authority: fake.authority, tokens, log: (line) => log.push(line) }),
       new CognitoIdentityService({
         pools: POOLS,
         authority: fake.authority,
         tokens,
         now: clock.now,
         identitiesFile: options.identitiesFile,
+        log: (line) => log.push(line),
       }),
     ],
     callerOf: fake.callerOf,

@@ -197,6 +197,9 @@ describe('web identity denials', () => {
       $metadata: { httpStatusCode: 403 },
     });
     expect(env.fake.issued).toHaveLength(count);
+    expect(env.log.at(-1)).toBe(
+      `AccessDenied: the trust policy of ${GUEST_ROLE} refuses: none of the 1 trust statements of ${GUEST_ROLE} admits the caller`,
+    );
   });
 
   it('refuses an authenticated identity: the guest role admits only unauthenticated ones', async () => {
@@ -287,6 +290,9 @@ describe("Cognito's enhanced flow", () => {
       name: 'InvalidIdentityPoolConfigurationException',
       message: 'Invalid identity pool configuration. Check assigned IAM roles for this pool.',
     });
+    expect(env.log.at(-1)).toMatch(
+      `GetCredentialsForIdentity: the trust policy of ${GUEST_ROLE} refuses pool ${MISCONFIGURED_POOL}: `,
+    );
   });
 });
 
