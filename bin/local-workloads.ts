@@ -98,12 +98,16 @@ export function unicornDashboard(
 ): Workload {
   return {
     name: DASHBOARD,
-    async start({ stacks, region, endpoints }) {
-      const streamName = stacks[0]?.outputs.StreamName;
+    async start({ stacks, region, endpoint }) {
+      const {
+        StreamName: streamName,
+        IdentityPoolId: identityPoolId,
+        GuestRoleArn: guestRoleArn,
+      } = stacks[0]?.outputs ?? {};
       if (!streamName) return undefined;
+      // The page reads as a guest through Cognito and STS at the endpoint, as on AWS.
       const server = await startDashboardServer({
-        config: { region, streamName, ...settings },
-        kinesisEndpoint: endpoints.kinesis,
+        config: { region, streamName, identityPoolId, guestRoleArn, endpoint, ...settings },
         port,
       });
       return { url: server.url, stop: () => server.stop() };

@@ -13,14 +13,15 @@ export interface DashboardConfig {
   readonly region: string;
   /** The telemetry stream to read: `wildrydes`, or `alice-wildrydes` with a prefix. */
   readonly streamName: string;
-  /** Cognito identity pool giving guest credentials (AWS only). */
+  /** Cognito identity pool giving guest credentials. */
   readonly identityPoolId?: string;
-  /** Role guests assume with the pool's OpenID token, Cognito's basic flow (AWS only). */
+  /** Role guests assume with the pool's OpenID token, Cognito's basic flow. */
   readonly guestRoleArn?: string;
   /**
-   * Kinesis endpoint of a local emulator, absolute or relative to the page (`/kinesis` for the
-   * local server's proxy). When set, the page uses placeholder credentials and no Cognito.
-   * @default unset: the region's AWS endpoint
+   * One endpoint for every AWS service the page calls (Cognito, STS, Kinesis), absolute or
+   * relative to the page: the local run's. Without an identity pool the page signs with
+   * placeholder credentials (a bare emulator).
+   * @default unset: the region's AWS endpoints
    */
   readonly endpoint?: string;
   /** Map tile URL template (Leaflet syntax). @default OpenStreetMap's standard tiles */
@@ -121,7 +122,7 @@ type Fields = z.infer<typeof DashboardConfigFields>;
 
 /** What is wrong with how the page gets credentials, if anything. */
 function credentialsProblem(f: Fields): string | undefined {
-  if (f.endpoint) return undefined;
+  if (f.endpoint && !f.identityPoolId && !f.guestRoleArn) return undefined;
   if (!f.identityPoolId || !f.guestRoleArn) {
     return 'config.json needs identityPoolId and guestRoleArn (or an endpoint for a local emulator)';
   }

@@ -1,20 +1,11 @@
 /**
- * Serves the Unicorn Dashboard on this machine: the built page, a `config.json` made from the
- * given config, and, when a Kinesis endpoint is given, a same-origin proxy to it at `kinesis/`.
- *
- * Kinesalite does answer CORS preflights, so a browser could call it directly; the proxy is
- * there so that the page needs only its own port: it works through a forwarded port (a dev
- * container, SSH) where the emulator's port is not reachable, and with emulators without CORS.
+ * Serves the Unicorn Dashboard on this machine: the built page and a `config.json` made from
+ * the given config. Locally the config names the identity pool, the guest role and the local
+ * AWS endpoint, so the page gets its credentials exactly as it does on AWS (Cognito's basic
+ * flow) and reads Kinesis with them; it has no privileges of its own.
  */
 
-import {
-  createServer,
-  request as httpRequest,
-  Agent,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { dashboardFiles } from './build';
@@ -23,10 +14,8 @@ import { parseDashboardConfig, type DashboardConfig } from './config';
 export type { DashboardConfig } from './config';
 
 export interface DashboardServerOptions {
-  /** Served as `config.json`; with `kinesisEndpoint`, its endpoint becomes the proxy. */
+  /** Served as `config.json`. */
   readonly config: DashboardConfig;
-  /** A Kinesis emulator to proxy to at `kinesis/` (same origin as the page). @default no proxy */
-  readonly kinesisEndpoint?: string;
   /** @default 0, a free port (see `url`) */
   readonly port?: number;
   /** @default '127.0.0.1' */
@@ -38,9 +27,6 @@ export interface DashboardServer {
   readonly url: string;
   stop(): Promise<void>;
 }
-
-/** Where the page finds the proxy, relative to itself. */
-export const KINESIS_PROXY_PATH = 'kinesis';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,55 +47,15 @@ function send(res: ServerResponse, status: number, body: string | Uint8Array, co
   res.end(body);
 }
 
-/** Forwards one Kinesis API call to the emulator, streaming both ways. */
-function proxy(
-  req: IncomingMessage,
-  res: ServerResponse,
-  target: URL,
-  agents: { http: Agent; https: HttpsAgent },
-) {
-  const rest = req.url!.slice(`/${KINESIS_PROXY_PATH}`.length) || '/';
-  const url = new URL(rest.startsWith('/') ? rest : `/${rest}`, target);
-  url.pathname = `${target.pathname.replace(/\/$/, '')}${url.pathname}`;
-  const secure = url.protocol === 'https:';
-  const upstream = (secure ? httpsRequest : httpRequest)(
-    url,
-    {
-      method: req.method,
-      headers: { ...req.headers, host: url.host },
-      agent: secure ? agents.https : agents.http,
-    },
-    (response) => {
-      res.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(res);
-    },
-  );
-  upstream.on('error', (error) => {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const body = JSON.stringify({
-      __type: 'ServiceUnavailableException',
-      message: `Kinesis emulator at ${target.origin} is not reachable: ${error.message}`,
-    });
-    send(res, 503, body, 'application/x-amz-json-1.1');
-  });
-  req.pipe(upstream);
-}
-
 /**
  * Starts the dashboard's local web server. Throws with a one-line reason when the config is
  * incomplete or the port is taken.
  */
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
-  const target = options.kinesisEndpoint === undefined ? undefined : new URL(options.kinesisEndpoint);
-  const served = target ? { ...options.config, endpoint: KINESIS_PROXY_PATH } : options.config;
-  const parsed = parseDashboardConfig(served);
+  const parsed = parseDashboardConfig(options.config);
   if (!parsed.ok) throw new Error(`Dashboard config: ${parsed.reason}`);
-  const configJson = JSON.stringify(served, null, 2);
+  const configJson = JSON.stringify(options.config, null, 2);
   const files = dashboardFiles();
-  const agents = { http: new Agent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
   const server = createServer((req, res) => {
     let path: string;
@@ -117,9 +63,6 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     } catch {
       return send(res, 400, 'Bad request\n', 'text/plain; charset=utf-8');
-    }
-    if (target && (path === `/${KINESIS_PROXY_PATH}` || path.startsWith(`/${KINESIS_PROXY_PATH}/`))) {
-      return proxy(req, res, target, agents);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -154,8 +97,6 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   return {
     url: `http://${shownHost}:${port}/`,
     async stop() {
-      agents.http.destroy();
-      agents.https.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
     },

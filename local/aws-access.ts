@@ -9,7 +9,10 @@ import { LOCAL_ACCOUNT, type LocalStack } from './assembly';
 import { startAwsEndpoint, type AwsEndpoint } from './aws/endpoint';
 import { LocalIam } from './aws/iam';
 import { dynamodbService, kinesisService } from './aws/json-proxies';
+import { CognitoIdentityService } from './aws/cognito-identity';
 import { s3Service } from './aws/s3';
+import { StsService } from './aws/sts';
+import { WebIdentityTokens } from './aws/web-identity-token';
 import type { AwsService, Decision } from './aws/service';
 import type { LocalEndpoints } from './emulators';
 
@@ -51,6 +54,8 @@ export interface LocalAwsOptions {
   readonly emulators: LocalEndpoints;
   /** More services (SQS, Firehose, STS, …) beside the proxied emulators. */
   readonly services?: readonly AwsService[];
+  /** Where Cognito keeps its identities across restarts. */
+  readonly identitiesFile?: string;
   readonly log: (message: string) => void;
 }
 
@@ -62,6 +67,14 @@ export async function startLocalAws(
   options: LocalAwsOptions,
 ): Promise<LocalAws & { load(stacks: readonly LocalStack[]): void }> {
   let iam: LocalIam | undefined;
+  const tokens = new WebIdentityTokens();
+  // The identity services need the templates' roles and pools: they join once those are loaded.
+  const services: AwsService[] = [
+    kinesisService(() => options.emulators.kinesis),
+    dynamodbService(() => options.emulators.dynamodb),
+    s3Service(() => options.emulators.s3),
+    ...(options.services ?? []),
+  ];
   const loaded = () => {
     if (!iam) throw new Error('The local endpoint has no templates loaded yet');
     return iam;
@@ -70,12 +83,7 @@ export async function startLocalAws(
     port: options.port,
     accountId: LOCAL_ACCOUNT,
     defaultRegion: options.region,
-    services: [
-      kinesisService(() => options.emulators.kinesis),
-      dynamodbService(() => options.emulators.dynamodb),
-      s3Service(() => options.emulators.s3),
-      ...(options.services ?? []),
-    ],
+    services,
     callerOf: (accessKeyId, sessionToken) => {
       const found = loaded().lookup(accessKeyId, sessionToken);
       return 'caller' in found ? found.caller : undefined;
@@ -97,7 +105,18 @@ export async function startLocalAws(
       return loaded();
     },
     load(stacks) {
-      iam = new LocalIam(new IamEvaluator(stacks, LOCAL_ACCOUNT), LOCAL_ACCOUNT);
+      const authority = new LocalIam(new IamEvaluator(stacks, LOCAL_ACCOUNT), LOCAL_ACCOUNT);
+      iam = authority;
+      services.push(
+        new StsService({ authority, tokens, log: options.log }),
+        new CognitoIdentityService({
+          pools: stacks.flatMap((s) => s.iam.identityPools),
+          authority,
+          tokens,
+          identitiesFile: options.identitiesFile,
+          log: options.log,
+        }),
+      );
     },
     roleMay: (roleArn, action, resource) =>
       roleArn

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CfnResource } from './cloud-assembly';
 
 /**
@@ -86,9 +86,17 @@ export interface Resolver {
 
 const AWS_MANAGED = /^arn:aws:iam::aws:policy\//;
 
-/** IAM's unique ids are 21 characters from a fixed alphabet; ours are derived from the ARN. */
-export function iamId(prefix: 'AROA' | 'AGPA' | 'AIDA', arn: string): string {
-  return `${prefix}${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
+const KEY_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * An IAM-style unique id (`ASIA…`, `AROA…`, `AIDA…`): the prefix and 16 upper-case characters,
+ * random, or derived from `seed` so the same name always gets the same id.
+ */
+export function uniqueId(prefix: string, seed?: string): string {
+  const bytes = seed === undefined ? randomBytes(16) : createHash('sha256').update(seed).digest();
+  let out = prefix;
+  for (let i = 0; i < 16; i++) out += KEY_CHARS[bytes[i] % KEY_CHARS.length];
+  return out;
 }
 
 const refsOf = (value: unknown): string[] =>
@@ -145,7 +153,7 @@ function readRole(
     logicalId: id,
     arn: identity.attributes.Arn,
     name: identity.ref,
-    roleId: iamId('AROA', identity.attributes.Arn),
+    roleId: uniqueId('AROA', identity.attributes.Arn),
     trustPolicy: resolver.value(
       p.AssumeRolePolicyDocument,
       `${id}.AssumeRolePolicyDocument`,

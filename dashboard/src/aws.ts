@@ -8,9 +8,10 @@ import { guestCredentials } from './credentials';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
- * The Kinesis client the page reads with. With an `endpoint` (a local emulator, possibly
- * relative to the page, like the local server's `/kinesis` proxy) it uses placeholder
- * credentials; otherwise guest credentials from the identity pool through Cognito's basic flow.
+ * The Kinesis client the page reads with: guest credentials from the identity pool through
+ * Cognito's basic flow (GetId → GetOpenIdToken → STS AssumeRoleWithWebIdentity), against AWS or
+ * against one `endpoint` for every service (the local run's, possibly relative to the page).
+ * With an endpoint and no identity pool (a bare emulator) it signs with placeholder credentials.
  * The reader does its own retrying and pacing, so the SDK makes one attempt per call.
  */
 export function dashboardKinesisClient(
@@ -18,26 +19,27 @@ export function dashboardKinesisClient(
   pageUrl: string,
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>,
 ): KinesisClient {
-  if (config.endpoint) {
+  const endpoint = config.endpoint ? { endpoint: new URL(config.endpoint, pageUrl).toString() } : {};
+  if (!config.identityPoolId || !config.guestRoleArn) {
+    if (!config.endpoint)
+      throw new Error('config.json needs identityPoolId and guestRoleArn (or an endpoint)');
     return new KinesisClient({
       region: config.region,
-      endpoint: new URL(config.endpoint, pageUrl).toString(),
+      ...endpoint,
       credentials: LOCAL_CREDENTIALS,
       maxAttempts: 1,
     });
-  }
-  if (!config.identityPoolId || !config.guestRoleArn) {
-    throw new Error('config.json needs identityPoolId and guestRoleArn (or an endpoint)');
   }
   // An identity pool id starts with its region: "us-east-1:1a2b...".
   const poolRegion = config.identityPoolId.split(':')[0];
   return new KinesisClient({
     region: config.region,
+    ...endpoint,
     credentials: guestCredentials({
       identityPoolId: config.identityPoolId,
       roleArn: config.guestRoleArn,
-      cognito: new CognitoIdentityClient({ region: poolRegion }),
-      sts: new STSClient({ region: config.region }),
+      cognito: new CognitoIdentityClient({ region: poolRegion, ...endpoint }),
+      sts: new STSClient({ region: config.region, ...endpoint }),
       storage,
     }),
     maxAttempts: 1,

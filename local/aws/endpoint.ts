@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jsonError, queryError, restXmlError, protocolOf, type ServiceError } from './protocols';
+import { jsonError, queryError, queryParams, restXmlError, protocolOf, type ServiceError } from './protocols';
 import type { AwsRequest, AwsResponse, AwsService, Caller, Decision } from './service';
 
 /**
@@ -85,15 +85,21 @@ export function protocolError(
   }
 }
 
+/**
+ * The service a request is for: by its credential scope when signed; unsigned, by its
+ * X-Amz-Target (AWS JSON) or its query-protocol `Version` (STS's AssumeRoleWithWebIdentity),
+ * else S3 (anonymous access, which S3 decides with the bucket policy).
+ */
 function serviceFor(
   services: readonly AwsService[],
   scope: CredentialScope | undefined,
-  request: Pick<AwsRequest, 'headers' | 'method'>,
+  request: AwsRequest,
 ) {
   if (scope) return services.find((s) => s.signingNames.includes(scope.service));
   const target = String(request.headers['x-amz-target'] ?? '');
   if (target) return services.find((s) => s.targetPrefixes?.some((prefix) => target.startsWith(prefix)));
-  // An unsigned REST request is S3's anonymous access; S3 decides with the bucket policy.
+  const version = (protocolOf(request) === 'query' ? queryParams(request) : request.query).get('Version');
+  if (version !== null) return services.find((s) => s.queryVersions?.includes(version));
   return protocolOf(request) === 'rest' ? services.find((s) => s.signingNames.includes('s3')) : undefined;
 }
 

@@ -6,11 +6,9 @@
  * evaluates with a real IAM policy engine.
  */
 
-/** An IAM policy document, as in a template (intrinsics resolved). */
-export interface PolicyDocument {
-  readonly Version?: string;
-  readonly Statement: readonly Record<string, unknown>[] | Record<string, unknown>;
-}
+import type { PolicyDocument } from '../../system/iam-model';
+
+export type { PolicyDocument } from '../../system/iam-model';
 
 export interface RoleInfo {
   /** `arn:aws:iam::000000000000:role/Name` */

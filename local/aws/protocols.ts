@@ -49,6 +49,27 @@ export function jsonError(error: ServiceError, version: '1.0' | '1.1', namespace
   };
 }
 
+/** One input value breaking a constraint of the API model. */
+export interface ConstraintViolation {
+  /** The value as received (`undefined` when missing). */
+  readonly value: unknown;
+  /** The member, as the model names it (`roleSessionName`). */
+  readonly member: string;
+  /** What it must do: `not be null`, `have length greater than or equal to 2`. */
+  readonly constraint: string;
+}
+
+/** AWS's message for input the API model refuses: `1 validation error detected: Value 'x' at 'member' failed to satisfy constraint: Member must …`. */
+export function validationMessage(violations: readonly ConstraintViolation[]): string {
+  const n = violations.length;
+  const each = violations.map(
+    (v) =>
+      `Value ${v.value === undefined || v.value === null ? 'null' : `'${String(v.value)}'`} at '${v.member}' ` +
+      `failed to satisfy constraint: Member must ${v.constraint}`,
+  );
+  return `${n} validation error${n === 1 ? '' : 's'} detected: ${each.join('; ')}`;
+}
+
 export const xmlEscape = (text: string) =>
   text.replace(
     /[<>&'"]/g,

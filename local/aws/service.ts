@@ -66,5 +66,11 @@ export interface AwsService {
   readonly signingNames: readonly string[];
   /** X-Amz-Target prefixes it answers when a request carries no credential scope (`AmazonSQS.`). */
   readonly targetPrefixes?: readonly string[];
+  /**
+   * API versions of query-protocol requests it answers when they carry no credential scope
+   * (`2011-06-15` for STS: AssumeRoleWithWebIdentity is called unsigned, with only `Action` and
+   * `Version` to name the service).
+   */
+  readonly queryVersions?: readonly string[];
   handle(request: AwsRequest): Promise<AwsResponse>;
 }

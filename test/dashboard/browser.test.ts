@@ -201,8 +201,8 @@ it('shows two unicorns, their details, and lets a silent one go and come back', 
 
 it('shows why it cannot read: a stream that does not exist', async () => {
   const missing = await startDashboardServer({
-    config: { region: 'us-east-1', streamName: 'no-such-stream' },
-    kinesisEndpoint: pipeline.endpoints.kinesis,
+    // No identity pool: the page signs with placeholder keys, the endpoint's administrator.
+    config: { region: 'us-east-1', streamName: 'no-such-stream', endpoint: pipeline.endpoint },
   });
   try {
     await page.goto(missing.url);
@@ -231,8 +231,12 @@ it("shows the tile server's map when its tiles load, without the offline notice"
   await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
   const { port } = tiles.address() as AddressInfo;
   const online = await startDashboardServer({
-    config: { region: 'us-east-1', streamName: STREAM, tileUrl: `http://127.0.0.1:${port}/{z}/{x}/{y}.png` },
-    kinesisEndpoint: pipeline.endpoints.kinesis,
+    config: {
+      region: 'us-east-1',
+      streamName: STREAM,
+      endpoint: pipeline.endpoint,
+      tileUrl: `http://127.0.0.1:${port}/{z}/{x}/{y}.png`,
+    },
   });
   try {
     await page.goto(online.url);
