@@ -163,6 +163,6 @@ function alertTable(
       },
     },
   });
-  table.addDependency(database);
+  table.node.addDependency(database);
   return table;
 }
