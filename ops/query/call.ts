@@ -45,6 +45,8 @@ export const varchar = (t: SqlType) => t === VARCHAR;
 export const integer = (t: SqlType) => isInteger(t);
 export const numeric = (t: SqlType) => isNumeric(t);
 export const floating = (t: SqlType) => t === DOUBLE || isInteger(t);
+/** What Trino coerces to double for a function taking a double: integers and decimals too. */
+export const toDouble = (t: SqlType) => floating(t) || t === 'decimal';
 export const boolean = (t: SqlType) => t === BOOLEAN;
 
 export function check(call: CallInfo, args: readonly Typed[], ...kinds: ((t: SqlType) => boolean)[]): void {

@@ -30,16 +30,26 @@ const TIMESTAMP_TEXT = `'[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2}
 /** Trino's short names in cast messages. */
 const MESSAGE_NAME: Record<string, string> = { integer: 'INT', bigint: 'BIGINT', smallint: 'SMALLINT', tinyint: 'TINYINT' };
 
-/** CASE over text: accepted forms cast, text with no digits is no value, anything else unsupported. */
-function fromText(v: string, target: SqlType, accepted: string, castSql: string, tryCast: boolean, extra = ''): string {
+/**
+ * CASE over text: the forms Trino accepts are cast; text Trino might read but the local engine
+ * cannot vouch for (`uncertain`) is an error naming it; anything else is what Trino rejects.
+ */
+function fromText(v: string, target: SqlType, accepted: string, castSql: string, tryCast: boolean, uncertain: string, extra = ''): string {
   const name = MESSAGE_NAME[target] ?? target.toUpperCase();
   const invalid = tryCast ? 'NULL' : `error('Cannot cast ''' || ${v} || ''' to ${name}')`;
   return (
     `(CASE WHEN ${v} IS NULL THEN NULL WHEN regexp_full_match(${v}, ${accepted}) THEN ${castSql} ${extra}` +
-    `WHEN regexp_matches(${v}, '[0-9]') THEN error('CAST of ''' || ${v} || ''' to ${target} is not supported by the local engine') ` +
+    `WHEN regexp_matches(${v}, ${uncertain}) THEN error('CAST of ''' || ${v} || ''' to ${target} is not supported by the local engine') ` +
     `ELSE ${invalid} END)`
   );
 }
+
+/** Java's Long.parseLong also reads non-ASCII digits. */
+const UNCERTAIN_INTEGER = `'[^\\x00-\\x7F]'`;
+/** Java's Double.parseDouble also trims control characters and reads hex and f/d suffixes. */
+const UNCERTAIN_DOUBLE = `'^[\\x00-\\x20]|[\\x00-\\x20]$|[0-9.][fFdD]$|0[xX]'`;
+/** Trino's date and timestamp parsing takes more forms than the ISO ones checked here. */
+const UNCERTAIN_TEMPORAL = `'[0-9]'`;
 
 function toVarchar(arg: Typed, op: string): string {
   if (arg.type === VARCHAR) return arg.sql;
@@ -53,7 +63,7 @@ function toInteger(arg: Typed, target: SqlType, op: string, tryCast: boolean): s
   if (isInteger(arg.type) || arg.type === BOOLEAN || arg.type === 'decimal') return `${op}(${arg.sql} AS ${duck})`;
   // Trino rounds half away from zero; DuckDB's cast rounds half to even.
   if (arg.type === DOUBLE) return `${op}(round(${arg.sql}) AS ${duck})`;
-  if (arg.type === VARCHAR) return fromText(arg.sql, target, INTEGER_TEXT, `${op}(${arg.sql} AS ${duck})`, tryCast);
+  if (arg.type === VARCHAR) return fromText(arg.sql, target, INTEGER_TEXT, `${op}(${arg.sql} AS ${duck})`, tryCast, UNCERTAIN_INTEGER);
   throw new SqlError(`Cannot cast ${arg.type} to ${target}`);
 }
 
@@ -61,7 +71,7 @@ function toDouble(arg: Typed, op: string, tryCast: boolean): string {
   if (isNumeric(arg.type) || arg.type === BOOLEAN) return `${op}(${arg.sql} AS DOUBLE)`;
   if (arg.type === VARCHAR) {
     const special = `WHEN ${arg.sql} IN ('NaN', 'Infinity', '+Infinity', '-Infinity') THEN CAST(replace(${arg.sql}, '+', '') AS DOUBLE) `;
-    return fromText(arg.sql, DOUBLE, DECIMAL_TEXT, `CAST(${arg.sql} AS DOUBLE)`, tryCast, special);
+    return fromText(arg.sql, DOUBLE, DECIMAL_TEXT, `CAST(${arg.sql} AS DOUBLE)`, tryCast, UNCERTAIN_DOUBLE, special);
   }
   throw new SqlError(`Cannot cast ${arg.type} to double`);
 }
@@ -73,7 +83,7 @@ function toTemporal(arg: Typed, target: SqlType, op: string, tryCast: boolean): 
     if (ts?.zoned) throw new UnsupportedError('CAST of varchar to timestamp with time zone');
     const pattern = ts ? TIMESTAMP_TEXT : DATE_TEXT;
     const converted = ts ? roundTimestamp(`${op}(${arg.sql} AS TIMESTAMP)`, ts.precision) : `${op}(${arg.sql} AS DATE)`;
-    return fromText(arg.sql, target, pattern, converted, tryCast);
+    return fromText(arg.sql, target, pattern, converted, tryCast, UNCERTAIN_TEMPORAL);
   }
   if (arg.type === DATE || timestampType(arg.type)) {
     const converted = `${op}(${arg.sql} AS ${duck})`;

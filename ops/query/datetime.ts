@@ -1,4 +1,4 @@
-import { accepts, arity, badArguments, cast, integer, literalArgument, quote, same, varchar, type Translate, type Typed } from './call';
+import { accepts, arity, badArguments, cast, integer, literalArgument, quote, same, toDouble, varchar, type Translate, type Typed } from './call';
 import { SqlError, UnsupportedError } from './errors';
 import { BIGINT, DATE, DOUBLE, duckType, isTemporal, timestamp, timestampType, UNKNOWN, VARCHAR, type SqlType } from './types';
 
@@ -169,7 +169,7 @@ export const DATETIME: Record<string, Translate> = {
   },
   from_unixtime: (args, call) => {
     arity(call, args, 1);
-    if (!accepts(args[0].type, (t) => t === DOUBLE || integer(t))) badArguments(call.name, args);
+    if (!accepts(args[0].type, toDouble)) badArguments(call.name, args);
     return same(roundTimestamp(`to_timestamp(${cast(args[0], DOUBLE)})`, 3), timestamp(3, true));
   },
   to_unixtime: (args, call) => {

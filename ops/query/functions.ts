@@ -11,6 +11,7 @@ import {
   numeric,
   quote,
   same,
+  toDouble,
   varchar,
   type CallInfo,
   type FunctionDef,
@@ -89,8 +90,8 @@ const AGGREGATES: Record<string, Translate> = {
     ['stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop'].map((name) => [
       name,
       ((args, call) => {
-        check(call, args, floating);
-        return same(`${name}(${distinctOf(call)}${args[0].sql})`, DOUBLE);
+        check(call, args, toDouble);
+        return same(`${name}(${distinctOf(call)}${cast(args[0], DOUBLE)})`, DOUBLE);
       }) as Translate,
     ]),
   ),
@@ -107,12 +108,12 @@ function approxPercentile(args: readonly Typed[], call: CallInfo) {
   arity(call, args, 2, 3);
   if (args.length === 3) throw new UnsupportedError('approx_percentile() with a weight or accuracy');
   const [x, p] = args;
-  if (!accepts(x.type, floating) || isArray(p.type)) badArguments(call.name, args);
+  if (!accepts(x.type, toDouble) || isArray(p.type)) badArguments(call.name, args);
   const percentile = Number(literalArgument(call, p, 'percentile'));
   if (!(percentile >= 0 && percentile <= 1)) throw new SqlError('Percentile must be between 0 and 1');
   call.note('approx_percentile() is computed exactly (the nearest rank); Athena estimates it');
-  const sql = `quantile_disc(${x.sql}, ${percentile})`;
-  return x.type === DOUBLE ? same(sql, DOUBLE) : same(`CAST(${sql} AS BIGINT)`, BIGINT);
+  if (isInteger(x.type)) return same(`CAST(quantile_disc(${x.sql}, ${percentile}) AS BIGINT)`, BIGINT);
+  return same(`quantile_disc(${cast(x, DOUBLE)}, ${percentile})`, DOUBLE);
 }
 
 // ---- strings ---------------------------------------------------------------------------------
@@ -281,10 +282,19 @@ function greatestLeast(name: 'greatest' | 'least'): Translate {
   };
 }
 
+/** `a = b` as Trino compares: NaN equals nothing. */
+function compareEqual(a: Typed, b: Typed, name: string): string {
+  const type = commonType(a.type, b.type);
+  if (type === undefined) badArguments(name, [a, b]);
+  if (type !== DOUBLE) return `${a.sql} = ${b.sql}`;
+  const [x, y] = [cast(a, DOUBLE), cast(b, DOUBLE)];
+  return `(${x} = ${y} AND NOT isnan(${x}))`;
+}
+
 /** A double function that is NaN below its domain (and -Infinity at 0 for logarithms), as in Java. */
 function domain(duck: string, log: boolean): Translate {
   return (args, call) => {
-    check(call, args, floating);
+    check(call, args, toDouble);
     const x = cast(args[0], DOUBLE);
     const zero = log ? `WHEN ${x} = 0 THEN CAST('-Infinity' AS DOUBLE) ` : '';
     return same(`CASE WHEN ${x} < 0 THEN CAST('NaN' AS DOUBLE) ${zero}ELSE ${duck}(${x}) END`, DOUBLE);
@@ -292,7 +302,7 @@ function domain(duck: string, log: boolean): Translate {
 }
 
 const doubleFunction = (duck: string, n = 1): Translate => (args, call) => {
-  check(call, args, ...Array<typeof floating>(n).fill(floating));
+  check(call, args, ...Array<typeof toDouble>(n).fill(toDouble));
   return same(`${duck}(${args.map((a) => cast(a, DOUBLE)).join(', ')})`, DOUBLE);
 };
 
@@ -310,6 +320,11 @@ const CONDITIONALS_AND_MATH: Record<string, Translate> = {
     if (args.length < 1) badArguments(call.name, args);
     const type = unify(call.name, args);
     return same(`coalesce(${args.map((a) => cast(a, type)).join(', ')})`, type);
+  },
+  nullif: (args, call) => {
+    arity(call, args, 2);
+    const equal = compareEqual(args[0], args[1], call.name);
+    return same(`(CASE WHEN ${equal} THEN NULL ELSE ${args[0].sql} END)`, args[0].type);
   },
   if: (args, call) => {
     arity(call, args, 2, 3);
@@ -357,9 +372,9 @@ const CONDITIONALS_AND_MATH: Record<string, Translate> = {
   e: (args, call) => (arity(call, args, 0), same('exp(1)', DOUBLE)),
   nan: (args, call) => (arity(call, args, 0), same(`CAST('NaN' AS DOUBLE)`, DOUBLE)),
   infinity: (args, call) => (arity(call, args, 0), same(`CAST('Infinity' AS DOUBLE)`, DOUBLE)),
-  is_nan: (args, call) => (check(call, args, floating), same(`isnan(${cast(args[0], DOUBLE)})`, BOOLEAN)),
-  is_finite: (args, call) => (check(call, args, floating), same(`isfinite(${cast(args[0], DOUBLE)})`, BOOLEAN)),
-  is_infinite: (args, call) => (check(call, args, floating), same(`isinf(${cast(args[0], DOUBLE)})`, BOOLEAN)),
+  is_nan: (args, call) => (check(call, args, toDouble), same(`isnan(${cast(args[0], DOUBLE)})`, BOOLEAN)),
+  is_finite: (args, call) => (check(call, args, toDouble), same(`isfinite(${cast(args[0], DOUBLE)})`, BOOLEAN)),
+  is_infinite: (args, call) => (check(call, args, toDouble), same(`isinf(${cast(args[0], DOUBLE)})`, BOOLEAN)),
 };
 
 // ---- arrays ----------------------------------------------------------------------------------
