@@ -4,6 +4,9 @@ import type { OutputFormat } from '../ops/query/format';
 import { printResult, repl } from '../ops/query/repl';
 import { openSession } from '../ops/query/session';
 
+// The SDK's advance notice about Node.js 22 is noise on a command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const USAGE = `Runs Athena SQL over the Wild Rydes data lake: locally over the running pipeline's S3
 (npm start), with the Glue tables of the synthesized templates, or on Athena in a deployed stack.
 Without SQL, an interactive prompt (statements end with ;).
@@ -20,14 +23,38 @@ runMain('query', async () => {
       json: { type: 'boolean', default: false, describe: 'Rows as a JSON array of objects' },
       csv: { type: 'boolean', default: false, describe: 'Rows as CSV (RFC 4180) with a header line' },
       aws: { type: 'boolean', default: false, describe: 'Run on Athena instead of the local data lake' },
-      outputs: { type: 'string', requiresArg: true, describe: 'cdk deploy --outputs-file output (implies --aws)' },
+      outputs: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'cdk deploy --outputs-file output (implies --aws)',
+      },
       stack: { type: 'string', requiresArg: true, describe: 'The stack in the outputs file' },
-      workgroup: { type: 'string', requiresArg: true, describe: 'Athena workgroup (default: the stack’s, wildrydes)' },
-      database: { type: 'string', requiresArg: true, describe: 'Database for unqualified table names (default: wildrydes)' },
-      prefix: { type: 'string', requiresArg: true, describe: 'The deployment’s name prefix (-c prefix=…), for the default names' },
-      region: { type: 'string', requiresArg: true, describe: 'AWS region (default: from AWS_REGION or your profile)' },
+      workgroup: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Athena workgroup (default: the stack’s, wildrydes)',
+      },
+      database: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Database for unqualified table names (default: wildrydes)',
+      },
+      prefix: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'The deployment’s name prefix (-c prefix=…), for the default names',
+      },
+      region: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'AWS region (default: from AWS_REGION or your profile)',
+      },
       'endpoint-url': { type: 'string', requiresArg: true, describe: 'Athena endpoint (with --aws)' },
-      assembly: { type: 'string', requiresArg: true, describe: 'Cloud assembly the local pipeline runs (default: .local/cdk.out)' },
+      assembly: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Cloud assembly the local pipeline runs (default: .local/cdk.out)',
+      },
     })
     .parseSync();
   if (helpShown(args)) return 0;

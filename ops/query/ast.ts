@@ -6,13 +6,20 @@
 /** A type name as written in CAST: `varchar`, `integer`, `array(varchar)`, `decimal(10,2)`. */
 export type TypeName = string;
 
-export type LiteralType = 'varchar' | 'integer' | 'bigint' | 'decimal' | 'double' | 'boolean' | 'null' | 'date' | 'timestamp';
+export type LiteralType =
+  'varchar' | 'integer' | 'bigint' | 'decimal' | 'double' | 'boolean' | 'null' | 'date' | 'timestamp';
 
 export type Expr =
   | { readonly kind: 'literal'; readonly type: LiteralType; readonly text: string; readonly at: number }
   | { readonly kind: 'column'; readonly parts: readonly string[]; readonly at: number }
   | { readonly kind: 'unary'; readonly op: '-' | '+' | 'not'; readonly arg: Expr; readonly at: number }
-  | { readonly kind: 'binary'; readonly op: string; readonly left: Expr; readonly right: Expr; readonly at: number }
+  | {
+      readonly kind: 'binary';
+      readonly op: string;
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly at: number;
+    }
   | {
       readonly kind: 'between';
       readonly not: boolean;
@@ -21,8 +28,20 @@ export type Expr =
       readonly high: Expr;
       readonly at: number;
     }
-  | { readonly kind: 'in'; readonly not: boolean; readonly arg: Expr; readonly list: readonly Expr[]; readonly at: number }
-  | { readonly kind: 'inQuery'; readonly not: boolean; readonly arg: Expr; readonly query: Query; readonly at: number }
+  | {
+      readonly kind: 'in';
+      readonly not: boolean;
+      readonly arg: Expr;
+      readonly list: readonly Expr[];
+      readonly at: number;
+    }
+  | {
+      readonly kind: 'inQuery';
+      readonly not: boolean;
+      readonly arg: Expr;
+      readonly query: Query;
+      readonly at: number;
+    }
   | {
       readonly kind: 'like';
       readonly not: boolean;
@@ -32,7 +51,13 @@ export type Expr =
       readonly at: number;
     }
   | { readonly kind: 'isNull'; readonly not: boolean; readonly arg: Expr; readonly at: number }
-  | { readonly kind: 'distinctFrom'; readonly not: boolean; readonly left: Expr; readonly right: Expr; readonly at: number }
+  | {
+      readonly kind: 'distinctFrom';
+      readonly not: boolean;
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly at: number;
+    }
   | {
       readonly kind: 'call';
       readonly name: string;
@@ -43,7 +68,13 @@ export type Expr =
       readonly filter?: Expr;
       readonly at: number;
     }
-  | { readonly kind: 'cast'; readonly arg: Expr; readonly type: TypeName; readonly try: boolean; readonly at: number }
+  | {
+      readonly kind: 'cast';
+      readonly arg: Expr;
+      readonly type: TypeName;
+      readonly try: boolean;
+      readonly at: number;
+    }
   | {
       readonly kind: 'case';
       readonly operand?: Expr;
@@ -61,7 +92,12 @@ export type SelectItem =
   | { readonly kind: 'expr'; readonly expr: Expr; readonly alias?: string };
 
 export type Relation =
-  | { readonly kind: 'table'; readonly parts: readonly string[]; readonly alias?: string; readonly at: number }
+  | {
+      readonly kind: 'table';
+      readonly parts: readonly string[];
+      readonly alias?: string;
+      readonly at: number;
+    }
   | { readonly kind: 'subquery'; readonly query: Query; readonly alias?: string; readonly at: number }
   | {
       readonly kind: 'join';
@@ -93,7 +129,11 @@ export interface SortItem {
 }
 
 export interface Query {
-  readonly with: readonly { readonly name: string; readonly columns?: readonly string[]; readonly query: Query }[];
+  readonly with: readonly {
+    readonly name: string;
+    readonly columns?: readonly string[];
+    readonly query: Query;
+  }[];
   readonly body: QueryBody;
   readonly orderBy: readonly SortItem[];
   readonly offset?: string;

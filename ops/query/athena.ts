@@ -37,10 +37,16 @@ export interface AthenaResult extends QueryResult {
 
 class StillRunning extends Error {}
 
-async function waitForQuery(client: AthenaClient, id: string, polling: AthenaPolling): Promise<QueryExecution> {
+async function waitForQuery(
+  client: AthenaClient,
+  id: string,
+  polling: AthenaPolling,
+): Promise<QueryExecution> {
   return backOff(
     async () => {
-      const { QueryExecution: execution } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
+      const { QueryExecution: execution } = await client.send(
+        new GetQueryExecutionCommand({ QueryExecutionId: id }),
+      );
       const state = execution?.Status?.State;
       if (state === 'QUEUED' || state === 'RUNNING' || state === undefined) throw new StillRunning(state);
       return execution!;
@@ -94,14 +100,18 @@ export async function runOnAthena(
   const execution = await waitForQuery(client, id, polling);
   const status = execution.Status!;
   if (status.State !== 'SUCCEEDED') {
-    throw new QueryError(`Athena query ${id} ${status.State?.toLowerCase()}: ${status.StateChangeReason ?? 'no reason given'}`);
+    throw new QueryError(
+      `Athena query ${id} ${status.State?.toLowerCase()}: ${status.StateChangeReason ?? 'no reason given'}`,
+    );
   }
   let columns: ColumnInfo[] | undefined;
   const rows: Value[][] = [];
   let token: string | undefined;
   let first = true;
   do {
-    const page = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }));
+    const page = await client.send(
+      new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }),
+    );
     columns ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
     const data = page.ResultSet?.Rows ?? [];
     // The first row of a SELECT's results holds the column names.
@@ -131,7 +141,8 @@ export function openAthenaSession(options: AthenaSessionOptions): QuerySession {
     description: `Athena (workgroup ${options.workGroup}, database ${options.database})`,
     async run(sql) {
       const result = await runOnAthena(options.client, sql, options, options.polling);
-      const scanned = result.dataScannedBytes === undefined ? '' : `, ${result.dataScannedBytes} bytes scanned`;
+      const scanned =
+        result.dataScannedBytes === undefined ? '' : `, ${result.dataScannedBytes} bytes scanned`;
       const time = result.executionMs === undefined ? '' : ` (${(result.executionMs / 1000).toFixed(2)} s)`;
       return { ...result, notes: [], summary: `Athena query ${result.queryExecutionId}${scanned}${time}` };
     },

@@ -40,7 +40,8 @@ export function arity(call: CallInfo, args: readonly Typed[], min: number, max =
   if (args.length < min || args.length > max) badArguments(call.name, args);
 }
 
-export const accepts = (t: SqlType, ...kinds: ((t: SqlType) => boolean)[]) => t === UNKNOWN || kinds.some((k) => k(t));
+export const accepts = (t: SqlType, ...kinds: ((t: SqlType) => boolean)[]) =>
+  t === UNKNOWN || kinds.some((k) => k(t));
 export const varchar = (t: SqlType) => t === VARCHAR;
 export const integer = (t: SqlType) => isInteger(t);
 export const numeric = (t: SqlType) => isNumeric(t);
@@ -58,10 +59,11 @@ export function check(call: CallInfo, args: readonly Typed[], ...kinds: ((t: Sql
 
 /** A literal argument's text, for arguments DuckDB needs as constants (formats, patterns, units). */
 export function literalArgument(call: CallInfo, arg: Typed, what: string): string {
-  if (arg.literal === undefined) throw new UnsupportedError(`${call.name}() with a ${what} that is not a literal`);
+  if (arg.literal === undefined)
+    throw new UnsupportedError(`${call.name}() with a ${what} that is not a literal`);
   return arg.literal;
 }
 
-export const cast = (arg: Typed, type: SqlType) => (arg.type === type ? arg.sql : `CAST(${arg.sql} AS ${duckType(type)})`);
+export const cast = (arg: Typed, type: SqlType) =>
+  arg.type === type ? arg.sql : `CAST(${arg.sql} AS ${duckType(type)})`;
 export const same = (sql: string, type: SqlType) => ({ sql, type });
-

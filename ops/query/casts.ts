@@ -28,13 +28,26 @@ const DATE_TEXT = `'[0-9]{4}-[0-9]{2}-[0-9]{2}'`;
 const TIMESTAMP_TEXT = `'[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?'`;
 
 /** Trino's short names in cast messages. */
-const MESSAGE_NAME: Record<string, string> = { integer: 'INT', bigint: 'BIGINT', smallint: 'SMALLINT', tinyint: 'TINYINT' };
+const MESSAGE_NAME: Record<string, string> = {
+  integer: 'INT',
+  bigint: 'BIGINT',
+  smallint: 'SMALLINT',
+  tinyint: 'TINYINT',
+};
 
 /**
  * CASE over text: the forms Trino accepts are cast; text Trino might read but the local engine
  * cannot vouch for (`uncertain`) is an error naming it; anything else is what Trino rejects.
  */
-function fromText(v: string, target: SqlType, accepted: string, castSql: string, tryCast: boolean, uncertain: string, extra = ''): string {
+function fromText(
+  v: string,
+  target: SqlType,
+  accepted: string,
+  castSql: string,
+  tryCast: boolean,
+  uncertain: string,
+  extra = '',
+): string {
   const name = MESSAGE_NAME[target] ?? target.toUpperCase();
   const invalid = tryCast ? 'NULL' : `error('Cannot cast ''' || ${v} || ''' to ${name}')`;
   return (
@@ -55,15 +68,27 @@ function toVarchar(arg: Typed, op: string): string {
   if (arg.type === VARCHAR) return arg.sql;
   if (isInteger(arg.type) || arg.type === BOOLEAN || arg.type === DATE) return `${op}(${arg.sql} AS VARCHAR)`;
   if (timestampType(arg.type)) return timestampText(arg.sql, arg.type);
-  throw new UnsupportedError(`CAST of ${arg.type} to varchar`, 'Athena writes it differently (1.5E0 for a double)');
+  throw new UnsupportedError(
+    `CAST of ${arg.type} to varchar`,
+    'Athena writes it differently (1.5E0 for a double)',
+  );
 }
 
 function toInteger(arg: Typed, target: SqlType, op: string, tryCast: boolean): string {
   const duck = duckType(target);
-  if (isInteger(arg.type) || arg.type === BOOLEAN || arg.type === 'decimal') return `${op}(${arg.sql} AS ${duck})`;
+  if (isInteger(arg.type) || arg.type === BOOLEAN || arg.type === 'decimal')
+    return `${op}(${arg.sql} AS ${duck})`;
   // Trino rounds half away from zero; DuckDB's cast rounds half to even.
   if (arg.type === DOUBLE) return `${op}(round(${arg.sql}) AS ${duck})`;
-  if (arg.type === VARCHAR) return fromText(arg.sql, target, INTEGER_TEXT, `${op}(${arg.sql} AS ${duck})`, tryCast, UNCERTAIN_INTEGER);
+  if (arg.type === VARCHAR)
+    return fromText(
+      arg.sql,
+      target,
+      INTEGER_TEXT,
+      `${op}(${arg.sql} AS ${duck})`,
+      tryCast,
+      UNCERTAIN_INTEGER,
+    );
   throw new SqlError(`Cannot cast ${arg.type} to ${target}`);
 }
 
@@ -71,7 +96,15 @@ function toDouble(arg: Typed, op: string, tryCast: boolean): string {
   if (isNumeric(arg.type) || arg.type === BOOLEAN) return `${op}(${arg.sql} AS DOUBLE)`;
   if (arg.type === VARCHAR) {
     const special = `WHEN ${arg.sql} IN ('NaN', 'Infinity', '+Infinity', '-Infinity') THEN CAST(replace(${arg.sql}, '+', '') AS DOUBLE) `;
-    return fromText(arg.sql, DOUBLE, DECIMAL_TEXT, `CAST(${arg.sql} AS DOUBLE)`, tryCast, UNCERTAIN_DOUBLE, special);
+    return fromText(
+      arg.sql,
+      DOUBLE,
+      DECIMAL_TEXT,
+      `CAST(${arg.sql} AS DOUBLE)`,
+      tryCast,
+      UNCERTAIN_DOUBLE,
+      special,
+    );
   }
   throw new SqlError(`Cannot cast ${arg.type} to double`);
 }
@@ -82,7 +115,9 @@ function toTemporal(arg: Typed, target: SqlType, op: string, tryCast: boolean): 
   if (arg.type === VARCHAR) {
     if (ts?.zoned) throw new UnsupportedError('CAST of varchar to timestamp with time zone');
     const pattern = ts ? TIMESTAMP_TEXT : DATE_TEXT;
-    const converted = ts ? roundTimestamp(`${op}(${arg.sql} AS TIMESTAMP)`, ts.precision) : `${op}(${arg.sql} AS DATE)`;
+    const converted = ts
+      ? roundTimestamp(`${op}(${arg.sql} AS TIMESTAMP)`, ts.precision)
+      : `${op}(${arg.sql} AS DATE)`;
     return fromText(arg.sql, target, pattern, converted, tryCast, UNCERTAIN_TEMPORAL);
   }
   if (arg.type === DATE || timestampType(arg.type)) {

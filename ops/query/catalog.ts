@@ -62,7 +62,9 @@ function projectionOf(parameters: Readonly<Record<string, string>>, keys: readon
   return Object.fromEntries(
     keys.map((k) => {
       const p = (name: string) => parameters[`projection.${k.name}.${name}`];
-      const range = p('range')?.split(',').map((v) => Number(v.trim()));
+      const range = p('range')
+        ?.split(',')
+        .map((v) => Number(v.trim()));
       const projection: Projection = {
         type: p('type') ?? 'none',
         ...(range?.length === 2 ? { range: range as [number, number] } : {}),
@@ -73,7 +75,11 @@ function projectionOf(parameters: Readonly<Record<string, string>>, keys: readon
   );
 }
 
-function glueTable(props: Record<string, unknown>, stackName: string, resolveText: (v: unknown, where: string) => string): GlueTable {
+function glueTable(
+  props: Record<string, unknown>,
+  stackName: string,
+  resolveText: (v: unknown, where: string) => string,
+): GlueTable {
   const input = props.TableInput as TableInput;
   const where = `${stackName} table ${input.Name}`;
   const parameters = Object.fromEntries(
@@ -87,7 +93,8 @@ function glueTable(props: Record<string, unknown>, stackName: string, resolveTex
     name: input.Name.toLowerCase(),
     columns: (storage.Columns ?? []).map(column),
     partitionKeys: partitionKeys.map((k) => ({ ...k, type: k.type === VARCHAR ? VARCHAR : undefined })),
-    serializationLibrary: storage.SerdeInfo?.SerializationLibrary ?? 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+    serializationLibrary:
+      storage.SerdeInfo?.SerializationLibrary ?? 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
     serdeParameters: storage.SerdeInfo?.Parameters ?? {},
     parameters,
     location: resolveText(storage.Location, `${where} Location`),
@@ -104,9 +111,17 @@ export function readGlueCatalog(assemblyDir: string): GlueCatalog {
     const resolved = local.get(stack.stackName);
     if (!resolved) continue;
     const resources: Record<string, ResolvedResource> = Object.fromEntries(
-      resolved.buckets.map((b) => [b.logicalId, { ref: b.name, attributes: { Arn: `arn:aws:s3:::${b.name}` } }]),
+      resolved.buckets.map((b) => [
+        b.logicalId,
+        { ref: b.name, attributes: { Arn: `arn:aws:s3:::${b.name}` } },
+      ]),
     );
-    const ctx: IntrinsicContext = { region: resolved.region, accountId: LOCAL_ACCOUNT, stackName: stack.stackName, resources };
+    const ctx: IntrinsicContext = {
+      region: resolved.region,
+      accountId: LOCAL_ACCOUNT,
+      stackName: stack.stackName,
+      resources,
+    };
     const resolveText = (value: unknown, where: string) => {
       try {
         return resolveString(value, ctx, where);
@@ -115,7 +130,8 @@ export function readGlueCatalog(assemblyDir: string): GlueCatalog {
       }
     };
     for (const resource of Object.values(stack.template.Resources ?? {})) {
-      if (resource.Type === 'AWS::Glue::Table') tables.push(glueTable(resource.Properties ?? {}, stack.stackName, resolveText));
+      if (resource.Type === 'AWS::Glue::Table')
+        tables.push(glueTable(resource.Properties ?? {}, stack.stackName, resolveText));
     }
   }
   return { tables, outputs: Object.fromEntries([...local.values()].map((s) => [s.stackName, s.outputs])) };

@@ -1,6 +1,30 @@
-import { accepts, arity, badArguments, cast, integer, literalArgument, quote, same, toDouble, varchar, type Translate, type Typed } from './call';
+import {
+  accepts,
+  arity,
+  badArguments,
+  cast,
+  integer,
+  literalArgument,
+  quote,
+  same,
+  toDouble,
+  varchar,
+  type Translate,
+  type Typed,
+} from './call';
 import { SqlError, UnsupportedError } from './errors';
-import { BIGINT, DATE, DOUBLE, duckType, isTemporal, timestamp, timestampType, UNKNOWN, VARCHAR, type SqlType } from './types';
+import {
+  BIGINT,
+  DATE,
+  DOUBLE,
+  duckType,
+  isTemporal,
+  timestamp,
+  timestampType,
+  UNKNOWN,
+  VARCHAR,
+  type SqlType,
+} from './types';
 
 /**
  * Athena's date and time functions, translated. The session time zone is UTC, as in Athena;
@@ -69,7 +93,11 @@ const temporal = (t: SqlType) => isTemporal(t);
 const isTimestamp = (t: SqlType) => timestampType(t) !== undefined;
 
 function unitArgument(name: string, arg: Typed, allowed: readonly string[]): string {
-  const unit = literalArgument({ name, distinct: false, star: false, note: () => undefined }, arg, 'unit').toLowerCase();
+  const unit = literalArgument(
+    { name, distinct: false, star: false, note: () => undefined },
+    arg,
+    'unit',
+  ).toLowerCase();
   if (!allowed.includes(unit)) {
     throw new UnsupportedError(`${name}() with the unit '${unit}'`, `it takes ${allowed.join(', ')}`);
   }
@@ -128,8 +156,14 @@ const FIELDS: Record<string, Translate> = {
 export const DATETIME: Record<string, Translate> = {
   ...FIELDS,
   current_date: (args, call) => (arity(call, args, 0), same('current_date', DATE)),
-  current_timestamp: (args, call) => (arity(call, args, 0), same(roundTimestamp('current_timestamp', 3), timestamp(3, true))),
-  now: (args, call) => (arity(call, args, 0), same(roundTimestamp('current_timestamp', 3), timestamp(3, true))),
+  current_timestamp: (args, call) => (
+    arity(call, args, 0),
+    same(roundTimestamp('current_timestamp', 3), timestamp(3, true))
+  ),
+  now: (args, call) => (
+    arity(call, args, 0),
+    same(roundTimestamp('current_timestamp', 3), timestamp(3, true))
+  ),
   date_parse: (args, call) => {
     arity(call, args, 2);
     if (!args.every((a) => accepts(a.type, varchar))) badArguments(call.name, args);
@@ -187,7 +221,11 @@ export const DATETIME: Record<string, Translate> = {
     arity(call, args, 2);
     const [unitArg, x] = args;
     if (!accepts(unitArg.type, varchar) || !accepts(x.type, temporal)) badArguments(call.name, args);
-    const unit = unitArgument(call.name, unitArg, x.type === DATE ? DATE_UNITS : [...TIME_UNITS, ...DATE_UNITS]);
+    const unit = unitArgument(
+      call.name,
+      unitArg,
+      x.type === DATE ? DATE_UNITS : [...TIME_UNITS, ...DATE_UNITS],
+    );
     return same(`CAST(date_trunc('${unit}', ${x.sql}) AS ${duckType(x.type)})`, x.type);
   },
   date_add: (args, call) => {
@@ -196,8 +234,17 @@ export const DATETIME: Record<string, Translate> = {
     if (!accepts(unitArg.type, varchar) || !accepts(n.type, integer) || !accepts(x.type, temporal)) {
       badArguments(call.name, args);
     }
-    const unit = unitArgument(call.name, unitArg, x.type === DATE ? DATE_UNITS : [...TIME_UNITS, ...DATE_UNITS]);
-    const interval = unit === 'quarter' ? `INTERVAL '3 month'` : unit === 'week' ? `INTERVAL '7 day'` : `INTERVAL '1 ${unit}'`;
+    const unit = unitArgument(
+      call.name,
+      unitArg,
+      x.type === DATE ? DATE_UNITS : [...TIME_UNITS, ...DATE_UNITS],
+    );
+    const interval =
+      unit === 'quarter'
+        ? `INTERVAL '3 month'`
+        : unit === 'week'
+          ? `INTERVAL '7 day'`
+          : `INTERVAL '1 ${unit}'`;
     return same(`CAST((${x.sql} + CAST(${n.sql} AS BIGINT) * ${interval}) AS ${duckType(x.type)})`, x.type);
   },
   date_diff: (args, call) => {
@@ -213,7 +260,8 @@ export const DATETIME: Record<string, Translate> = {
 };
 
 function toIso8601(args: readonly Typed[], call: { name: string }) {
-  if (args.length !== 1 || !accepts(args[0].type, temporal) || args[0].type === UNKNOWN) badArguments(call.name, args);
+  if (args.length !== 1 || !accepts(args[0].type, temporal) || args[0].type === UNKNOWN)
+    badArguments(call.name, args);
   const [x] = args;
   if (x.type === DATE) return same(`strftime(${x.sql}, '%Y-%m-%d')`, VARCHAR);
   const ts = timestampType(x.type)!;

@@ -76,5 +76,8 @@ export async function openEngine(): Promise<Engine> {
 /** DuckDB's message for a failing query, first line, without its error class prefix. */
 function engineMessage(message: string): string {
   const first = message.split('\n')[0];
-  return first.replace(/^(Invalid Input|Out of Range|Conversion|Binder|Parser|Catalog|Not implemented) Error: /, '');
+  return first.replace(
+    /^(Invalid Input|Out of Range|Conversion|Binder|Parser|Catalog|Not implemented) Error: /,
+    '',
+  );
 }

@@ -56,18 +56,26 @@ export interface ExprEnv {
   readonly note: (message: string) => void;
 }
 
-const sameName = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameName = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 function lookup(parts: readonly string[], scope: Scope): ScopeColumn[] {
   const name = parts[parts.length - 1];
   const qualifier = parts.slice(0, -1);
   return scope.sources
-    .filter((s) => qualifier.length === 0 || s.qualifiers.some((q) => sameName(q, qualifier) || sameName(q.slice(-qualifier.length), qualifier)))
+    .filter(
+      (s) =>
+        qualifier.length === 0 ||
+        s.qualifiers.some((q) => sameName(q, qualifier) || sameName(q.slice(-qualifier.length), qualifier)),
+    )
     .flatMap((s) => s.columns.filter((c) => c.name === name));
 }
 
 /** The column a (possibly qualified) name refers to, or the error Athena gives. */
-export function resolveColumn(parts: readonly string[], env: Pick<ExprEnv, 'scope' | 'outputs'>): ScopeColumn {
+export function resolveColumn(
+  parts: readonly string[],
+  env: Pick<ExprEnv, 'scope' | 'outputs'>,
+): ScopeColumn {
   const text = parts.join('.');
   if (parts.length === 1 && env.outputs) {
     const outputs = env.outputs.filter((c) => c.name === parts[0]);
@@ -77,9 +85,11 @@ export function resolveColumn(parts: readonly string[], env: Pick<ExprEnv, 'scop
   const found = lookup(parts, env.scope);
   if (found.length > 1) throw new SqlError(`Column '${text}' is ambiguous`);
   if (found.length === 1) return found[0];
-  if (/^\$/.test(parts[parts.length - 1])) throw new UnsupportedError(`the hidden column "${parts[parts.length - 1]}"`, 'it has "$path"');
+  if (/^\$/.test(parts[parts.length - 1]))
+    throw new UnsupportedError(`the hidden column "${parts[parts.length - 1]}"`, 'it has "$path"');
   for (let outer = env.scope.parent; outer; outer = outer.parent) {
-    if (lookup(parts, outer).length > 0) throw new UnsupportedError('a correlated subquery (a reference to an outer query)');
+    if (lookup(parts, outer).length > 0)
+      throw new UnsupportedError('a correlated subquery (a reference to an outer query)');
   }
   throw new SqlError(`Column '${text}' cannot be resolved`);
 }
@@ -111,7 +121,10 @@ function arithmetic(op: string, a: Typed, b: Typed): Typed {
   if (type === undefined || !(isNumeric(type) || type === UNKNOWN)) operatorError(op, a, b);
   const aggregate = a.aggregate || b.aggregate;
   if (type === DECIMAL && (op === '/' || op === '%')) {
-    throw new UnsupportedError(`decimal ${op === '/' ? 'division' : 'modulus'}`, 'Athena keeps a decimal scale; cast to double');
+    throw new UnsupportedError(
+      `decimal ${op === '/' ? 'division' : 'modulus'}`,
+      'Athena keeps a decimal scale; cast to double',
+    );
   }
   if (type === UNKNOWN) operatorError(op, a, b);
   const [x, y] = [cast(a, type), cast(b, type)];
@@ -121,7 +134,8 @@ function arithmetic(op: string, a: Typed, b: Typed): Typed {
 }
 
 function expectBoolean(t: Typed, what: string): void {
-  if (!accepts(t.type, (x) => x === BOOLEAN)) throw new SqlError(`${what} must evaluate to a boolean (actual: ${t.type})`);
+  if (!accepts(t.type, (x) => x === BOOLEAN))
+    throw new SqlError(`${what} must evaluate to a boolean (actual: ${t.type})`);
 }
 
 function literal(e: Extract<Expr, { kind: 'literal' }>): Typed {
@@ -133,13 +147,17 @@ function literal(e: Extract<Expr, { kind: 'literal' }>): Typed {
     case 'boolean':
       return { sql: e.text.toUpperCase(), type: BOOLEAN, literal: e.text };
     case 'date':
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(e.text)) throw new UnsupportedError(`the date literal '${e.text}'`, 'it reads YYYY-MM-DD');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(e.text))
+        throw new UnsupportedError(`the date literal '${e.text}'`, 'it reads YYYY-MM-DD');
       return { sql: `DATE ${quote(e.text)}`, type: DATE };
     case 'timestamp': {
       const m = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.(\d+))?)?)?$/.exec(e.text);
       const digits = m?.[4]?.length ?? 0;
       if (!m || ![0, 3, 6].includes(digits)) {
-        throw new UnsupportedError(`the timestamp literal '${e.text}'`, 'it reads YYYY-MM-DD HH:MM:SS with 0, 3 or 6 decimals');
+        throw new UnsupportedError(
+          `the timestamp literal '${e.text}'`,
+          'it reads YYYY-MM-DD HH:MM:SS with 0, 3 or 6 decimals',
+        );
       }
       return { sql: `TIMESTAMP ${quote(e.text)}`, type: timestamp(digits) };
     }
@@ -224,7 +242,11 @@ function binary(e: Extract<Expr, { kind: 'binary' }>, env: ExprEnv): Typed {
 function between(e: Extract<Expr, { kind: 'between' }>, env: ExprEnv): Typed {
   const [x, low, high] = [bind(e.arg, env), bind(e.low, env), bind(e.high, env)];
   const both = `(${compare('>=', x, low).sql} AND ${compare('<=', x, high).sql})`;
-  return { sql: e.not ? `(NOT ${both})` : both, type: BOOLEAN, aggregate: x.aggregate || low.aggregate || high.aggregate };
+  return {
+    sql: e.not ? `(NOT ${both})` : both,
+    type: BOOLEAN,
+    aggregate: x.aggregate || low.aggregate || high.aggregate,
+  };
 }
 
 function inList(e: Extract<Expr, { kind: 'in' }>, env: ExprEnv): Typed {
@@ -243,7 +265,8 @@ function unifyOrFail(items: readonly Typed[]): SqlType {
   let type: SqlType = UNKNOWN;
   for (const item of items) {
     const common = commonType(type, item.type);
-    if (common === undefined) throw new SqlError(`IN value and list items must be the same type: ${item.type}`);
+    if (common === undefined)
+      throw new SqlError(`IN value and list items must be the same type: ${item.type}`);
     type = common;
   }
   return type;
@@ -252,10 +275,15 @@ function unifyOrFail(items: readonly Typed[]): SqlType {
 function inQuery(e: Extract<Expr, { kind: 'inQuery' }>, env: ExprEnv): Typed {
   const x = bind(e.arg, env);
   const sub = env.subquery(e.query, env.scope);
-  if (sub.columns.length !== 1) throw new SqlError('Multiple columns returned by subquery are not yet supported');
+  if (sub.columns.length !== 1)
+    throw new SqlError('Multiple columns returned by subquery are not yet supported');
   const type = commonType(x.type, sub.columns[0].type);
-  if (type === undefined) throw new SqlError(`Value expression and result of subquery must be of the same type: ${x.type} vs ${sub.columns[0].type}`);
-  if (type === DOUBLE) throw new UnsupportedError('IN (subquery) on double values', 'NaN compares differently');
+  if (type === undefined)
+    throw new SqlError(
+      `Value expression and result of subquery must be of the same type: ${x.type} vs ${sub.columns[0].type}`,
+    );
+  if (type === DOUBLE)
+    throw new UnsupportedError('IN (subquery) on double values', 'NaN compares differently');
   return { sql: `(${x.sql} ${e.not ? 'NOT ' : ''}IN (${sub.sql}))`, type: BOOLEAN, aggregate: x.aggregate };
 }
 
@@ -273,8 +301,13 @@ function distinctFrom(e: Extract<Expr, { kind: 'distinctFrom' }>, env: ExprEnv):
   const [a, b] = [bind(e.left, env), bind(e.right, env)];
   const type = commonType(a.type, b.type);
   if (type === undefined) operatorError('IS DISTINCT FROM', a, b);
-  if (type === DOUBLE) throw new UnsupportedError('IS DISTINCT FROM on double values', 'NaN compares differently');
-  return { sql: `(${a.sql} IS ${e.not ? 'NOT ' : ''}DISTINCT FROM ${b.sql})`, type: BOOLEAN, aggregate: a.aggregate || b.aggregate };
+  if (type === DOUBLE)
+    throw new UnsupportedError('IS DISTINCT FROM on double values', 'NaN compares differently');
+  return {
+    sql: `(${a.sql} IS ${e.not ? 'NOT ' : ''}DISTINCT FROM ${b.sql})`,
+    type: BOOLEAN,
+    aggregate: a.aggregate || b.aggregate,
+  };
 }
 
 function call(e: Extract<Expr, { kind: 'call' }>, env: ExprEnv): Typed {
@@ -287,7 +320,8 @@ function call(e: Extract<Expr, { kind: 'call' }>, env: ExprEnv): Typed {
     const result = def.translate(args, { name: e.name, distinct: false, star: e.star, note: env.note });
     return { ...result, aggregate: args.some((a) => a.aggregate) };
   }
-  if (!env.aggregates) throw new SqlError(`${env.clause} cannot contain aggregations or window functions: ${e.name}()`);
+  if (!env.aggregates)
+    throw new SqlError(`${env.clause} cannot contain aggregations or window functions: ${e.name}()`);
   const inner: ExprEnv = { ...env, aggregates: false, clause: 'Aggregate arguments', outputs: undefined };
   let args = e.args.map((a) => bind(a, inner));
   if (e.filter) {
@@ -295,7 +329,8 @@ function call(e: Extract<Expr, { kind: 'call' }>, env: ExprEnv): Typed {
     expectBoolean(condition, 'FILTER');
     if (e.name === 'array_agg') throw new UnsupportedError('array_agg() with FILTER');
     args = args.map((a) => ({ ...a, sql: `(CASE WHEN ${condition.sql} THEN ${a.sql} END)` }));
-    if (e.star) return { sql: `count(CASE WHEN ${condition.sql} THEN 1 END)`, type: 'bigint', aggregate: true };
+    if (e.star)
+      return { sql: `count(CASE WHEN ${condition.sql} THEN 1 END)`, type: 'bigint', aggregate: true };
   }
   const result = def.translate(args, { name: e.name, distinct: e.distinct, star: e.star, note: env.note });
   return { ...result, aggregate: true };
@@ -315,17 +350,22 @@ function caseExpression(e: Extract<Expr, { kind: 'case' }>, env: ExprEnv): Typed
   try {
     type = unify('CASE', results);
   } catch {
-    throw new SqlError(`All CASE results must be the same type or coercible to a common type: ${results.map((r) => r.type).join(', ')}`);
+    throw new SqlError(
+      `All CASE results must be the same type or coercible to a common type: ${results.map((r) => r.type).join(', ')}`,
+    );
   }
   const parts = whens.map((w) => `WHEN ${w.condition.sql} THEN ${cast(w.then, type)}`);
   const sql = `(CASE ${parts.join(' ')}${otherwise ? ` ELSE ${cast(otherwise, type)}` : ''} END)`;
-  const aggregate = [...results, ...whens.map((w) => w.condition), ...(operand ? [operand] : [])].some((t) => t.aggregate);
+  const aggregate = [...results, ...whens.map((w) => w.condition), ...(operand ? [operand] : [])].some(
+    (t) => t.aggregate,
+  );
   return { sql, type, aggregate };
 }
 
 function scalarSubquery(query: Query, env: ExprEnv): Typed {
   const sub = env.subquery(query, env.scope);
-  if (sub.columns.length !== 1) throw new SqlError('Multiple columns returned by subquery are not yet supported');
+  if (sub.columns.length !== 1)
+    throw new SqlError('Multiple columns returned by subquery are not yet supported');
   return { sql: `(${sub.sql})`, type: sub.columns[0].type };
 }
 
@@ -333,6 +373,9 @@ function arrayConstructor(e: Extract<Expr, { kind: 'array' }>, env: ExprEnv): Ty
   if (e.items.length === 0) throw new UnsupportedError('an empty ARRAY[]');
   const items = e.items.map((i) => bind(i, env));
   const type = unify('ARRAY', items);
-  return { sql: `[${items.map((i) => cast(i, type)).join(', ')}]`, type: arrayOf(type), aggregate: items.some((i) => i.aggregate) };
+  return {
+    sql: `[${items.map((i) => cast(i, type)).join(', ')}]`,
+    type: arrayOf(type),
+    aggregate: items.some((i) => i.aggregate),
+  };
 }
-

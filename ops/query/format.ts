@@ -51,14 +51,17 @@ export function formatTable(result: QueryResult): string {
 }
 
 function jsonValue(value: Value): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === 'bigint')
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (typeof value === 'number' && !Number.isFinite(value)) return numberText(value);
   if (Array.isArray(value)) return value.map(jsonValue);
   return value;
 }
 
 export function formatJson(result: QueryResult): string {
-  const objects = result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, jsonValue(row[i])])));
+  const objects = result.rows.map((row) =>
+    Object.fromEntries(result.columns.map((c, i) => [c.name, jsonValue(row[i])])),
+  );
   return `${JSON.stringify(objects, null, 2)}\n`;
 }
 

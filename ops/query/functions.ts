@@ -78,7 +78,9 @@ const AGGREGATES: Record<string, Translate> = {
   bool_or: (args, call) => (check(call, args, boolean), same(`bool_or(${args[0].sql})`, BOOLEAN)),
   approx_distinct: (args, call) => {
     arity(call, args, 1, 2);
-    call.note('approx_distinct() is computed exactly (count(DISTINCT)); Athena estimates it (2.3% standard error)');
+    call.note(
+      'approx_distinct() is computed exactly (count(DISTINCT)); Athena estimates it (2.3% standard error)',
+    );
     return same(`count(DISTINCT ${args[0].sql})`, BIGINT);
   },
   approx_percentile: approxPercentile,
@@ -100,7 +102,8 @@ const AGGREGATES: Record<string, Translate> = {
 function minMax(name: string, args: readonly Typed[], call: CallInfo) {
   arity(call, args, 1);
   const t = args[0].type;
-  if (!(isNumeric(t) || t === VARCHAR || t === BOOLEAN || isTemporal(t) || t === UNKNOWN)) badArguments(name, args);
+  if (!(isNumeric(t) || t === VARCHAR || t === BOOLEAN || isTemporal(t) || t === UNKNOWN))
+    badArguments(name, args);
   return same(`${name}(${args[0].sql})`, t);
 }
 
@@ -156,7 +159,8 @@ export function re2Replacement(replacement: string): string {
     } else if (c === '$') {
       const group = /^\d+/.exec(replacement.slice(i + 1));
       if (!group) throw new UnsupportedError('a regexp_replace() replacement with named groups or a lone $');
-      if (group[0].length > 1) throw new UnsupportedError('a regexp_replace() replacement with group 10 or higher');
+      if (group[0].length > 1)
+        throw new UnsupportedError('a regexp_replace() replacement with group 10 or higher');
       out += `\\${group[0]}`;
       i += group[0].length;
     } else out += c === '\\' ? '\\\\' : c;
@@ -186,8 +190,14 @@ const STRINGS: Record<string, Translate> = {
       VARCHAR,
     );
   },
-  strpos: (args, call) => (check(call, args, varchar, varchar), same(`strpos(${args[0].sql}, ${args[1].sql})`, BIGINT)),
-  starts_with: (args, call) => (check(call, args, varchar, varchar), same(`starts_with(${args[0].sql}, ${args[1].sql})`, BOOLEAN)),
+  strpos: (args, call) => (
+    check(call, args, varchar, varchar),
+    same(`strpos(${args[0].sql}, ${args[1].sql})`, BIGINT)
+  ),
+  starts_with: (args, call) => (
+    check(call, args, varchar, varchar),
+    same(`starts_with(${args[0].sql}, ${args[1].sql})`, BOOLEAN)
+  ),
   split: (args, call) => {
     check(call, args, varchar, varchar);
     const [s, d] = args.map((a) => a.sql);
@@ -242,14 +252,20 @@ function substring(args: readonly Typed[], call: CallInfo) {
 
 function regexpExtract(args: readonly Typed[], call: CallInfo) {
   arity(call, args, 2, 3);
-  if (!accepts(args[0].type, varchar) || !accepts(args[1].type, varchar) || (args[2] && !accepts(args[2].type, integer))) {
+  if (
+    !accepts(args[0].type, varchar) ||
+    !accepts(args[1].type, varchar) ||
+    (args[2] && !accepts(args[2].type, integer))
+  ) {
     badArguments(call.name, args);
   }
   const pattern = literalArgument(call, args[1], 'pattern');
   const group = args[2] ? Number(literalArgument(call, args[2], 'group')) : 0;
   // A group that took no part in the match is NULL in Trino and '' in DuckDB.
   if (group > 0 && /\||\)[?*{]/.test(pattern)) {
-    throw new UnsupportedError('regexp_extract() of a group in a pattern with alternatives or optional groups');
+    throw new UnsupportedError(
+      'regexp_extract() of a group in a pattern with alternatives or optional groups',
+    );
   }
   const [s, p] = [args[0].sql, quote(pattern)];
   return same(`CASE WHEN regexp_matches(${s}, ${p}) THEN regexp_extract(${s}, ${p}, ${group}) END`, VARCHAR);
@@ -274,7 +290,10 @@ function greatestLeast(name: 'greatest' | 'least'): Translate {
     const type = unify(call.name, args);
     if (isArray(type)) badArguments(name, args);
     const values = args.map((a) => cast(a, type));
-    const nan = type === DOUBLE ? values.map((v) => `WHEN isnan(${v}) THEN error('Invalid argument to ${name}(): NaN') `).join('') : '';
+    const nan =
+      type === DOUBLE
+        ? values.map((v) => `WHEN isnan(${v}) THEN error('Invalid argument to ${name}(): NaN') `).join('')
+        : '';
     return same(
       `CASE WHEN ${values.map((v) => `${v} IS NULL`).join(' OR ')} THEN NULL ${nan}ELSE ${name}(${values.join(', ')}) END`,
       type,
@@ -301,10 +320,12 @@ function domain(duck: string, log: boolean): Translate {
   };
 }
 
-const doubleFunction = (duck: string, n = 1): Translate => (args, call) => {
-  check(call, args, ...Array<typeof toDouble>(n).fill(toDouble));
-  return same(`${duck}(${args.map((a) => cast(a, DOUBLE)).join(', ')})`, DOUBLE);
-};
+const doubleFunction =
+  (duck: string, n = 1): Translate =>
+  (args, call) => {
+    check(call, args, ...Array<typeof toDouble>(n).fill(toDouble));
+    return same(`${duck}(${args.map((a) => cast(a, DOUBLE)).join(', ')})`, DOUBLE);
+  };
 
 /** ceil, floor, abs, sign, round: the argument's own type (DuckDB gives doubles for some). */
 function sameType(duck: string): Translate {
@@ -342,9 +363,13 @@ const CONDITIONALS_AND_MATH: Record<string, Translate> = {
   sign: sameType('sign'),
   round: (args, call) => {
     arity(call, args, 1, 2);
-    if (!accepts(args[0].type, floating) || (args[1] && !accepts(args[1].type, integer))) badArguments(call.name, args);
+    if (!accepts(args[0].type, floating) || (args[1] && !accepts(args[1].type, integer)))
+      badArguments(call.name, args);
     const t = args[0].type === UNKNOWN ? DOUBLE : args[0].type;
-    return same(`CAST(round(${args[0].sql}${args[1] ? `, CAST(${args[1].sql} AS INTEGER)` : ''}) AS ${duckType(t)})`, t);
+    return same(
+      `CAST(round(${args[0].sql}${args[1] ? `, CAST(${args[1].sql} AS INTEGER)` : ''}) AS ${duckType(t)})`,
+      t,
+    );
   },
   truncate: (args, call) => (check(call, args, (t) => t === DOUBLE), same(`trunc(${args[0].sql})`, DOUBLE)),
   mod: (args, call) => {
@@ -373,8 +398,14 @@ const CONDITIONALS_AND_MATH: Record<string, Translate> = {
   nan: (args, call) => (arity(call, args, 0), same(`CAST('NaN' AS DOUBLE)`, DOUBLE)),
   infinity: (args, call) => (arity(call, args, 0), same(`CAST('Infinity' AS DOUBLE)`, DOUBLE)),
   is_nan: (args, call) => (check(call, args, toDouble), same(`isnan(${cast(args[0], DOUBLE)})`, BOOLEAN)),
-  is_finite: (args, call) => (check(call, args, toDouble), same(`isfinite(${cast(args[0], DOUBLE)})`, BOOLEAN)),
-  is_infinite: (args, call) => (check(call, args, toDouble), same(`isinf(${cast(args[0], DOUBLE)})`, BOOLEAN)),
+  is_finite: (args, call) => (
+    check(call, args, toDouble),
+    same(`isfinite(${cast(args[0], DOUBLE)})`, BOOLEAN)
+  ),
+  is_infinite: (args, call) => (
+    check(call, args, toDouble),
+    same(`isinf(${cast(args[0], DOUBLE)})`, BOOLEAN)
+  ),
 };
 
 // ---- arrays ----------------------------------------------------------------------------------
@@ -416,6 +447,7 @@ export function subscript(array: Typed, index: Typed): Typed {
 
 export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = Object.fromEntries([
   ...Object.entries(AGGREGATES).map(([name, translate]) => [name, { aggregate: true, translate }]),
-  ...Object.entries({ ...STRINGS, ...CONDITIONALS_AND_MATH, ...ARRAYS, ...DATETIME }).map(([name, translate]) => [name, { translate }]),
+  ...Object.entries({ ...STRINGS, ...CONDITIONALS_AND_MATH, ...ARRAYS, ...DATETIME }).map(
+    ([name, translate]) => [name, { translate }],
+  ),
 ]);
-

@@ -26,7 +26,16 @@ class Syntax extends Error {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
 class Reader {
   i = 0;
@@ -34,6 +43,12 @@ class Reader {
 
   private fail(message: string): never {
     throw new Syntax(`${message} at character ${this.i + 1}`, this.i >= this.text.length);
+  }
+
+  /** Fails at the character just read (`c`, undefined at the end of the line). */
+  private unexpected(c: string | undefined, expected: string): never {
+    this.i--;
+    this.fail(c === undefined ? 'unexpected end of the line' : `expected ${expected}`);
   }
 
   private space(): void {
@@ -46,7 +61,11 @@ class Reader {
     if (c === '{') return this.object();
     if (c === '[') return this.array();
     if (c === '"') return { t: 'string', v: this.string() };
-    for (const [word, value] of [['true', { t: 'boolean', v: true }], ['false', { t: 'boolean', v: false }], ['null', { t: 'null' }]] as const) {
+    for (const [word, value] of [
+      ['true', { t: 'boolean', v: true }],
+      ['false', { t: 'boolean', v: false }],
+      ['null', { t: 'null' }],
+    ] as const) {
       if (this.text.startsWith(word, this.i)) {
         this.i += word.length;
         return value;
@@ -99,19 +118,21 @@ class Reader {
     const entries: [string, JsonValue][] = [];
     this.i++;
     this.space();
-    if (this.text[this.i] === '}') return this.i++, { t: 'object', entries };
+    if (this.text[this.i] === '}') return (this.i++, { t: 'object', entries });
     for (;;) {
       this.space();
-      if (this.text[this.i] !== '"') this.fail(this.i >= this.text.length ? 'unexpected end of the line' : 'expected a field name');
+      if (this.text[this.i] !== '"')
+        this.fail(this.i >= this.text.length ? 'unexpected end of the line' : 'expected a field name');
       const key = this.string();
       this.space();
-      if (this.text[this.i] !== ':') this.fail(this.i >= this.text.length ? 'unexpected end of the line' : 'expected ":"');
+      if (this.text[this.i] !== ':')
+        this.fail(this.i >= this.text.length ? 'unexpected end of the line' : 'expected ":"');
       this.i++;
       entries.push([key, this.value()]);
       this.space();
       const c = this.text[this.i++];
       if (c === '}') return { t: 'object', entries };
-      if (c !== ',') this.i--, this.fail(c === undefined ? 'unexpected end of the line' : 'expected "," or "}"');
+      if (c !== ',') this.unexpected(c, '"," or "}"');
     }
   }
 
@@ -119,13 +140,13 @@ class Reader {
     const items: JsonValue[] = [];
     this.i++;
     this.space();
-    if (this.text[this.i] === ']') return this.i++, { t: 'array', items };
+    if (this.text[this.i] === ']') return (this.i++, { t: 'array', items });
     for (;;) {
       items.push(this.value());
       this.space();
       const c = this.text[this.i++];
       if (c === ']') return { t: 'array', items };
-      if (c !== ',') this.i--, this.fail(c === undefined ? 'unexpected end of the line' : 'expected "," or "]"');
+      if (c !== ',') this.unexpected(c, '"," or "]"');
     }
   }
 }

@@ -39,7 +39,10 @@ interface Partitioning {
   prefix(filter: PartitionFilter): string;
 }
 
-function projectedValue(value: string, projection: { type: string; range?: readonly [number, number]; digits?: number }): boolean {
+function projectedValue(
+  value: string,
+  projection: { type: string; range?: readonly [number, number]; digits?: number },
+): boolean {
   if (projection.type !== 'integer' || !projection.range) return false;
   const n = Number(value);
   const formatted = String(n).padStart(projection.digits ?? 0, '0');
@@ -52,18 +55,31 @@ function partitioning(table: GlueTable): Partitioning {
   const hidden = (name: string) => name === '' || name.startsWith('_') || name.startsWith('.');
   if (table.partitionKeys.length === 0) {
     const { bucket, prefix } = parseS3Url(table.location);
-    return { bucket, match: (key) => (key.startsWith(prefix) && !key.slice(prefix.length).includes('/') && !hidden(key.slice(prefix.length)) ? {} : undefined), prefix: () => prefix };
+    return {
+      bucket,
+      match: (key) =>
+        key.startsWith(prefix) && !key.slice(prefix.length).includes('/') && !hidden(key.slice(prefix.length))
+          ? {}
+          : undefined,
+      prefix: () => prefix,
+    };
   }
   if (!table.projection || !table.locationTemplate) {
-    throw new UnsupportedError(`the partitioned table ${table.database}.${table.name} without partition projection`, 'its partitions are registered in Glue, not in the template');
+    throw new UnsupportedError(
+      `the partitioned table ${table.database}.${table.name} without partition projection`,
+      'its partitions are registered in Glue, not in the template',
+    );
   }
   for (const [key, p] of Object.entries(table.projection)) {
-    if (p.type !== 'integer' || !p.range) throw new UnsupportedError(`partition projection of type ${p.type} (${table.name}.${key})`);
+    if (p.type !== 'integer' || !p.range)
+      throw new UnsupportedError(`partition projection of type ${p.type} (${table.name}.${key})`);
   }
   const { bucket, prefix: template } = parseS3Url(table.locationTemplate.replace(/\/?$/, '/'));
   const parts = template.split(/(\$\{[^}]+\})/);
   const names = parts.filter((_, i) => i % 2 === 1).map((p) => p.slice(2, -1).toLowerCase());
-  const pattern = new RegExp(`^${parts.map((p, i) => (i % 2 === 1 ? '([^/]+)' : escapeRegex(p))).join('')}([^/]+)$`);
+  const pattern = new RegExp(
+    `^${parts.map((p, i) => (i % 2 === 1 ? '([^/]+)' : escapeRegex(p))).join('')}([^/]+)$`,
+  );
   return {
     bucket,
     match(key) {
@@ -106,7 +122,11 @@ function objectText(key: string, body: Uint8Array): string {
   return Buffer.from(key.endsWith('.gz') ? gunzipSync(body) : body).toString('utf8');
 }
 
-function append(appender: Awaited<ReturnType<DuckDBConnection['createAppender']>>, cell: Cell, type: SqlType): void {
+function append(
+  appender: Awaited<ReturnType<DuckDBConnection['createAppender']>>,
+  cell: Cell,
+  type: SqlType,
+): void {
   if (cell === null) return appender.appendNull();
   switch (type) {
     case 'varchar':
@@ -128,6 +148,15 @@ function append(appender: Awaited<ReturnType<DuckDBConnection['createAppender']>
   }
 }
 
+/** Closes the appender; after a failure, a close error would only hide the first one. */
+function closeAppender(appender: { closeSync(): void }, failed: boolean): void {
+  try {
+    appender.closeSync();
+  } catch (error) {
+    if (!failed) throw error;
+  }
+}
+
 /** (Re)creates the table in DuckDB and loads the objects that pass any of the filters. */
 export async function loadTable(
   connection: DuckDBConnection,
@@ -144,7 +173,9 @@ export async function loadTable(
   ];
   const [schema, name] = [ident(table.database), ident(table.name)];
   await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await connection.run(`CREATE OR REPLACE TABLE ${schema}.${name} (${columns.map((c) => `${ident(c.name)} ${duckType(c.type)}`).join(', ')})`);
+  await connection.run(
+    `CREATE OR REPLACE TABLE ${schema}.${name} (${columns.map((c) => `${ident(c.name)} ${duckType(c.type)}`).join(', ')})`,
+  );
   const keys = new Set<string>();
   const prefixes = new Set((filters.length ? filters : [{}]).map((f) => layout.prefix(f)));
   for (const prefix of prefixes) for (const key of await store.list(layout.bucket, prefix)) keys.add(key);
@@ -160,7 +191,9 @@ export async function loadTable(
       stats.objects += 1;
       lines.slice(decoder.skipLines).forEach((line, i) => {
         const cells = decoder.decode(line, () => `${path} line ${i + 1 + decoder.skipLines}`);
-        [...cells, ...table.partitionKeys.map((k) => values[k.name]), path].forEach((cell, c) => append(appender, cell, columns[c].type));
+        [...cells, ...table.partitionKeys.map((k) => values[k.name]), path].forEach((cell, c) =>
+          append(appender, cell, columns[c].type),
+        );
         appender.endRow();
         stats.rows += 1;
       });
@@ -168,11 +201,7 @@ export async function loadTable(
     appender.flushSync();
     failed = false;
   } finally {
-    try {
-      appender.closeSync();
-    } catch (error) {
-      if (!failed) throw error;
-    }
+    closeAppender(appender, failed);
   }
   return stats;
 }

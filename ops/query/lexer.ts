@@ -15,7 +15,29 @@ export interface Token {
   readonly offset: number;
 }
 
-const SYMBOLS = ['->', '<>', '!=', '<=', '>=', '||', '=', '<', '>', '+', '-', '*', '/', '%', '(', ')', ',', '.', ';', '[', ']'];
+const SYMBOLS = [
+  '->',
+  '<>',
+  '!=',
+  '<=',
+  '>=',
+  '||',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '(',
+  ')',
+  ',',
+  '.',
+  ';',
+  '[',
+  ']',
+];
 
 export function positionOf(sql: string, offset: number): SourcePosition {
   const before = sql.slice(0, offset).split('\n');

@@ -24,7 +24,9 @@ const CLAUSE_WORDS = new Set(['limit', 'offset', 'fetch', 'window', 'tablesample
 
 /** Athena statements other than queries, refused by name. */
 const STATEMENTS = new Set(
-  'alter analyze call create deallocate delete describe drop execute explain grant insert merge msck prepare reset revoke set show start unload update use values vacuum'.split(' '),
+  'alter analyze call create deallocate delete describe drop execute explain grant insert merge msck prepare reset revoke set show start unload update use values vacuum'.split(
+    ' ',
+  ),
 );
 
 const COMPARISON = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
@@ -51,9 +53,16 @@ class Parser {
     } else if (this.isWord('select') || this.isWord('with') || this.isSymbol('(')) {
       statement = { kind: 'query', query: this.query() };
     } else if (this.peek().kind === 'word' && STATEMENTS.has(this.peek().text)) {
-      throw new UnsupportedError(`the ${this.peek().text.toUpperCase()} statement`, 'it runs SELECT queries and SHOW TABLES');
+      throw new UnsupportedError(
+        `the ${this.peek().text.toUpperCase()} statement`,
+        'it runs SELECT queries and SHOW TABLES',
+      );
     } else {
-      this.fail(this.peek().kind === 'eof' ? 'empty statement' : `mismatched input '${this.peek().text}': expected a statement`);
+      this.fail(
+        this.peek().kind === 'eof'
+          ? 'empty statement'
+          : `mismatched input '${this.peek().text}': expected a statement`,
+      );
     }
     this.acceptSymbol(';');
     if (this.peek().kind !== 'eof') this.fail(`unexpected "${this.peek().text}"`);
@@ -88,7 +97,8 @@ class Parser {
       offset = this.expectKind('integer').text;
       if (!this.acceptWord('rows')) this.acceptWord('row');
     }
-    if (this.acceptWord('limit')) limit = this.acceptWord('all') ? undefined : this.expectKind('integer').text;
+    if (this.acceptWord('limit'))
+      limit = this.acceptWord('all') ? undefined : this.expectKind('integer').text;
     if (this.isWord('fetch')) throw new UnsupportedError('FETCH FIRST', 'use LIMIT');
     return { with: withs, body, orderBy, offset, limit };
   }
@@ -97,7 +107,8 @@ class Parser {
     const expr = this.expression();
     const descending = this.acceptWord('desc') ? true : (this.acceptWord('asc'), false);
     let nulls: SortItem['nulls'];
-    if (this.acceptWord('nulls')) nulls = this.acceptWord('first') ? 'first' : (this.expectWord('last'), 'last');
+    if (this.acceptWord('nulls'))
+      nulls = this.acceptWord('first') ? 'first' : (this.expectWord('last'), 'last');
     return { expr, descending, nulls };
   }
 
@@ -119,7 +130,8 @@ class Parser {
       this.expectSymbol(')');
       return { kind: 'nested', query };
     }
-    if (this.isWord('values') || this.isWord('table')) throw new UnsupportedError(this.peek().text.toUpperCase());
+    if (this.isWord('values') || this.isWord('table'))
+      throw new UnsupportedError(this.peek().text.toUpperCase());
     return this.querySpec();
   }
 
@@ -138,7 +150,8 @@ class Parser {
     const groupBy: Expr[] = [];
     if (this.acceptWord('group')) {
       this.expectWord('by');
-      if (this.isWord('all') || this.isWord('distinct')) throw new UnsupportedError(`GROUP BY ${this.peek().text.toUpperCase()}`);
+      if (this.isWord('all') || this.isWord('distinct'))
+        throw new UnsupportedError(`GROUP BY ${this.peek().text.toUpperCase()}`);
       do {
         if (['grouping', 'cube', 'rollup'].some((w) => this.isWord(w))) {
           throw new UnsupportedError(`GROUP BY ${this.peek().text.toUpperCase()}`);
@@ -214,7 +227,8 @@ class Parser {
 
   private relationPrimary(): Relation {
     const at = this.peek().offset;
-    if (this.isWord('unnest') || this.isWord('lateral')) throw new UnsupportedError(this.peek().text.toUpperCase());
+    if (this.isWord('unnest') || this.isWord('lateral'))
+      throw new UnsupportedError(this.peek().text.toUpperCase());
     if (this.acceptSymbol('(')) {
       if (!(this.isWord('select') || this.isWord('with') || this.isSymbol('('))) {
         throw new UnsupportedError('a parenthesized join');
@@ -231,7 +245,8 @@ class Parser {
 
   private relationAlias(): string | undefined {
     const alias = this.alias();
-    if (alias !== undefined && this.isSymbol('(')) throw new UnsupportedError('a column alias list on a relation');
+    if (alias !== undefined && this.isSymbol('('))
+      throw new UnsupportedError('a column alias list on a relation');
     return alias;
   }
 
@@ -269,8 +284,15 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'symbol' && COMPARISON.has(t.text)) {
       this.next();
-      if (['any', 'some', 'all'].some((w) => this.isWord(w))) throw new UnsupportedError(`${t.text} ${this.peek().text.toUpperCase()} (subquery)`);
-      return { kind: 'binary', op: t.text === '!=' ? '<>' : t.text, left: arg, right: this.concatenation(), at };
+      if (['any', 'some', 'all'].some((w) => this.isWord(w)))
+        throw new UnsupportedError(`${t.text} ${this.peek().text.toUpperCase()} (subquery)`);
+      return {
+        kind: 'binary',
+        op: t.text === '!=' ? '<>' : t.text,
+        left: arg,
+        right: this.concatenation(),
+        at,
+      };
     }
     if (this.acceptWord('is')) {
       const not = this.acceptWord('not');
@@ -361,11 +383,13 @@ class Parser {
   private primary(): Expr {
     const t = this.peek();
     const at = t.offset;
-    if (t.kind === 'string') return this.next(), { kind: 'literal', type: 'varchar', text: t.text, at };
-    if (t.kind === 'integer' || t.kind === 'decimal' || t.kind === 'double') return this.next(), this.numberLiteral(t);
+    if (t.kind === 'string') return (this.next(), { kind: 'literal', type: 'varchar', text: t.text, at });
+    if (t.kind === 'integer' || t.kind === 'decimal' || t.kind === 'double')
+      return (this.next(), this.numberLiteral(t));
     if (t.kind === 'symbol' && t.text === '(') return this.parenthesized();
     if (t.kind === 'quoted') return this.columnReference();
-    if (t.kind !== 'word') this.fail(t.kind === 'eof' ? 'unexpected end of the statement' : `unexpected "${t.text}"`);
+    if (t.kind !== 'word')
+      this.fail(t.kind === 'eof' ? 'unexpected end of the statement' : `unexpected "${t.text}"`);
     return this.wordExpression(t);
   }
 
@@ -414,7 +438,8 @@ class Parser {
         break;
       case 'interval':
       case 'time':
-        if (this.tokens[this.i + 1].kind === 'string') throw new UnsupportedError(`${t.text.toUpperCase()} literals`);
+        if (this.tokens[this.i + 1].kind === 'string')
+          throw new UnsupportedError(`${t.text.toUpperCase()} literals`);
         break;
       case 'current_date':
       case 'current_timestamp':
@@ -542,7 +567,8 @@ class Parser {
       while (this.acceptSymbol(','));
     }
     if (this.isWord('order')) throw new UnsupportedError(`ORDER BY inside ${nameToken.text}()`);
-    if (this.isSymbol('->') || this.isWord('ignore') || this.isWord('respect')) throw new UnsupportedError('this function syntax');
+    if (this.isSymbol('->') || this.isWord('ignore') || this.isWord('respect'))
+      throw new UnsupportedError('this function syntax');
     this.expectSymbol(')');
     let filter: Expr | undefined;
     if (this.isWord('filter') && this.peekIsSymbol(1, '(')) {
@@ -611,7 +637,8 @@ class Parser {
   }
 
   private expectKind(kind: Token['kind']): Token {
-    if (this.peek().kind !== kind) this.fail(`expected ${kind === 'word' ? 'a name' : `a ${kind}`}, got ${this.describe()}`);
+    if (this.peek().kind !== kind)
+      this.fail(`expected ${kind === 'word' ? 'a name' : `a ${kind}`}, got ${this.describe()}`);
     return this.next();
   }
 

@@ -37,7 +37,11 @@ export function completeStatements(text: string): { statements: string[]; rest: 
 }
 
 /** Prints a statement's result on `output`, its notes and summary on `errors`. */
-export function printResult(result: StatementResult, format: OutputFormat, io: Pick<ReplIO, 'output' | 'errors'>): void {
+export function printResult(
+  result: StatementResult,
+  format: OutputFormat,
+  io: Pick<ReplIO, 'output' | 'errors'>,
+): void {
   io.output.write(formatResult(result, format));
   for (const note of result.notes) io.errors.write(`Note: ${note}\n`);
   if (result.summary) io.errors.write(`${result.summary}\n`);

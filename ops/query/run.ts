@@ -46,7 +46,9 @@ export function s3Store(client: S3Client): ObjectStore {
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         keys.push(...(page.Contents ?? []).map((o) => o.Key!));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
@@ -69,12 +71,18 @@ export interface LocalSessionOptions {
   readonly runningOutputs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
-function checkSameAssembly(catalog: GlueCatalog, running: LocalSessionOptions['runningOutputs'], dir: string): void {
+function checkSameAssembly(
+  catalog: GlueCatalog,
+  running: LocalSessionOptions['runningOutputs'],
+  dir: string,
+): void {
   for (const [stack, outputs] of Object.entries(running ?? {})) {
     const mine = catalog.outputs[stack];
     const differs = mine && Object.keys(outputs).find((k) => k in mine && mine[k] !== outputs[k]);
     if (differs) {
-      throw new QueryError(`The assembly in ${dir} is not the one the running pipeline runs (${stack} ${differs} differs): pass --assembly`);
+      throw new QueryError(
+        `The assembly in ${dir} is not the one the running pipeline runs (${stack} ${differs} differs): pass --assembly`,
+      );
     }
   }
 }
@@ -82,13 +90,18 @@ function checkSameAssembly(catalog: GlueCatalog, running: LocalSessionOptions['r
 function defaultDatabase(catalog: GlueCatalog, database: string | undefined): string {
   if (database !== undefined) return database.toLowerCase();
   const databases = [...new Set(catalog.tables.map((t) => t.database))];
-  return databases.includes(DEFAULT_NAMES.glueDatabase) ? DEFAULT_NAMES.glueDatabase : (databases[0] ?? DEFAULT_NAMES.glueDatabase);
+  return databases.includes(DEFAULT_NAMES.glueDatabase)
+    ? DEFAULT_NAMES.glueDatabase
+    : (databases[0] ?? DEFAULT_NAMES.glueDatabase);
 }
 
 function showTables(catalog: Catalog, database: string | undefined): QueryResult {
   const db = (database ?? catalog.defaultDatabase).toLowerCase();
   if (!catalog.tables.some((t) => t.database === db)) throw new SqlError(`Schema '${db}' does not exist`);
-  const names = catalog.tables.filter((t) => t.database === db).map((t) => t.name).sort();
+  const names = catalog.tables
+    .filter((t) => t.database === db)
+    .map((t) => t.name)
+    .sort();
   return { columns: [{ name: 'tab_name', type: VARCHAR }], rows: names.map((n) => [n]) };
 }
 
@@ -107,7 +120,8 @@ export async function localSession(
     async run(sql) {
       const started = Date.now();
       const statement = parseStatement(sql);
-      if (statement.kind === 'showTables') return { ...showTables(catalog, statement.database), notes: [], summary: '' };
+      if (statement.kind === 'showTables')
+        return { ...showTables(catalog, statement.database), notes: [], summary: '' };
       const translation = translateQuery(statement.query, catalog);
       let objects = 0;
       let records = 0;
@@ -118,7 +132,11 @@ export async function localSession(
       }
       const result = await engine.run(translation.sql, translation.columns);
       const seconds = ((Date.now() - started) / 1000).toFixed(2);
-      return { ...result, notes: translation.notes, summary: `${objects} objects, ${records} records read (${seconds} s)` };
+      return {
+        ...result,
+        notes: translation.notes,
+        summary: `${objects} objects, ${records} records read (${seconds} s)`,
+      };
     },
     async close() {
       engine.close();
@@ -133,5 +151,7 @@ export async function openLocalSession(options: LocalSessionOptions): Promise<Qu
   checkSameAssembly(glue, options.runningOutputs, options.assemblyDir);
   const s3 = localS3Client(options.s3Endpoint, options.region);
   const description = `the local data lake (S3 at ${options.s3Endpoint}, tables from ${options.assemblyDir})`;
-  return localSession(glue.tables, defaultDatabase(glue, options.database), s3Store(s3), description, () => s3.destroy());
+  return localSession(glue.tables, defaultDatabase(glue, options.database), s3Store(s3), description, () =>
+    s3.destroy(),
+  );
 }

@@ -41,6 +41,8 @@ const RANGES: Record<string, [bigint, bigint]> = {
 
 const inRange = (value: bigint, type: SqlType) => value >= RANGES[type][0] && value <= RANGES[type][1];
 const NON_ASCII_DIGIT = /(?![0-9])\p{Nd}/u;
+/** What Java's String.trim removes: every character up to and including the space. */
+// eslint-disable-next-line no-control-regex -- the control characters are the point
 const JAVA_TRIM = /^[\x00-\x20]+|[\x00-\x20]+$/g;
 
 /** A decimal string (Java BigDecimal syntax) truncated toward zero, or undefined. */
@@ -51,13 +53,15 @@ function truncatedDecimal(text: string): bigint | undefined {
   const exponent = Number(m[4] ?? 0) - (m[3] ?? '').length;
   if (/^0*$/.test(digits)) return 0n;
   if (exponent > 20) return RANGES.bigint[1] + 1n;
-  const magnitude = exponent >= 0 ? BigInt(digits) * 10n ** BigInt(exponent) : BigInt(digits) / 10n ** BigInt(-exponent);
+  const magnitude =
+    exponent >= 0 ? BigInt(digits) * 10n ** BigInt(exponent) : BigInt(digits) / 10n ** BigInt(-exponent);
   return m[1] === '-' ? -magnitude : magnitude;
 }
 
 /** Trino's OpenX integer reading: decimal, hex (`0x1F`), octal (`017`), then any BigDecimal, truncated. */
 export function openXLong(text: string, where: () => string): bigint | undefined {
-  if (NON_ASCII_DIGIT.test(text)) throw new DataError(`${where()}: "${text}" has non-ASCII digits, which the local reader does not read`);
+  if (NON_ASCII_DIGIT.test(text))
+    throw new DataError(`${where()}: "${text}" has non-ASCII digits, which the local reader does not read`);
   let value: bigint | undefined;
   if (/^0[xX][0-9a-fA-F]/.test(text)) value = /^0[xX][0-9a-fA-F]+$/.test(text) ? BigInt(text) : undefined;
   else if (/^0[0-8]/.test(text) && /^0[0-7]+$/.test(text)) value = BigInt(`0o${text.slice(1)}`);
@@ -73,7 +77,8 @@ export function javaDouble(text: string, where: () => string): number | null {
   const special = /^([+-]?)(NaN|Infinity)$/.exec(t);
   if (special) return special[2] === 'NaN' ? NaN : special[1] === '-' ? -Infinity : Infinity;
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?$/.test(t)) return Number(t.replace(/[fFdD]$/, ''));
-  if (/^[+-]?0[xX]/.test(t)) throw new DataError(`${where()}: the hexadecimal number "${text}" is not read by the local reader`);
+  if (/^[+-]?0[xX]/.test(t))
+    throw new DataError(`${where()}: the hexadecimal number "${text}" is not read by the local reader`);
   return null;
 }
 
@@ -97,9 +102,14 @@ function openXValue(value: JsonValue | undefined, column: ColumnSpec, where: () 
   if (column.type === VARCHAR) {
     if (value.t === 'string') return value.v;
     if (value.t === 'boolean') return String(value.v);
-    throw new DataError(`${where()}: ${column.name}: a JSON ${value.t} in a string column is not read by the local reader (Athena writes it in its own form)`);
+    throw new DataError(
+      `${where()}: ${column.name}: a JSON ${value.t} in a string column is not read by the local reader (Athena writes it in its own form)`,
+    );
   }
-  if (structured) throw new DataError(`${where()}: ${column.name}: a JSON ${value.t} cannot be read as ${column.type} (Athena fails the query too)`);
+  if (structured)
+    throw new DataError(
+      `${where()}: ${column.name}: a JSON ${value.t} cannot be read as ${column.type} (Athena fails the query too)`,
+    );
   if (value.t === 'boolean') return null;
   if (column.type === DOUBLE) return value.t === 'number' ? Number(value.raw) : javaDouble(value.v, where);
   const long = openXLong(jsonText(value), where);
@@ -107,9 +117,17 @@ function openXValue(value: JsonValue | undefined, column: ColumnSpec, where: () 
   return column.type === BIGINT ? long : Number(long);
 }
 
-export function openXJsonDecoder(columns: readonly ColumnSpec[], serde: Readonly<Record<string, string>>): LineDecoder {
-  const option = (key: string) => Object.entries(serde).find(([k]) => k.toLowerCase() === key)?.[1]?.toLowerCase();
-  const unsupported = Object.keys(serde).find((k) => /^mapping\./i.test(k) || (/^dots\.in\.keys$/i.test(k) && option(k.toLowerCase()) === 'true'));
+export function openXJsonDecoder(
+  columns: readonly ColumnSpec[],
+  serde: Readonly<Record<string, string>>,
+): LineDecoder {
+  const option = (key: string) =>
+    Object.entries(serde)
+      .find(([k]) => k.toLowerCase() === key)?.[1]
+      ?.toLowerCase();
+  const unsupported = Object.keys(serde).find(
+    (k) => /^mapping\./i.test(k) || (/^dots\.in\.keys$/i.test(k) && option(k.toLowerCase()) === 'true'),
+  );
   if (unsupported) throw new UnsupportedError(`the JSON SerDe property ${unsupported}`);
   const ignoreMalformed = option('ignore.malformed.json') === 'true';
   const caseInsensitive = option('case.insensitive') !== 'false';
@@ -122,10 +140,14 @@ export function openXJsonDecoder(columns: readonly ColumnSpec[], serde: Readonly
       const parsed = readJsonLine(trimmed);
       if (!parsed.ok) {
         if (!parsed.truncated) {
-          throw new DataError(`${where()}: not strict JSON (${parsed.message}); Athena's lenient JSON parser may still read it, the local reader does not`);
+          throw new DataError(
+            `${where()}: not strict JSON (${parsed.message}); Athena's lenient JSON parser may still read it, the local reader does not`,
+          );
         }
         if (ignoreMalformed) return nulls();
-        throw new DataError(`${where()}: malformed JSON (${parsed.message}); Athena fails the query too (HIVE_BAD_DATA)`);
+        throw new DataError(
+          `${where()}: malformed JSON (${parsed.message}); Athena fails the query too (HIVE_BAD_DATA)`,
+        );
       }
       const { value } = parsed;
       if (value.t === 'array') return columns.map((c, i) => openXValue(value.items[i], c, where));
@@ -139,7 +161,8 @@ export function openXJsonDecoder(columns: readonly ColumnSpec[], serde: Readonly
 
 /** One CSV line's fields, RFC 4180; undefined with a reason for what Athena would read otherwise. */
 export function csvFields(line: string): string[] | { unsupported: string } {
-  if (line.includes('\\')) return { unsupported: 'a backslash, which the Open CSV SerDe reads as an escape character' };
+  if (line.includes('\\'))
+    return { unsupported: 'a backslash, which the Open CSV SerDe reads as an escape character' };
   if (!line.includes('"')) return line.split(',');
   const fields: string[] = [];
   let i = 0;
@@ -147,10 +170,13 @@ export function csvFields(line: string): string[] | { unsupported: string } {
     let field = '';
     if (line[i] === '"') {
       for (i++; ; i++) {
-        if (i >= line.length) return { unsupported: 'an unterminated quote (a quoted line break: Athena reads two rows)' };
+        if (i >= line.length)
+          return { unsupported: 'an unterminated quote (a quoted line break: Athena reads two rows)' };
         if (line[i] !== '"') field += line[i];
-        else if (line[i + 1] === '"') (field += '"'), i++;
-        else break;
+        else if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else break;
       }
       i++;
       if (i < line.length && line[i] !== ',') return { unsupported: 'text after a closing quote' };
@@ -170,7 +196,9 @@ function csvValue(text: string | undefined, column: ColumnSpec, where: () => str
   if (text === undefined) return null;
   if (column.type === VARCHAR) return text;
   const fail = () => {
-    throw new DataError(`${where()}: ${column.name}: "${text}" is not a ${column.type} (Athena fails the query too: HIVE_BAD_DATA)`);
+    throw new DataError(
+      `${where()}: ${column.name}: "${text}" is not a ${column.type} (Athena fails the query too: HIVE_BAD_DATA)`,
+    );
   };
   if (isInteger(column.type)) {
     if (!/^[+-]?\d+$/.test(text) || !inRange(BigInt(text), column.type)) fail();
@@ -198,7 +226,8 @@ export function openCsvDecoder(
     decode(line, where) {
       if (line === '') return columns.map(() => null);
       const fields = csvFields(line);
-      if (!Array.isArray(fields)) throw new DataError(`${where()}: ${fields.unsupported}; not read by the local reader`);
+      if (!Array.isArray(fields))
+        throw new DataError(`${where()}: ${fields.unsupported}; not read by the local reader`);
       return columns.map((c, i) => csvValue(fields[i], c, where));
     },
   };

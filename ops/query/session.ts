@@ -58,7 +58,10 @@ function deployedNames(choice: SessionChoice): { workGroup: string; database: st
   };
 }
 
-export async function openSession(choice: SessionChoice, env: NodeJS.ProcessEnv = process.env): Promise<QuerySession> {
+export async function openSession(
+  choice: SessionChoice,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<QuerySession> {
   // Each mode loads only its own clients: the Athena SDK, or DuckDB and the local runtime.
   if (choice.aws || choice.outputs) {
     const names = deployedNames(choice);

@@ -103,7 +103,8 @@ class Translator {
     const ctes = new Map(outer);
     const withs: string[] = [];
     for (const w of q.with) {
-      if (ctes.has(w.name) && !outer.has(w.name)) throw new SqlError(`WITH query name '${w.name}' specified more than once`);
+      if (ctes.has(w.name) && !outer.has(w.name))
+        throw new SqlError(`WITH query name '${w.name}' specified more than once`);
       const translated = this.query(w.query, parent, ctes);
       const sqlName = `_w${this.counter++}`;
       withs.push(`${ident(sqlName)} AS (${translated.sql})`);
@@ -111,7 +112,8 @@ class Translator {
     }
     const body = this.body(q.body, parent, ctes);
     let sql = `${withs.length ? `WITH ${withs.join(', ')} ` : ''}${body.sql}`;
-    if (q.orderBy.length) sql += ` ORDER BY ${q.orderBy.map((item) => this.sortItem(item, body.order)).join(', ')}`;
+    if (q.orderBy.length)
+      sql += ` ORDER BY ${q.orderBy.map((item) => this.sortItem(item, body.order)).join(', ')}`;
     if (q.limit !== undefined) sql += ` LIMIT ${q.limit}`;
     if (q.offset !== undefined) sql += ` OFFSET ${q.offset}`;
     return { sql, outputs: body.outputs };
@@ -119,21 +121,29 @@ class Translator {
 
   private body(b: QueryBody, parent: Scope | undefined, ctes: Ctes): Translated & { order: OrderContext } {
     if (b.kind === 'select') return this.spec(b, parent, ctes);
-    const translated =
-      b.kind === 'nested' ? this.query(b.query, parent, ctes) : this.union(b, parent, ctes);
+    const translated = b.kind === 'nested' ? this.query(b.query, parent, ctes) : this.union(b, parent, ctes);
     const sql = b.kind === 'nested' ? `(${translated.sql})` : translated.sql;
     const columns = translated.outputs.map((o, i) => ({ name: o.name, type: o.type, sql: outputAlias(i) }));
-    return { sql, outputs: translated.outputs, order: { scope: { sources: [{ qualifiers: [], columns }] }, outputs: columns, aggregates: false } };
+    return {
+      sql,
+      outputs: translated.outputs,
+      order: { scope: { sources: [{ qualifiers: [], columns }] }, outputs: columns, aggregates: false },
+    };
   }
 
   private union(b: Extract<QueryBody, { kind: 'union' }>, parent: Scope | undefined, ctes: Ctes): Translated {
     const [left, right] = [this.body(b.left, parent, ctes), this.body(b.right, parent, ctes)];
     if (left.outputs.length !== right.outputs.length) {
-      throw new SqlError(`UNION query has different number of fields: ${left.outputs.length}, ${right.outputs.length}`);
+      throw new SqlError(
+        `UNION query has different number of fields: ${left.outputs.length}, ${right.outputs.length}`,
+      );
     }
     const outputs = left.outputs.map((o, i) => {
       const type = commonType(o.type, right.outputs[i].type);
-      if (type === undefined) throw new SqlError(`column ${i + 1} in UNION query has incompatible types: ${o.type}, ${right.outputs[i].type}`);
+      if (type === undefined)
+        throw new SqlError(
+          `column ${i + 1} in UNION query has incompatible types: ${o.type}, ${right.outputs[i].type}`,
+        );
       return { name: o.name, type, sql: outputAlias(i) };
     });
     const wrap = (sql: string) => (sql.startsWith('(') ? sql : `(${sql})`);
@@ -147,7 +157,10 @@ class Translator {
       clause,
       subquery: (q, s) => {
         const t = this.query(q, s, ctes);
-        return { sql: t.sql, columns: t.outputs.map((o, i) => ({ name: o.name, type: o.type, sql: outputAlias(i) })) };
+        return {
+          sql: t.sql,
+          columns: t.outputs.map((o, i) => ({ name: o.name, type: o.type, sql: outputAlias(i) })),
+        };
       },
       note: (message) => this.notes.add(message),
     };
@@ -186,7 +199,8 @@ class Translator {
 
   private condition(e: Expr, env: ExprEnv): string {
     const t = bind(e, env);
-    if (t.type !== BOOLEAN && t.type !== 'unknown') throw new SqlError(`${env.clause} must evaluate to a boolean: actual type ${t.type}`);
+    if (t.type !== BOOLEAN && t.type !== 'unknown')
+      throw new SqlError(`${env.clause} must evaluate to a boolean: actual type ${t.type}`);
     return t.sql;
   }
 
@@ -195,28 +209,47 @@ class Translator {
     return items.flatMap((item): Output[] => {
       if (item.kind === 'expr') {
         const t = bind(item.expr, env);
-        const name = item.alias ?? (item.expr.kind === 'column' ? item.expr.parts[item.expr.parts.length - 1] : undefined);
+        const name =
+          item.alias ??
+          (item.expr.kind === 'column' ? item.expr.parts[item.expr.parts.length - 1] : undefined);
         return [{ name, type: t.type, sql: t.sql }];
       }
-      if (scope.sources.length === 0) throw new SqlError('SELECT * not allowed in queries without FROM clause');
+      if (scope.sources.length === 0)
+        throw new SqlError('SELECT * not allowed in queries without FROM clause');
       const matching = item.qualifier
         ? scope.sources.filter((src) => src.qualifiers.some((q) => q.join('.') === item.qualifier!.join('.')))
         : scope.sources;
-      if (matching.length === 0) throw new SqlError(`Unable to resolve reference ${item.qualifier!.join('.')}.*`);
-      return matching.flatMap((src) => src.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type, sql: c.sql })));
+      if (matching.length === 0)
+        throw new SqlError(`Unable to resolve reference ${item.qualifier!.join('.')}.*`);
+      return matching.flatMap((src) =>
+        src.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type, sql: c.sql })),
+      );
     });
   }
 
-  private relation(rel: Relation, parent: Scope | undefined, ctes: Ctes, tables: TableRef[]): { sql: string; sources: Source[] } {
+  private relation(
+    rel: Relation,
+    parent: Scope | undefined,
+    ctes: Ctes,
+    tables: TableRef[],
+  ): { sql: string; sources: Source[] } {
     if (rel.kind === 'join') {
-      const [left, right] = [this.relation(rel.left, parent, ctes, tables), this.relation(rel.right, parent, ctes, tables)];
+      const [left, right] = [
+        this.relation(rel.left, parent, ctes, tables),
+        this.relation(rel.right, parent, ctes, tables),
+      ];
       const sources = [...left.sources, ...right.sources];
       if (rel.type === 'cross') return { sql: `(${left.sql} CROSS JOIN ${right.sql})`, sources };
       const on = this.condition(rel.on!, this.env({ sources, parent }, ctes, 'JOIN ON clause', false));
       return { sql: `(${left.sql} ${rel.type.toUpperCase()} JOIN ${right.sql} ON ${on})`, sources };
     }
     const alias = `_s${this.counter++}`;
-    const column = (name: string | undefined, type: SqlType, sqlName: string, hidden = false): ScopeColumn => ({
+    const column = (
+      name: string | undefined,
+      type: SqlType,
+      sqlName: string,
+      hidden = false,
+    ): ScopeColumn => ({
       name,
       type,
       sql: `${ident(alias)}.${ident(sqlName)}`,
@@ -225,12 +258,18 @@ class Translator {
     if (rel.kind === 'subquery') {
       const t = this.query(rel.query, parent, ctes);
       const columns = t.outputs.map((o, i) => column(o.name, o.type, `_c${i}`));
-      return { sql: `(${t.sql}) AS ${ident(alias)}`, sources: [{ qualifiers: rel.alias ? [[rel.alias]] : [], columns }] };
+      return {
+        sql: `(${t.sql}) AS ${ident(alias)}`,
+        sources: [{ qualifiers: rel.alias ? [[rel.alias]] : [], columns }],
+      };
     }
     const cte = rel.parts.length === 1 ? ctes.get(rel.parts[0]) : undefined;
     if (cte) {
       const columns = cte.outputs.map((o, i) => column(o.name, o.type, `_c${i}`));
-      return { sql: `${ident(cte.sqlName)} AS ${ident(alias)}`, sources: [{ qualifiers: [[rel.alias ?? rel.parts[0]]], columns }] };
+      return {
+        sql: `${ident(cte.sqlName)} AS ${ident(alias)}`,
+        sources: [{ qualifiers: [[rel.alias ?? rel.parts[0]]], columns }],
+      };
     }
     const table = this.table(rel.parts);
     const partitions = new Map<ScopeColumn, string>();
@@ -247,7 +286,10 @@ class Translator {
     this.uses.set(table, use);
     tables.push({ use, partitions });
     const qualifiers = rel.alias ? [[rel.alias]] : [[table.name], [table.database, table.name]];
-    return { sql: `${ident(table.database)}.${ident(table.name)} AS ${ident(alias)}`, sources: [{ qualifiers, columns }] };
+    return {
+      sql: `${ident(table.database)}.${ident(table.name)} AS ${ident(alias)}`,
+      sources: [{ qualifiers, columns }],
+    };
   }
 
   private table(parts: readonly string[]): CatalogTable {
@@ -257,12 +299,15 @@ class Translator {
     const [database, name] = parts.length === 1 ? [this.catalog.defaultDatabase, parts[0]] : parts.slice(-2);
     const table = this.catalog.tables.find((t) => t.database === database && t.name === name);
     if (!table) {
-      if (!this.catalog.tables.some((t) => t.database === database)) throw new SqlError(`Schema '${database}' does not exist`);
+      if (!this.catalog.tables.some((t) => t.database === database))
+        throw new SqlError(`Schema '${database}' does not exist`);
       throw new SqlError(`Table 'awsdatacatalog.${database}.${name}' does not exist`);
     }
     const unreadable = [...table.columns, ...table.partitionKeys].find((c) => c.type === undefined);
     if (unreadable) {
-      throw new UnsupportedError(`the column ${database}.${name}.${unreadable.name} of type ${unreadable.glueType}`);
+      throw new UnsupportedError(
+        `the column ${database}.${name}.${unreadable.name} of type ${unreadable.glueType}`,
+      );
     }
     return table;
   }
@@ -330,7 +375,9 @@ function partitionFilter(where: Expr | undefined, scope: Scope, table: TableRef)
   };
   for (const term of conjuncts(where)) {
     if (term.kind === 'binary' && term.op === '=') {
-      const [column, value] = partitionOf(term.left) ? [partitionOf(term.left), text(term.right)] : [partitionOf(term.right), text(term.left)];
+      const [column, value] = partitionOf(term.left)
+        ? [partitionOf(term.left), text(term.right)]
+        : [partitionOf(term.right), text(term.left)];
       if (column !== undefined && value !== undefined) restrict(column, [value]);
     } else if (term.kind === 'in' && !term.not) {
       const column = partitionOf(term.arg);

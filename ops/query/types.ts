@@ -43,7 +43,10 @@ export function commonType(a: SqlType, b: SqlType): SqlType | undefined {
   if (isNumeric(a) && isNumeric(b)) return a === DOUBLE || b === DOUBLE ? DOUBLE : DECIMAL;
   if (isTemporal(a) && isTemporal(b)) {
     const [ta, tb] = [timestampType(a), timestampType(b)];
-    return timestamp(Math.max(ta?.precision ?? 0, tb?.precision ?? 0), ta?.zoned === true || tb?.zoned === true);
+    return timestamp(
+      Math.max(ta?.precision ?? 0, tb?.precision ?? 0),
+      ta?.zoned === true || tb?.zoned === true,
+    );
   }
   if (isArray(a) && isArray(b)) {
     const element = commonType(elementType(a), elementType(b));

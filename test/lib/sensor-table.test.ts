@@ -94,7 +94,9 @@ describe('sensor_alerts Glue table', () => {
       ],
     });
   });
+});
 
+describe('sensor_alerts Glue table wiring', () => {
   it('is created after its database', () => {
     const [id] = Object.entries(built.template.findResources('AWS::Glue::Table')).find(
       ([, r]) => r.Properties.TableInput.Name === SENSOR_ALERT_TABLE,

@@ -23,8 +23,19 @@ let polls = 0;
 let server: Server;
 let endpoint: string;
 
-const column = (name: string, type: string) => ({ CatalogName: 'hive', SchemaName: '', TableName: '', Name: name, Label: name, Type: type, Nullable: 'UNKNOWN', CaseSensitive: type === 'varchar' });
-const row = (...values: (string | undefined)[]) => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
+const column = (name: string, type: string) => ({
+  CatalogName: 'hive',
+  SchemaName: '',
+  TableName: '',
+  Name: name,
+  Label: name,
+  Type: type,
+  Nullable: 'UNKNOWN',
+  CaseSensitive: type === 'varchar',
+});
+const row = (...values: (string | undefined)[]) => ({
+  Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })),
+});
 
 function respond(call: Call): unknown {
   switch (call.target) {
@@ -39,17 +50,24 @@ function respond(call: Call): unknown {
           StatementType: 'DML',
           Status: {
             State: running ? 'RUNNING' : state,
-            ...(state === 'FAILED' && !running ? { StateChangeReason: "COLUMN_NOT_FOUND: line 1:8: Column 'nme' cannot be resolved" } : {}),
+            ...(state === 'FAILED' && !running
+              ? { StateChangeReason: "COLUMN_NOT_FOUND: line 1:8: Column 'nme' cannot be resolved" }
+              : {}),
           },
           Statistics: { DataScannedInBytes: 4096, TotalExecutionTimeInMillis: 850 },
         },
       };
     }
     case 'GetQueryResults': {
-      const metadata = { ColumnInfo: [column('name', 'varchar'), column('records', 'bigint'), column('metres', 'double')] };
+      const metadata = {
+        ColumnInfo: [column('name', 'varchar'), column('records', 'bigint'), column('metres', 'double')],
+      };
       if (call.body.NextToken === undefined) {
         return {
-          ResultSet: { Rows: [row('name', 'records', 'metres'), row('Shadowfax', '120', '3571.25')], ResultSetMetadata: metadata },
+          ResultSet: {
+            Rows: [row('name', 'records', 'metres'), row('Shadowfax', '120', '3571.25')],
+            ResultSetMetadata: metadata,
+          },
           NextToken: 'page-2',
         };
       }
@@ -68,7 +86,10 @@ async function body(request: IncomingMessage): Promise<string> {
 beforeAll(async () => {
   server = createServer(async (request, response) => {
     const target = String(request.headers['x-amz-target'] ?? '');
-    const call = { target: target.replace(/^AmazonAthena\./, ''), body: JSON.parse((await body(request)) || '{}') };
+    const call = {
+      target: target.replace(/^AmazonAthena\./, ''),
+      body: JSON.parse((await body(request)) || '{}'),
+    };
     calls.push(call);
     response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
     response.end(JSON.stringify(respond(call)));
@@ -97,7 +118,12 @@ WHERE year = '2026' AND month = '11'
 GROUP BY name;`;
 
 it('sends the SQL unchanged in the stack’s workgroup, waits, and reads every page', async () => {
-  const session = await openSession({ aws: true, endpointUrl: endpoint, region: 'us-east-1', polling: { startingDelay: 1 } });
+  const session = await openSession({
+    aws: true,
+    endpointUrl: endpoint,
+    region: 'us-east-1',
+    polling: { startingDelay: 1 },
+  });
   try {
     const result = await session.run(README_QUERY);
     expect(calls[0]).toEqual({
@@ -127,7 +153,9 @@ it('sends the SQL unchanged in the stack’s workgroup, waits, and reads every p
         '',
       ].join('\n'),
     );
-    expect(result.summary).toBe('Athena query a1b2c3d4-0000-4000-8000-000000000001, 4096 bytes scanned (0.85 s)');
+    expect(result.summary).toBe(
+      'Athena query a1b2c3d4-0000-4000-8000-000000000001, 4096 bytes scanned (0.85 s)',
+    );
   } finally {
     await session.close();
   }
@@ -135,31 +163,53 @@ it('sends the SQL unchanged in the stack’s workgroup, waits, and reads every p
 
 it('takes the workgroup and database from cdk deploy outputs', async () => {
   const outputs = path.join(__dirname, 'fixtures', 'outputs.json');
-  const session = await openSession({ outputs, stack: 'WildRydes-bob', endpointUrl: endpoint, region: 'us-east-1', polling: { startingDelay: 1 } });
+  const session = await openSession({
+    outputs,
+    stack: 'WildRydes-bob',
+    endpointUrl: endpoint,
+    region: 'us-east-1',
+    polling: { startingDelay: 1 },
+  });
   try {
     await session.run('SELECT 1');
-    expect(calls[0].body).toMatchObject({ WorkGroup: 'bob-wildrydes', QueryExecutionContext: { Database: 'bob_wildrydes' } });
+    expect(calls[0].body).toMatchObject({
+      WorkGroup: 'bob-wildrydes',
+      QueryExecutionContext: { Database: 'bob_wildrydes' },
+    });
   } finally {
     await session.close();
   }
-  await expect(openSession({ outputs, endpointUrl: endpoint })).rejects.toThrow(/several stacks with an Athena workgroup: pass --stack/);
+  await expect(openSession({ outputs, endpointUrl: endpoint })).rejects.toThrow(
+    /several stacks with an Athena workgroup: pass --stack/,
+  );
 });
 
 it('reports a failed query in one line with Athena’s reason', async () => {
   state = 'FAILED';
-  const session = await openSession({ aws: true, prefix: 'alice', endpointUrl: endpoint, region: 'us-east-1', polling: { startingDelay: 1 } });
+  const session = await openSession({
+    aws: true,
+    prefix: 'alice',
+    endpointUrl: endpoint,
+    region: 'us-east-1',
+    polling: { startingDelay: 1 },
+  });
   try {
     const error = await session.run('SELECT nme FROM unicorn_status').catch((e: Error) => e);
     expect(error).toBeInstanceOf(QueryError);
     expect((error as Error).message).toBe(
       "Athena query a1b2c3d4-0000-4000-8000-000000000001 failed: COLUMN_NOT_FOUND: line 1:8: Column 'nme' cannot be resolved",
     );
-    expect(calls[0].body).toMatchObject({ WorkGroup: 'alice-wildrydes', QueryExecutionContext: { Database: 'alice_wildrydes' } });
+    expect(calls[0].body).toMatchObject({
+      WorkGroup: 'alice-wildrydes',
+      QueryExecutionContext: { Database: 'alice_wildrydes' },
+    });
   } finally {
     await session.close();
   }
 });
 
 it('asks for a pipeline or --aws when neither is there', async () => {
-  await expect(openSession({}, { WILDRYDES_ENDPOINTS_FILE: 'none' })).rejects.toThrow(/^No local pipeline is running: start it with npm start, or pass --aws/);
+  await expect(openSession({}, { WILDRYDES_ENDPOINTS_FILE: 'none' })).rejects.toThrow(
+    /^No local pipeline is running: start it with npm start, or pass --aws/,
+  );
 });

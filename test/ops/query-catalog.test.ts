@@ -21,17 +21,24 @@ afterAll(() => assembly.remove());
 
 const table = (name: string) => catalog.tables.find((t) => t.name === name)!;
 /** A fixture with the local bucket in place of `lake`. */
-const inBucket = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll('s3://lake/', `s3://${bucket}/`));
+const inBucket = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value).replaceAll('s3://lake/', `s3://${bucket}/`));
 
 describe('Glue tables from the templates', () => {
   it('finds the data lake table and the sensor alerts table in the wildrydes database', () => {
-    expect(catalog.tables.map((t) => `${t.database}.${t.name}`).sort()).toEqual(['wildrydes.sensor_alerts', 'wildrydes.unicorn_status']);
+    expect(catalog.tables.map((t) => `${t.database}.${t.name}`).sort()).toEqual([
+      'wildrydes.sensor_alerts',
+      'wildrydes.unicorn_status',
+    ]);
   });
 
   it('reads unicorn_status: columns and types, JSON SerDe, location in the local bucket, projection', () => {
     const t = table('unicorn_status');
     expect(bucket).toMatch(/^wildrydes-datalakebucket/);
-    expect(t).toEqual({ ...inBucket(UNICORN_STATUS), parameters: expect.objectContaining({ classification: 'json', compressionType: 'gzip' }) });
+    expect(t).toEqual({
+      ...inBucket(UNICORN_STATUS),
+      parameters: expect.objectContaining({ classification: 'json', compressionType: 'gzip' }),
+    });
     expect(t.columns.map((c) => `${c.name} ${c.glueType}`)).toEqual([
       'name string',
       'statustime string',
@@ -44,10 +51,16 @@ describe('Glue tables from the templates', () => {
   });
 
   it('reads sensor_alerts: the CSV columns, Open CSV SerDe, its own prefix', () => {
-    expect(table('sensor_alerts')).toEqual({ ...inBucket(SENSOR_ALERTS), parameters: expect.objectContaining({ classification: 'csv' }) });
+    expect(table('sensor_alerts')).toEqual({
+      ...inBucket(SENSOR_ALERTS),
+      parameters: expect.objectContaining({ classification: 'csv' }),
+    });
   });
 
   it('resolves the outputs, to check the assembly is the one the pipeline runs', () => {
-    expect(catalog.outputs.WildRydes).toMatchObject({ DataLakeBucketName: bucket, AthenaWorkGroup: 'wildrydes' });
+    expect(catalog.outputs.WildRydes).toMatchObject({
+      DataLakeBucketName: bucket,
+      AthenaWorkGroup: 'wildrydes',
+    });
   });
 });

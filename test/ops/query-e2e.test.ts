@@ -90,7 +90,9 @@ async function lakeLines(prefix: string): Promise<number> {
   for (const key of await lakeKeys(prefix)) {
     const body = await pipeline.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const bytes = Buffer.from(await body.Body!.transformToByteArray());
-    const text = key.endsWith('.gz') ? (await import('node:zlib')).gunzipSync(bytes).toString() : bytes.toString();
+    const text = key.endsWith('.gz')
+      ? (await import('node:zlib')).gunzipSync(bytes).toString()
+      : bytes.toString();
     lines += text.split('\n').filter(Boolean).length;
   }
   return lines;
@@ -98,7 +100,9 @@ async function lakeLines(prefix: string): Promise<number> {
 
 /** The (year, month) partitions the objects under a prefix landed in. */
 async function months(prefix: string): Promise<[string, string][]> {
-  const found = new Set((await lakeKeys(prefix)).map((k) => /year=(\d+)\/month=(\d+)\//.exec(k)!.slice(1, 3).join('/')));
+  const found = new Set(
+    (await lakeKeys(prefix)).map((k) => /year=(\d+)\/month=(\d+)\//.exec(k)!.slice(1, 3).join('/')),
+  );
   return [...found].map((m) => m.split('/') as [string, string]);
 }
 
@@ -112,7 +116,9 @@ it("answers the README's query with one row per unicorn, the counts and distance
 
   const totals = new Map<string, { records: number; metres: number }>();
   for (const [year, month] of await months('raw/')) {
-    const sql = readmeQuery().replace(`year = '2026'`, `year = '${year}'`).replace(`month = '11'`, `month = '${month}'`);
+    const sql = readmeQuery()
+      .replace(`year = '2026'`, `year = '${year}'`)
+      .replace(`month = '11'`, `month = '${month}'`);
     const result = await session.run(sql);
     expect(result.columns).toEqual([
       { name: 'name', type: 'varchar' },
@@ -122,14 +128,20 @@ it("answers the README's query with one row per unicorn, the counts and distance
     process.stdout.write(`${sql}\n${formatTable(result)}${result.summary}\n`);
     for (const [name, records, metres] of result.rows) {
       const sum = totals.get(name as string) ?? { records: 0, metres: 0 };
-      totals.set(name as string, { records: sum.records + Number(records), metres: sum.metres + (metres as number) });
+      totals.set(name as string, {
+        records: sum.records + Number(records),
+        metres: sum.metres + (metres as number),
+      });
     }
   }
   expect([...totals.keys()].sort()).toEqual([...names].sort());
   for (const name of names) {
     const mine = put.filter((s) => s.Name === name);
     expect(totals.get(name)!.records).toBe(mine.length);
-    expect(totals.get(name)!.metres).toBeCloseTo(mine.reduce((a, s) => a + s.Distance, 0), 9);
+    expect(totals.get(name)!.metres).toBeCloseTo(
+      mine.reduce((a, s) => a + s.Distance, 0),
+      9,
+    );
   }
   expect(problems).toEqual([]);
 });
@@ -147,7 +159,11 @@ it('reads the sensor alerts through their own CSV table', async () => {
   const stream = pipeline.stacks[0].outputs.SensorStreamName;
   const entries = readings.map((r) => ({ data: Buffer.from(JSON.stringify(r)), partitionKey: r.sensorId }));
   expect((await putRecordsReliably(pipeline.kinesis, stream, entries)).failed).toEqual([]);
-  await waitUntil(async () => (await lakeLines('sensor-alerts/')) === alerts.length, 'the alerts in the data lake', 30_000);
+  await waitUntil(
+    async () => (await lakeLines('sensor-alerts/')) === alerts.length,
+    'the alerts in the data lake',
+    30_000,
+  );
 
   const result = await session.run(
     `SELECT sensorid, count(*) AS alerts, max(measuredtemp) AS hottest, min(eventtimestamp) AS first,
@@ -184,11 +200,19 @@ describe('the command', () => {
 
   function query(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'query.ts'), ...args], {
-        cwd: ROOT,
-        env: { ...process.env, WILDRYDES_ENDPOINTS_FILE: endpointsFile, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'query.ts'), ...args],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            WILDRYDES_ENDPOINTS_FILE: endpointsFile,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -209,7 +233,10 @@ describe('the command', () => {
   });
 
   it.each([
-    ['SELECT name, row_number() OVER (ORDER BY name) FROM unicorn_status', /^query: window functions \(OVER\): not supported by the local engine\n$/],
+    [
+      'SELECT name, row_number() OVER (ORDER BY name) FROM unicorn_status',
+      /^query: window functions \(OVER\): not supported by the local engine\n$/,
+    ],
     ['SELEC name FROM unicorn_status', /^query: line 1:1: mismatched input 'selec': expected a statement\n$/],
   ])('fails on %s with one line and exit 1', async (sql, message) => {
     const { code, stdout, stderr } = await query(['--assembly', assembly.dir, sql]);

@@ -69,7 +69,12 @@ describe('the interactive prompt', () => {
       async run(sql) {
         ran.push(sql);
         if (sql === 'bad') throw new Error('line 1:1: mismatched input');
-        return { columns: [{ name: 'x', type: 'integer' }], rows: [[ran.length]], notes: [], summary: 'read' };
+        return {
+          columns: [{ name: 'x', type: 'integer' }],
+          rows: [[ran.length]],
+          notes: [],
+          summary: 'read',
+        };
       },
       async close() {},
     };
@@ -77,9 +82,15 @@ describe('the interactive prompt', () => {
     let [out, err] = ['', ''];
     output.on('data', (d) => (out += d));
     errors.on('data', (d) => (err += d));
-    await repl(session, 'csv', { input: Readable.from(['SELECT 1;\nSELECT\n', ' 2;\nbad;\n', 'exit\nSELECT 3;\n']), output, errors });
+    await repl(session, 'csv', {
+      input: Readable.from(['SELECT 1;\nSELECT\n', ' 2;\nbad;\n', 'exit\nSELECT 3;\n']),
+      output,
+      errors,
+    });
     expect(ran).toEqual(['SELECT 1', 'SELECT\n 2', 'bad']);
     expect(out).toBe('x\r\n1\r\nx\r\n2\r\n');
-    expect(err).toBe('Querying a test session. End statements with ;  exit or Ctrl-D quits.\nread\nread\nline 1:1: mismatched input\n');
+    expect(err).toBe(
+      'Querying a test session. End statements with ;  exit or Ctrl-D quits.\nread\nread\nline 1:1: mismatched input\n',
+    );
   });
 });

@@ -15,8 +15,13 @@ const projection = {
   hour: { type: 'integer', range: [0, 23] as const, digits: 2 },
 };
 
-const partitionKeys = ['year', 'month', 'day', 'hour'].map((name) => ({ name, type: 'varchar', glueType: 'string' }));
-const columns = (spec: [string, string][]) => spec.map(([name, glueType]) => ({ name, type: glueToSql(glueType), glueType }));
+const partitionKeys = ['year', 'month', 'day', 'hour'].map((name) => ({
+  name,
+  type: 'varchar',
+  glueType: 'string',
+}));
+const columns = (spec: [string, string][]) =>
+  spec.map(([name, glueType]) => ({ name, type: glueToSql(glueType), glueType }));
 
 export const UNICORN_STATUS: GlueTable = {
   stackName: 'WildRydes',
@@ -67,7 +72,9 @@ export class MemoryStore implements ObjectStore {
   }
 
   async list(bucket: string, prefix: string): Promise<string[]> {
-    return [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => k.slice(bucket.length + 1));
+    return [...this.objects.keys()]
+      .filter((k) => k.startsWith(`${bucket}/${prefix}`))
+      .map((k) => k.slice(bucket.length + 1));
   }
 
   async get(bucket: string, key: string): Promise<Uint8Array> {
@@ -76,4 +83,5 @@ export class MemoryStore implements ObjectStore {
   }
 }
 
-export const jsonLines = (records: unknown[]) => records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
+export const jsonLines = (records: unknown[]) =>
+  records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
