@@ -59,6 +59,12 @@ runMain('query', async () => {
     .parseSync();
   if (helpShown(args)) return 0;
   if (args.json && args.csv) throw new UsageError('--json and --csv are alternatives: pass one');
+  const awsOnly = (['outputs', 'stack', 'workgroup', 'prefix', 'endpointUrl'] as const).filter(
+    (k) => args[k] !== undefined,
+  );
+  if (!args.aws && !args.outputs && awsOnly.length > 0) {
+    throw new UsageError(`--${awsOnly[0].replace('endpointUrl', 'endpoint-url')} is for Athena: add --aws`);
+  }
   const format: OutputFormat = args.json ? 'json' : args.csv ? 'csv' : 'table';
   const sql = args._.map(String).join(' ').trim();
 

@@ -64,6 +64,10 @@ export function literalArgument(call: CallInfo, arg: Typed, what: string): strin
   return arg.literal;
 }
 
+/**
+ * `arg` as the type `type`. Decimals are left to DuckDB's own coercion, which keeps each
+ * decimal's precision and scale as Trino's does (a bare DECIMAL would be DECIMAL(18,3)).
+ */
 export const cast = (arg: Typed, type: SqlType) =>
-  arg.type === type ? arg.sql : `CAST(${arg.sql} AS ${duckType(type)})`;
+  arg.type === type || type === 'decimal' ? arg.sql : `CAST(${arg.sql} AS ${duckType(type)})`;
 export const same = (sql: string, type: SqlType) => ({ sql, type });

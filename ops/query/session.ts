@@ -65,8 +65,10 @@ export async function openSession(
   // Each mode loads only its own clients: the Athena SDK, or DuckDB and the local runtime.
   if (choice.aws || choice.outputs) {
     const names = deployedNames(choice);
-    const { AthenaClient } = await import('@aws-sdk/client-athena');
-    const { openAthenaSession } = await import('./athena');
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded for this mode only (startup time) */
+    const { AthenaClient } = require('@aws-sdk/client-athena') as typeof import('@aws-sdk/client-athena');
+    const { openAthenaSession } = require('./athena') as typeof import('./athena');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const client = new AthenaClient({
       ...(choice.region ? { region: choice.region } : {}),
       ...(choice.endpointUrl ? { endpoint: choice.endpointUrl } : {}),
@@ -79,7 +81,8 @@ export async function openSession(
       'No local pipeline is running: start it with npm start, or pass --aws (with --outputs FILE or --workgroup) to query Athena',
     );
   }
-  const { openLocalSession } = await import('./run');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for this mode only
+  const { openLocalSession } = require('./run') as typeof import('./run');
   return openLocalSession({
     assemblyDir: choice.assembly ?? LOCAL_ASSEMBLY,
     s3Endpoint: running.s3,

@@ -1,5 +1,7 @@
 /**
- * `npm run query` end to end: the local pipeline from a freshly synthesized assembly, known
+ * `npm run query` from a synthesized assembly: first the Glue tables as the query engine reads
+ * them from the templates (the fixture tables of its other tests are checked against them),
+ * then end to end: the local pipeline from the same assembly, known
  * unicorn records and sensor readings put on its streams, and the README's Athena query, run
  * unchanged (but for the partition values of the records' arrival) through the same session
  * `bin/query.ts` opens, answering exactly what was put. Then the command as a real process.
@@ -13,11 +15,14 @@ import { putRecordsReliably } from '#core/put-records';
 import { isAlert, type SensorReading } from '#core/sensor';
 import { formatStatusTime } from '#core/status-time';
 import type { UnicornStatus } from '#core/telemetry';
+import { readAssembly } from '../../local/assembly';
 import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
+import { readGlueCatalog } from '../../ops/query/catalog';
 import { formatTable } from '../../ops/query/format';
 import { openLocalSession, type QuerySession } from '../../ops/query/run';
 import { synthesizeAssembly } from '../support/assembly';
 import { waitUntil } from '../support/wait';
+import { SENSOR_ALERTS, UNICORN_STATUS } from './query/fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let assembly: ReturnType<typeof synthesizeAssembly>;
@@ -76,6 +81,55 @@ afterAll(async () => {
   await session?.close();
   await pipeline?.stop();
   assembly?.remove();
+});
+
+describe('Glue tables from the templates', () => {
+  const catalog = () => readGlueCatalog(assembly.dir);
+  const bucket = () => readAssembly(assembly.dir, { sqs: 'http://127.0.0.1' })[0].outputs.DataLakeBucketName;
+  const table = (name: string) => catalog().tables.find((t) => t.name === name)!;
+  /** A fixture with the local bucket in place of `lake`. */
+  const inBucket = <T>(value: T): T =>
+    JSON.parse(JSON.stringify(value).replaceAll('s3://lake/', `s3://${bucket()}/`));
+
+  it('finds the data lake table and the sensor alerts table in the wildrydes database', () => {
+    expect(
+      catalog()
+        .tables.map((t) => `${t.database}.${t.name}`)
+        .sort(),
+    ).toEqual(['wildrydes.sensor_alerts', 'wildrydes.unicorn_status']);
+  });
+
+  it('reads unicorn_status: columns and types, JSON SerDe, location in the local bucket, projection', () => {
+    const t = table('unicorn_status');
+    expect(bucket()).toMatch(/^wildrydes-datalakebucket/);
+    expect(t).toEqual({
+      ...inBucket(UNICORN_STATUS),
+      parameters: expect.objectContaining({ classification: 'json', compressionType: 'gzip' }),
+    });
+    expect(t.columns.map((c) => `${c.name} ${c.glueType}`)).toEqual([
+      'name string',
+      'statustime string',
+      'latitude double',
+      'longitude double',
+      'distance double',
+      'magicpoints int',
+      'healthpoints int',
+    ]);
+  });
+
+  it('reads sensor_alerts: the CSV columns, Open CSV SerDe, its own prefix', () => {
+    expect(table('sensor_alerts')).toEqual({
+      ...inBucket(SENSOR_ALERTS),
+      parameters: expect.objectContaining({ classification: 'csv' }),
+    });
+  });
+
+  it('resolves the outputs, to check the assembly is the one the pipeline runs', () => {
+    expect(catalog().outputs.WildRydes).toMatchObject({
+      DataLakeBucketName: bucket(),
+      AthenaWorkGroup: 'wildrydes',
+    });
+  });
 });
 
 async function lakeKeys(prefix: string): Promise<string[]> {
