@@ -12,6 +12,8 @@ export interface Token {
   readonly kind: TokenKind;
   /** Words lower-cased; quoted identifiers and strings unescaped; symbols as written. */
   readonly text: string;
+  /** As written, for messages. */
+  readonly raw?: string;
   readonly offset: number;
 }
 
@@ -89,7 +91,7 @@ export function tokenize(sql: string): Token[] {
       throw new UnsupportedError(`the ${sql.slice(i, i + 3).toUpperCase()}…' literal`);
     } else if (/[A-Za-z_]/.test(c)) {
       const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i))![0];
-      tokens.push({ kind: 'word', text: word.toLowerCase(), offset: i });
+      tokens.push({ kind: 'word', text: word.toLowerCase(), raw: word, offset: i });
       i += word.length;
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
       const { end, ...token } = number(sql, i);

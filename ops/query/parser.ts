@@ -61,7 +61,7 @@ class Parser {
       this.fail(
         this.peek().kind === 'eof'
           ? 'empty statement'
-          : `mismatched input '${this.peek().text}': expected a statement`,
+          : `mismatched input '${this.peek().raw ?? this.peek().text}': expected a statement`,
       );
     }
     this.acceptSymbol(';');
@@ -643,7 +643,9 @@ class Parser {
   }
 
   private describe(): string {
-    return this.peek().kind === 'eof' ? 'the end of the statement' : `"${this.peek().text}"`;
+    return this.peek().kind === 'eof'
+      ? 'the end of the statement'
+      : `"${this.peek().raw ?? this.peek().text}"`;
   }
 
   private fail(message: string, offset = this.peek().offset): never {

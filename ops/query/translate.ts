@@ -297,6 +297,8 @@ class Translator {
       throw new UnsupportedError(`the table name ${parts.join('.')}`, 'it reads the AwsDataCatalog catalog');
     }
     const [database, name] = parts.length === 1 ? [this.catalog.defaultDatabase, parts[0]] : parts.slice(-2);
+    if (database === 'information_schema')
+      throw new UnsupportedError('information_schema', 'use SHOW TABLES');
     const table = this.catalog.tables.find((t) => t.database === database && t.name === name);
     if (!table) {
       if (!this.catalog.tables.some((t) => t.database === database))

@@ -291,7 +291,7 @@ describe('the command', () => {
       'SELECT name, row_number() OVER (ORDER BY name) FROM unicorn_status',
       /^query: window functions \(OVER\): not supported by the local engine\n$/,
     ],
-    ['SELEC name FROM unicorn_status', /^query: line 1:1: mismatched input 'selec': expected a statement\n$/],
+    ['SELEC name FROM unicorn_status', /^query: line 1:1: mismatched input 'SELEC': expected a statement\n$/],
   ])('fails on %s with one line and exit 1', async (sql, message) => {
     const { code, stdout, stderr } = await query(['--assembly', assembly.dir, sql]);
     expect(stdout).toBe('');

@@ -235,6 +235,7 @@ const SEMANTICS: [string, string, unknown[]][] = [
     `SELECT if(1 > 2, 'a', 'b'), coalesce(NULL, 2, 3), nullif(1, 1), CASE 2 WHEN 1 THEN 'one' WHEN 2 THEN 'two' END`,
     ['b', 2, null, 'two'],
   ],
+  ['decimals keep their scale', 'SELECT 1.5 * 2, 0.1 + 0.20, 1.5 + 1e0', ['3.0', '0.30', 2.5]],
   [
     'round and mod',
     'SELECT round(2.5e0), round(-2.5e0), round(1.23456e0, 2), mod(-7, 3), abs(-3), ceil(1.2e0)',
