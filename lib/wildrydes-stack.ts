@@ -81,6 +81,7 @@ export class WildRydesStack extends Stack {
       alertStreamName: names.sensorAlertStream,
       aggregateTableName: names.sensorAggregateTable,
       bucket: this.dataLake.bucket,
+      glueDatabase: this.dataLake.database,
     });
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       dashboardName: names.athenaWorkGroup === 'wildrydes' ? 'WildRydes' : `WildRydes-${props.prefix}`,

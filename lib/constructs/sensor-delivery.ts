@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { CfnTable, type CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
   Compression,
@@ -12,6 +13,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
+import { HOURLY_PARTITION_KEYS, hourlyProjection } from './hourly-partitions';
 import { WildRydesFunction } from './wildrydes-function';
 
 /** Hive-style hourly partitions by delivery time (UTC), as Athena expects. */
@@ -20,6 +22,20 @@ export const SENSOR_ALERT_PARTITIONS =
   'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
 export const SENSOR_ERROR_PREFIX =
   'sensor-errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
+/** The Glue table over the alert objects, in the data lake's database. */
+export const SENSOR_ALERT_TABLE = 'sensor_alerts';
+
+/**
+ * The table's columns, in the order of the CSV fields (SENSOR_CSV_COLUMNS in core/sensor.ts);
+ * Glue column names are lower case. `eventtimestamp` is milliseconds since the epoch.
+ */
+export const SENSOR_ALERT_COLUMNS: CfnTable.ColumnProperty[] = [
+  { name: 'sensorid', type: 'string' },
+  { name: 'eventtimestamp', type: 'bigint' },
+  { name: 'ambienttemp', type: 'double' },
+  { name: 'measuredtemp', type: 'double' },
+  { name: 'status', type: 'string' },
+];
 
 export interface SensorDeliveryProps {
   /** The stream of readings that passed the filter. */
@@ -32,6 +48,11 @@ export interface SensorDeliveryProps {
   readonly bufferingSize?: Size;
   /** @default uncompressed, so each object is a plain `.csv` file */
   readonly compression?: Compression;
+  /**
+   * The Glue database that gets a table over the alert objects (`sensor_alerts`), for Athena.
+   * @default no table
+   */
+  readonly glueDatabase?: CfnDatabase;
 }
 
 /**
@@ -44,6 +65,8 @@ export class SensorDelivery extends Construct {
   public readonly deliveryStream: DeliveryStream;
   public readonly processor: WildRydesFunction;
   public readonly logGroup: LogGroup;
+  /** The Glue table over the CSV objects, when a database was given. */
+  public readonly table?: CfnTable;
 
   constructor(scope: Construct, id: string, props: SensorDeliveryProps) {
     super(scope, id);
@@ -87,6 +110,9 @@ export class SensorDelivery extends Construct {
     });
     deleteDeliveryLogStreams(this.logGroup);
     acknowledgeS3Delivery(this.deliveryStream, props.bucket);
+    if (props.glueDatabase) {
+      this.table = alertTable(this, props.glueDatabase, props.bucket, props.compression);
+    }
     const role = this.deliveryStream.node.findChild('S3 Destination Role');
     const stack = Stack.of(this);
     const fnArn = `<${stack.getLogicalId(this.processor.node.defaultChild as never)}.Arn>:*`;
@@ -96,4 +122,47 @@ export class SensorDelivery extends Construct {
         'Firehose invokes any version of its own processor function; the grant is limited to that function.',
     });
   }
+}
+
+/**
+ * The Glue table over the alert objects: CSV with RFC 4180 quoting, read with the Open CSV SerDe
+ * (the SerDe Athena documents for values in double quotes; the Lazy Simple SerDe does not
+ * unquote), no header line, the hourly partitions projected from the object keys.
+ */
+function alertTable(
+  scope: Construct,
+  database: CfnDatabase,
+  bucket: IBucket,
+  compression: Compression | undefined,
+): CfnTable {
+  const location = `s3://${bucket.bucketName}/${SENSOR_ALERT_PREFIX}`;
+  const databaseName = (database.databaseInput as CfnDatabase.DatabaseInputProperty).name!;
+  const gzip = compression !== undefined && compression !== Compression.UNCOMPRESSED;
+  const table = new CfnTable(scope, 'AlertTable', {
+    catalogId: Stack.of(scope).account,
+    databaseName,
+    tableInput: {
+      name: SENSOR_ALERT_TABLE,
+      description: 'Sensor readings that passed the temperature filter, as delivered by Firehose (CSV)',
+      tableType: 'EXTERNAL_TABLE',
+      partitionKeys: HOURLY_PARTITION_KEYS,
+      parameters: {
+        classification: 'csv',
+        ...(gzip ? { compressionType: 'gzip' } : {}),
+        ...hourlyProjection(location),
+      },
+      storageDescriptor: {
+        location,
+        columns: SENSOR_ALERT_COLUMNS,
+        inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+        outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+        serdeInfo: {
+          serializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde',
+          parameters: { separatorChar: ',', quoteChar: '"', escapeChar: '\\' },
+        },
+      },
+    },
+  });
+  table.node.addDependency(database);
+  return table;
 }

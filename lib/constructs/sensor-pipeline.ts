@@ -1,3 +1,4 @@
+import type { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ProducerAccess } from './producer-access';
@@ -13,6 +14,11 @@ export interface SensorPipelineProps {
   readonly bucket: IBucket;
   /** @default 2 */
   readonly shards?: number;
+  /**
+   * The Glue database that gets a table over the CSV alerts (`sensor_alerts`), for Athena.
+   * @default no table
+   */
+  readonly glueDatabase?: CfnDatabase;
 }
 
 /**
@@ -44,6 +50,7 @@ export class SensorPipeline extends Construct {
     this.delivery = new SensorDelivery(this, 'Delivery', {
       source: this.streams.alerts,
       bucket: props.bucket,
+      glueDatabase: props.glueDatabase,
     });
     this.producerAccess = new ProducerAccess(this, 'ProducerAccess', { streams: [this.streams.readings] });
   }
