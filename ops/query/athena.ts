@@ -6,14 +6,14 @@ import {
   type ColumnInfo,
   type QueryExecution,
 } from '@aws-sdk/client-athena';
-import { backOff } from 'exponential-backoff';
+import { retrying } from '#core/retry';
 import { QueryError } from './errors';
 import type { QueryResult, Value } from './format';
 import type { QuerySession } from './run';
 
 /**
  * The same query on Amazon Athena, in a deployed stack's workgroup: StartQueryExecution, then
- * GetQueryExecution with exponential back-off until the query ends, then GetQueryResults page by
+ * GetQueryExecution with the retry policy's back-off until the query ends, then GetQueryResults page by
  * page. The SQL is sent as written; Athena answers in its own dialect.
  */
 
@@ -42,7 +42,7 @@ async function waitForQuery(
   id: string,
   polling: AthenaPolling,
 ): Promise<QueryExecution> {
-  return backOff(
+  return retrying(
     async () => {
       const { QueryExecution: execution } = await client.send(
         new GetQueryExecutionCommand({ QueryExecutionId: id }),
@@ -52,13 +52,13 @@ async function waitForQuery(
       return execution!;
     },
     {
-      startingDelay: polling.startingDelay ?? 250,
-      maxDelay: polling.maxDelay ?? 5000,
-      timeMultiple: 1.5,
-      delayFirstAttempt: true,
       // A query runs for at most 30 minutes by default; the waits are capped, so this covers it.
-      numOfAttempts: 1000,
-      retry: (error) => error instanceof StillRunning,
+      policy: {
+        maxAttempts: 1000,
+        baseDelayMs: polling.startingDelay ?? 250,
+        maxDelayMs: polling.maxDelay ?? 5000,
+      },
+      retryable: (error) => error instanceof StillRunning,
     },
   );
 }

@@ -1,6 +1,6 @@
-import { readAssemblyStacks, type AssemblyStack } from '../assembly';
+import { readAssemblyStacks, type AssemblyStack } from '../../system/cloud-assembly';
 import { LOCAL_ACCOUNT, readAssembly } from '../../local/assembly';
-import { resolveString, type IntrinsicContext, type ResolvedResource } from '../../local/intrinsics';
+import { resolveString, type IntrinsicContext, type ResolvedResource } from '../../system/intrinsics';
 import { QueryError } from './errors';
 import type { CatalogTable, TableColumn } from './translate';
 import { glueToSql, VARCHAR } from './types';

@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_NAMES } from '#core/names';
-import { LOCAL_CREDENTIALS } from '../../local/runtime';
+import { clientConfig } from '../../cli/aws';
 import { readGlueCatalog, type GlueCatalog, type GlueTable } from './catalog';
 import { openEngine } from './engine';
 import { QueryError, SqlError } from './errors';
@@ -29,15 +29,9 @@ export interface QuerySession {
   close(): Promise<void>;
 }
 
-/** The S3 client for the local pipeline's emulator (path-style; its credentials). */
+/** An S3 client for the local pipeline's one endpoint (path-style: the endpoint is an IP address). */
 export function localS3Client(endpoint: string, region: string): S3Client {
-  return new S3Client({
-    region,
-    endpoint,
-    forcePathStyle: true,
-    credentials: LOCAL_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
+  return new S3Client({ ...clientConfig({ endpointUrl: endpoint, region }, 'S3'), forcePathStyle: true });
 }
 
 export function s3Store(client: S3Client): ObjectStore {
@@ -63,7 +57,8 @@ export function s3Store(client: S3Client): ObjectStore {
 
 export interface LocalSessionOptions {
   readonly assemblyDir: string;
-  readonly s3Endpoint: string;
+  /** The local pipeline's AWS endpoint. */
+  readonly endpoint: string;
   readonly region: string;
   /** For unqualified table names. @default the data lake's database (`wildrydes`) */
   readonly database?: string;
@@ -149,8 +144,8 @@ export async function localSession(
 export async function openLocalSession(options: LocalSessionOptions): Promise<QuerySession> {
   const glue = readGlueCatalog(options.assemblyDir);
   checkSameAssembly(glue, options.runningOutputs, options.assemblyDir);
-  const s3 = localS3Client(options.s3Endpoint, options.region);
-  const description = `the local data lake (S3 at ${options.s3Endpoint}, tables from ${options.assemblyDir})`;
+  const s3 = localS3Client(options.endpoint, options.region);
+  const description = `the local data lake (S3 at ${options.endpoint}, tables from ${options.assemblyDir})`;
   return localSession(glue.tables, defaultDatabase(glue, options.database), s3Store(s3), description, () =>
     s3.destroy(),
   );

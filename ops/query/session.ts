@@ -85,7 +85,7 @@ export async function openSession(
   const { openLocalSession } = require('./run') as typeof import('./run');
   return openLocalSession({
     assemblyDir: choice.assembly ?? LOCAL_ASSEMBLY,
-    s3Endpoint: running.s3,
+    endpoint: running.endpoint,
     region: running.region,
     database: choice.database,
     runningOutputs: running.stacks,

@@ -71,7 +71,7 @@ beforeAll(async () => {
   });
   session = await openLocalSession({
     assemblyDir: assembly.dir,
-    s3Endpoint: pipeline.endpoints.s3,
+    endpoint: pipeline.endpoint,
     region: pipeline.region,
     runningOutputs: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
   });
@@ -163,7 +163,7 @@ async function months(prefix: string): Promise<[string, string][]> {
 it("answers the README's query with one row per unicorn, the counts and distances put", async () => {
   const names = ['Shadowfax', 'Bucephalus', 'Rocinante'];
   const put = statuses(names, 5);
-  const stream = pipeline.stacks[0].outputs.StreamName;
+  const stream = pipeline.stacks[0].outputs.StreamName!;
   const entries = put.map((s) => ({ data: Buffer.from(JSON.stringify(s)), partitionKey: s.Name }));
   expect((await putRecordsReliably(pipeline.kinesis, stream, entries)).failed).toEqual([]);
   await waitUntil(async () => (await lakeLines('raw/')) === put.length, 'every record in the data lake');
@@ -210,7 +210,7 @@ it('reads the sensor alerts through their own CSV table', async () => {
     status: i % 5 === 0 ? 'FAIL, "hot"' : 'OK',
   }));
   const alerts = readings.filter((r) => isAlert(r));
-  const stream = pipeline.stacks[0].outputs.SensorStreamName;
+  const stream = pipeline.stacks[0].outputs.SensorStreamName!;
   const entries = readings.map((r) => ({ data: Buffer.from(JSON.stringify(r)), partitionKey: r.sensorId }));
   expect((await putRecordsReliably(pipeline.kinesis, stream, entries)).failed).toEqual([]);
   await waitUntil(
@@ -247,6 +247,7 @@ describe('the command', () => {
         pid: process.pid,
         region: pipeline.region,
         ...pipeline.endpoints,
+        endpoint: pipeline.endpoint,
         stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
       }),
     );
