@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
+import { addTemplateValidation, buildApp, templateValidationRequested } from '../lib/app';
 import { configFromContext, type WildRydesConfig } from '../lib/config';
 
-const app = new App();
+// CloudFormation template validation only when asked for (`-c validate=true`, see lib/app.ts).
+const app = new App({ builtinCloudFormationValidation: false });
 let config: WildRydesConfig;
 try {
   config = configFromContext(app.node);
+  if (templateValidationRequested(app.node)) addTemplateValidation(app);
 } catch (error) {
   // A setting or workshop file that cannot work: one line saying which and why, no stack trace.
   process.stderr.write(`wildrydes: ${error instanceof Error ? error.message : String(error)}\n`);

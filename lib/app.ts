@@ -1,5 +1,13 @@
-import { AspectPriority, Aspects, Stage, Validations, type App, type Environment } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
+import {
+  AspectPriority,
+  Aspects,
+  CloudFormationValidatePlugin,
+  Stage,
+  Validations,
+  type App,
+  type Environment,
+} from 'aws-cdk-lib';
+import type { Construct, Node } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { WildRydesConfig } from './config';
 import { FunctionLogGroups } from './function-log-groups';
@@ -117,4 +125,29 @@ export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
     environment(config.account, config.region),
   );
   return { app, stacks: [stack], ...(weblogs ? { weblogs } : {}) };
+}
+
+/** `-c validate=true`: check every template against CloudFormation's rules during the synth. */
+export const VALIDATE_CONTEXT_KEY = 'validate';
+
+/** Whether the synth was asked to validate the templates (`-c validate=true`). */
+export function templateValidationRequested(node: Node): boolean {
+  const value: unknown = node.tryGetContext(VALIDATE_CONTEXT_KEY);
+  if (value !== undefined && ![true, false, 'true', 'false'].includes(value as never)) {
+    throw new Error(`Context "${VALIDATE_CONTEXT_KEY}" must be true or false, got ${JSON.stringify(value)}`);
+  }
+  return value === true || value === 'true';
+}
+
+/**
+ * Checks every template of `app` with CDK's CloudFormation validation plugin (resource schemas,
+ * intrinsic functions, references) and fails the synth on an error, where CDK by default only
+ * warns. It costs seconds of WebAssembly per synth, so it runs where it earns that: on deploy
+ * (`cdk deploy -c validate=true`, `npm run provision`) and in test/lib/template-validation.test.ts,
+ * not on every synth. Call before anything is added to `app`; pass one `plugin` to several apps to
+ * build its rule engine once.
+ */
+export function addTemplateValidation(app: App, plugin = new CloudFormationValidatePlugin()): void {
+  app.node.setContext('@aws-cdk/core:validateAgainstDefaultRules', true);
+  Validations.of(app).addPlugins(plugin);
 }

@@ -1,4 +1,4 @@
-import type { BuildOptions, OutputFile } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -58,7 +58,8 @@ const outName = (handlerDir: string) => `wildrydes-bundle-${handlerDir}`;
  * under the assembly's asset folder), and the results are keyed by that relative position.
  */
 export class HandlerBundles {
-  private static readonly builds = new Map<string, Map<string, OutputFile[]>>();
+  /** Per build: each handler's files, by path relative to its bundle folder. */
+  private static readonly builds = new Map<string, Map<string, Map<string, Uint8Array>>>();
 
   /** Writes the bundle of `handlerDir` (`index.js`, `index.js.map`) into CDK's `outputDir`. */
   static writeBundle(handlerDir: string, outputDir: string, settings: HandlerBundleSettings): void {
@@ -71,15 +72,17 @@ export class HandlerBundles {
     }
     const files = bundles.get(handlerDir);
     if (!files) throw new Error(`No handler ${handlerDir}: lambda/${handlerDir}/handler.ts does not exist`);
-    const builtDir = path.join(outdir, outName(handlerDir));
-    for (const file of files) {
-      const target = path.join(outputDir, path.relative(builtDir, file.path));
+    for (const [file, contents] of files) {
+      const target = path.join(outputDir, file);
       mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, file.contents);
+      writeFileSync(target, contents);
     }
   }
 
-  private static buildAll(outdir: string, settings: HandlerBundleSettings): Map<string, OutputFile[]> {
+  private static buildAll(
+    outdir: string,
+    settings: HandlerBundleSettings,
+  ): Map<string, Map<string, Uint8Array>> {
     // Loaded here, not at the top: a synth that bundles nothing never starts esbuild.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildSync } = require('esbuild') as typeof import('esbuild');
@@ -95,8 +98,11 @@ export class HandlerBundles {
     });
     return new Map(
       dirs.map((dir) => {
-        const builtDir = path.join(outdir, outName(dir)) + path.sep;
-        return [dir, result.outputFiles.filter((file) => file.path.startsWith(builtDir))];
+        const builtDir = path.join(outdir, outName(dir));
+        const files = result.outputFiles
+          .map((file) => [path.relative(builtDir, file.path), file.contents] as const)
+          .filter(([file]) => !file.startsWith('..'));
+        return [dir, new Map(files)];
       }),
     );
   }
