@@ -31,6 +31,8 @@ export interface DashboardServerOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** The built page, by path (`index.html`, `app.js`, …). @default built now (`dashboardFiles()`) */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface DashboardServer {
@@ -108,7 +110,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const parsed = parseDashboardConfig(served);
   if (!parsed.ok) throw new Error(`Dashboard config: ${parsed.reason}`);
   const configJson = JSON.stringify(served, null, 2);
-  const files = dashboardFiles();
+  const files = options.files ?? dashboardFiles();
   const agents = { http: new Agent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
   const server = createServer((req, res) => {

@@ -30,6 +30,12 @@ export interface LocalPipelineOptions {
   readonly batchingWindowSeconds?: number;
   /** Emulator ports; 0 picks free ones. @default the fixed DEFAULT_PORTS */
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
+  /**
+   * Emulators already starting on `dataDir` (`npm start` starts them while the app synthesizes);
+   * the pipeline stops them with itself. Not with `fresh`: wipe the data first.
+   * @default started here, on `ports`
+   */
+  readonly emulators?: Promise<Emulators>;
   /** How often idle shards are polled. @default 1000 ms, as Lambda and Firehose do */
   readonly pollMs?: number;
   /** Replaces the delivery streams' buffering interval (tests). */
@@ -312,10 +318,12 @@ async function startWorkloads(run: Running, stopping: Stopper[]) {
 /** Starts the whole pipeline of a synthesized app on local emulators. */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  if (options.fresh && options.emulators) throw new Error('Wipe the data before starting the emulators');
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(path.join(options.dataDir, 'logs'), { recursive: true });
 
-  const emulators = await startEmulators({ dataDir: options.dataDir, ports: options.ports });
+  const emulators = await (options.emulators ??
+    startEmulators({ dataDir: options.dataDir, ports: options.ports }));
   const stopping: Stopper[] = [() => emulators.stop()];
   const stopAll = async () => {
     for (const stop of stopping.reverse()) await stop().catch((error: Error) => log(error.message));
