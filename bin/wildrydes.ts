@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: the handler and dashboard bundles start building in worker threads (lib/asset-prebuild.ts).
+import '../lib/asset-prebuild-start';
 import { App } from 'aws-cdk-lib';
 import { addTemplateValidation, buildApp, templateValidationRequested } from '../lib/app';
 import { configFromContext, type WildRydesConfig } from '../lib/config';

@@ -26,6 +26,7 @@ import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dashboardFiles } from '../../dashboard/build';
+import { takePrebuilt } from '../asset-prebuild';
 import type { DashboardConfig } from '../../dashboard/config';
 import type { DashboardAccess } from './dashboard-access';
 
@@ -57,11 +58,12 @@ const DASHBOARD_DIR = join(__dirname, '..', '..', 'dashboard');
 let builtPage: Map<string, Uint8Array> | undefined;
 
 /**
- * Writes the built page into `outDir`. It is built once per process (one esbuild run) and
- * written into every synth that needs it: the files do not depend on where they are written.
+ * Writes the built page into `outDir`. It is built once per process (one esbuild run, in a
+ * prebuild worker when the app started one) and written into every synth that needs it: the
+ * files do not depend on where they are written.
  */
 function writeDashboard(outDir: string): void {
-  builtPage ??= dashboardFiles();
+  builtPage ??= (takePrebuilt('dashboard') as Map<string, Uint8Array> | undefined) ?? dashboardFiles();
   for (const [file, contents] of builtPage) {
     const target = join(outDir, file);
     mkdirSync(dirname(target), { recursive: true });

@@ -1,6 +1,7 @@
 import type { BuildOptions } from 'esbuild';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { takePrebuilt } from '../asset-prebuild';
 
 /** The project root, where package.json, the lockfile and `lambda/` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -44,6 +45,9 @@ export function handlerBuildOptions(settings: HandlerBundleSettings): BuildOptio
   };
 }
 
+/** Each handler's files (by handler folder), by path relative to its bundle folder. */
+export type HandlerBuild = Map<string, Map<string, Uint8Array>>;
+
 /** Where a handler's bundle lands, relative to the build's outdir: one folder deep, as CDK bundles. */
 const outName = (handlerDir: string) => `wildrydes-bundle-${handlerDir}`;
 
@@ -59,17 +63,15 @@ const outName = (handlerDir: string) => `wildrydes-bundle-${handlerDir}`;
  */
 export class HandlerBundles {
   /** Per build: each handler's files, by path relative to its bundle folder. */
-  private static readonly builds = new Map<string, Map<string, Map<string, Uint8Array>>>();
+  private static readonly builds = new Map<string, HandlerBuild>();
 
   /** Writes the bundle of `handlerDir` (`index.js`, `index.js.map`) into CDK's `outputDir`. */
   static writeBundle(handlerDir: string, outputDir: string, settings: HandlerBundleSettings): void {
     const outdir = path.dirname(outputDir);
     const key = JSON.stringify([path.relative(outdir, PROJECT_ROOT), settings]);
-    let bundles = HandlerBundles.builds.get(key);
-    if (!bundles) {
-      bundles = HandlerBundles.buildAll(outdir, settings);
-      HandlerBundles.builds.set(key, bundles);
-    }
+    let bundles = HandlerBundles.builds.get(key) ?? HandlerBundles.prebuilt(outdir, settings);
+    if (!bundles) bundles = HandlerBundles.buildAll(outdir, settings);
+    HandlerBundles.builds.set(key, bundles);
     const files = bundles.get(handlerDir);
     if (!files) throw new Error(`No handler ${handlerDir}: lambda/${handlerDir}/handler.ts does not exist`);
     for (const [file, contents] of files) {
@@ -79,10 +81,17 @@ export class HandlerBundles {
     }
   }
 
-  private static buildAll(
-    outdir: string,
-    settings: HandlerBundleSettings,
-  ): Map<string, Map<string, Uint8Array>> {
+  /** The bundles a prebuild worker made for this folder, if it made them with these settings. */
+  private static prebuilt(outdir: string, settings: HandlerBundleSettings): HandlerBuild | undefined {
+    const prebuilt = takePrebuilt('handlers', outdir) as
+      { settings: HandlerBundleSettings; bundles: HandlerBuild } | undefined;
+    return prebuilt && JSON.stringify(prebuilt.settings) === JSON.stringify(settings)
+      ? prebuilt.bundles
+      : undefined;
+  }
+
+  /** Every handler bundled by one esbuild run, as if written one folder under `outdir`. */
+  static buildAll(outdir: string, settings: HandlerBundleSettings): HandlerBuild {
     // Loaded here, not at the top: a synth that bundles nothing never starts esbuild.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildSync } = require('esbuild') as typeof import('esbuild');

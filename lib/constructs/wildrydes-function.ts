@@ -60,11 +60,19 @@ export interface WildRydesFunctionProps extends Omit<
  * embedded sources, built for the function's runtime. Every handler is bundled by one esbuild
  * run per synth (`HandlerBundles`); the asset hash is the bundle's own, as with `NodejsFunction`.
  */
-function handlerCode(handlerDir: string, runtime: Runtime, bundleAwsSdk: boolean): Code {
-  const settings: HandlerBundleSettings = {
+/** The esbuild settings of a function's bundle: its runtime's Node.js, the AWS SDK in or out. */
+export function handlerBundleSettings(
+  runtime = latestNodeRuntime(),
+  bundleAwsSdk = true,
+): HandlerBundleSettings {
+  return {
     target: runtime.name.replace(/^nodejs(\d+).*$/, 'node$1'),
     external: bundleAwsSdk ? [] : ['@aws-sdk/*'],
   };
+}
+
+function handlerCode(handlerDir: string, runtime: Runtime, bundleAwsSdk: boolean): Code {
+  const settings = handlerBundleSettings(runtime, bundleAwsSdk);
   return Code.fromAsset(PROJECT_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
