@@ -347,16 +347,7 @@ describe('a workshop estimate', () => {
     }>((resolve) => {
       const child = spawn(
         process.execPath,
-        [
-          '--require',
-          'tsx/cjs',
-          path.join(ROOT, 'bin', 'cost.ts'),
-          '-assembly',
-          dir,
-          '-hours',
-          '2',
-          '-json',
-        ],
+        ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'cost.ts'), '-assembly', dir, '-hours', '2', '-json'],
         {
           cwd: ROOT,
           stdio: ['ignore', 'pipe', 'pipe'],
