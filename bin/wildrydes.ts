@@ -5,15 +5,18 @@ import { App } from 'aws-cdk-lib';
 import { addTemplateValidation, buildApp, templateValidationRequested } from '../lib/app';
 import { configFromContext, type WildRydesConfig } from '../lib/config';
 
-// CloudFormation template validation only when asked for (`-c validate=true`, see lib/app.ts).
+// The checks a deploy runs, only when asked for (`-c validate=true`, see lib/app.ts): CloudFormation
+// template validation and cdk-nag. They take seconds; a plain synth or diff leaves them out.
 const app = new App({ builtinCloudFormationValidation: false });
 let config: WildRydesConfig;
+let validate = false;
 try {
   config = configFromContext(app.node);
-  if (templateValidationRequested(app.node)) addTemplateValidation(app);
+  validate = templateValidationRequested(app.node);
+  if (validate) addTemplateValidation(app);
 } catch (error) {
   // A setting or workshop file that cannot work: one line saying which and why, no stack trace.
   process.stderr.write(`wildrydes: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }
-buildApp(app, config);
+buildApp(app, config, { policyChecks: validate });

@@ -8,7 +8,6 @@ import {
   type Environment,
 } from 'aws-cdk-lib';
 import type { Construct, Node } from 'constructs';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { WildRydesConfig } from './config';
 import { FunctionLogGroups } from './function-log-groups';
 import { WeblogStack, weblogStackName } from './weblog-stack';
@@ -76,17 +75,31 @@ function addDeployment(
 const environment = (account?: string, region?: string): Environment | undefined =>
   account || region ? { account, region } : undefined;
 
+export interface BuildOptions {
+  /**
+   * Run cdk-nag's AwsSolutions checks on every synth of the app, failing it on any
+   * unacknowledged finding. `bin/wildrydes.ts` turns them on with `-c validate=true` (deploys,
+   * `npm run provision`); every test's synth has them.
+   * @default true
+   */
+  readonly policyChecks?: boolean;
+}
+
 /**
  * Builds the whole CDK app from one config into `app`. `bin/wildrydes.ts` and the tests both
- * call this, so what is tested is what is deployed. cdk-nag's AwsSolutions checks run on every
- * synth and fail it on any unacknowledged finding.
+ * call this, so what is tested is what is deployed.
  *
  * Without a workshop file: one deployment, the stack `WildRydes` (or `WildRydes-<prefix>`).
  * With one: a Stage per attendee (`cdk deploy 'alice/*'`), in the attendee's account and
  * region, its stacks named `WildRydes-<id>` so every name is unique across the workshop.
  */
-export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+export function buildApp(app: App, config: WildRydesConfig, options: BuildOptions = {}): BuiltApp {
+  if (options.policyChecks ?? true) {
+    // Loaded only when used: cdk-nag and the CDK modules its rules read take a while to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AwsSolutionsChecks } = require('cdk-nag') as typeof import('cdk-nag');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   // Aspects stop at Stage boundaries, so each attendee's Stage gets its own.
   const addAspects = (scope: App | Stage) =>
     Aspects.of(scope).add(new FunctionLogGroups(), { priority: AspectPriority.MUTATING });
@@ -127,7 +140,10 @@ export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
   return { app, stacks: [stack], ...(weblogs ? { weblogs } : {}) };
 }
 
-/** `-c validate=true`: check every template against CloudFormation's rules during the synth. */
+/**
+ * `-c validate=true`: the checks a deploy runs, during the synth: every template against
+ * CloudFormation's rules (`addTemplateValidation`) and cdk-nag (`BuildOptions.policyChecks`).
+ */
 export const VALIDATE_CONTEXT_KEY = 'validate';
 
 /** Whether the synth was asked to validate the templates (`-c validate=true`). */

@@ -2,8 +2,8 @@
  * What a prebuild worker runs (lib/asset-prebuild.ts): the same builds the constructs would run,
  * with the same settings, so a prebuilt bundle is byte for byte the one they would make.
  */
-import { dashboardFiles } from '../dashboard/build';
 import type { PrebuildJob, PrebuildResult } from './asset-prebuild';
+import { dashboardPageBuild } from './constructs/dashboard-page';
 import { HandlerBundles } from './constructs/handler-bundles';
 import { handlerBundleSettings } from './constructs/wildrydes-function';
 
@@ -13,7 +13,7 @@ const own = (files: Map<string, Uint8Array>) =>
 
 export function runPrebuildJob(job: PrebuildJob): PrebuildResult {
   try {
-    if (job.kind === 'dashboard') return { ok: true, value: own(dashboardFiles()) };
+    if (job.kind === 'dashboard') return { ok: true, value: own(dashboardPageBuild()) };
     const settings = handlerBundleSettings();
     const bundles = HandlerBundles.buildAll(job.outdir, settings);
     return {

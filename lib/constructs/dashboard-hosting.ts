@@ -25,8 +25,8 @@ import { Construct } from 'constructs';
 import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { dashboardFiles } from '../../dashboard/build';
 import { takePrebuilt } from '../asset-prebuild';
+import { dashboardPageBuild } from './dashboard-page';
 import type { DashboardConfig } from '../../dashboard/config';
 import type { DashboardAccess } from './dashboard-access';
 
@@ -63,7 +63,7 @@ let builtPage: Map<string, Uint8Array> | undefined;
  * files do not depend on where they are written.
  */
 function writeDashboard(outDir: string): void {
-  builtPage ??= (takePrebuilt('dashboard') as Map<string, Uint8Array> | undefined) ?? dashboardFiles();
+  builtPage ??= (takePrebuilt('dashboard') as Map<string, Uint8Array> | undefined) ?? dashboardPageBuild();
   for (const [file, contents] of builtPage) {
     const target = join(outDir, file);
     mkdirSync(dirname(target), { recursive: true });

@@ -2,6 +2,7 @@ import type { BuildOptions } from 'esbuild';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { takePrebuilt } from '../asset-prebuild';
+import { buildKey, cachedBuild, PACKAGES } from './build-cache';
 
 /** The project root, where package.json, the lockfile and `lambda/` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -48,6 +49,12 @@ export function handlerBuildOptions(settings: HandlerBundleSettings): BuildOptio
 /** Each handler's files (by handler folder), by path relative to its bundle folder. */
 export type HandlerBuild = Map<string, Map<string, Uint8Array>>;
 
+/**
+ * What a handler build reads: the handlers, the domain code they import, the packages, the
+ * TypeScript settings esbuild follows, and this file (the build's options).
+ */
+const HANDLER_INPUTS = ['lambda', 'core', ...PACKAGES, 'tsconfig.json', 'lib/constructs/handler-bundles.ts'];
+
 /** Where a handler's bundle lands, relative to the build's outdir: one folder deep, as CDK bundles. */
 const outName = (handlerDir: string) => `wildrydes-bundle-${handlerDir}`;
 
@@ -90,12 +97,33 @@ export class HandlerBundles {
       : undefined;
   }
 
-  /** Every handler bundled by one esbuild run, as if written one folder under `outdir`. */
+  /**
+   * Every handler bundled by one esbuild run, as if written one folder under `outdir`; taken from
+   * the build cache when nothing it reads has changed since such a build (./build-cache.ts).
+   */
   static buildAll(outdir: string, settings: HandlerBundleSettings): HandlerBuild {
+    const dirs = handlerDirs();
+    const relativeRoot = path.relative(path.join(outdir, outName('x')), PROJECT_ROOT);
+    const key = buildKey(HANDLER_INPUTS, { dirs, settings, relativeRoot });
+    const files = cachedBuild('handlers', key, () => HandlerBundles.build(dirs, outdir, settings));
+    return new Map(
+      dirs.map((dir) => {
+        const prefix = `${dir}/`;
+        const own = [...files].filter(([file]) => file.startsWith(prefix));
+        return [dir, new Map(own.map(([file, contents]) => [file.slice(prefix.length), contents]))];
+      }),
+    );
+  }
+
+  /** The esbuild run: every handler's files, by `<handler folder>/<file>`. */
+  private static build(
+    dirs: string[],
+    outdir: string,
+    settings: HandlerBundleSettings,
+  ): Map<string, Uint8Array> {
     // Loaded here, not at the top: a synth that bundles nothing never starts esbuild.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildSync } = require('esbuild') as typeof import('esbuild');
-    const dirs = handlerDirs();
     const result = buildSync({
       ...handlerBuildOptions(settings),
       entryPoints: dirs.map((dir) => ({
@@ -105,14 +133,15 @@ export class HandlerBundles {
       outdir,
       write: false,
     });
-    return new Map(
-      dirs.map((dir) => {
-        const builtDir = path.join(outdir, outName(dir));
-        const files = result.outputFiles
-          .map((file) => [path.relative(builtDir, file.path), file.contents] as const)
-          .filter(([file]) => !file.startsWith('..'));
-        return [dir, new Map(files)];
-      }),
-    );
+    const files = new Map<string, Uint8Array>();
+    for (const dir of dirs) {
+      const builtDir = path.join(outdir, outName(dir));
+      for (const file of result.outputFiles) {
+        const relative = path.relative(builtDir, file.path);
+        if (!relative.startsWith('..'))
+          files.set(`${dir}/${relative.split(path.sep).join('/')}`, file.contents);
+      }
+    }
+    return files;
   }
 }
