@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { CACHE_DIR } from '../lib/constructs/build-cache';
 import { PROJECT_ROOT, timed } from './commands';
 import { median, round } from './stats';
 
@@ -48,29 +49,41 @@ function referenceAppDir(): string {
 
 export interface SynthComparison {
   readonly command: string;
-  /** Wall seconds of each run of the app and of the reference app, alternating. */
+  /** Wall seconds of the app's first run with no built bundles kept (as after `npm ci`). */
+  readonly coldSeconds: number;
+  /** Wall seconds of each later run of the app (bundles kept from the first). */
   readonly appSeconds: number[];
+  /** Wall seconds of each run of the reference app, alternating with the app's. */
   readonly referenceSeconds: number[];
   readonly appMedian: number;
   readonly referenceMedian: number;
   /** appMedian / referenceMedian. */
   readonly ratio: number;
+  /** coldSeconds / referenceMedian. */
+  readonly coldRatio: number;
   readonly notAvailable?: string;
 }
 
 const CDK = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
 
+/** Removes the bundles kept by earlier synths (lib/constructs/build-cache.ts), as `npm ci` would. */
+export function clearBuildCache(): void {
+  rmSync(CACHE_DIR, { recursive: true, force: true });
+}
+
 /**
- * `cdk synth --quiet` of the default app and of the reference app, `runs` times each,
- * alternating so that both see the same machine; each into a fresh output folder.
+ * `cdk synth --quiet` of the default app and of the reference app, alternating so that both see
+ * the same machine, each into a fresh output folder: the app once with no bundles kept, then
+ * `runs` times as a developer runs it again and again.
  */
 export async function compareSynth(runs = 3): Promise<SynthComparison> {
   const reference = referenceAppDir();
   const app: number[] = [];
   const ref: number[] = [];
   const command = 'cdk synth --quiet';
+  clearBuildCache();
   try {
-    for (let i = 0; i < runs; i++) {
+    for (let i = 0; i <= runs; i++) {
       for (const [cwd, into] of [
         [reference, ref],
         [PROJECT_ROOT, app],
@@ -89,20 +102,25 @@ export async function compareSynth(runs = 3): Promise<SynthComparison> {
   } finally {
     rmSync(reference, { recursive: true, force: true });
   }
-  const appMedian = median(app);
+  const [coldSeconds, ...warm] = app;
+  const appMedian = median(warm);
   const referenceMedian = median(ref);
   return {
     command,
-    appSeconds: app,
+    coldSeconds,
+    appSeconds: warm,
     referenceSeconds: ref,
     appMedian,
     referenceMedian,
     ratio: round(appMedian / referenceMedian, 2),
+    coldRatio: round(coldSeconds / referenceMedian, 2),
   };
 }
 
 const empty = (command: string): SynthComparison => ({
   command,
+  coldSeconds: 0,
+  coldRatio: 0,
   appSeconds: [],
   referenceSeconds: [],
   appMedian: 0,
@@ -190,6 +208,7 @@ export interface StartResult {
 /** `npm start` ready, in a fresh clone of this checkout, then again with nothing changed. */
 export async function benchStart(): Promise<StartResult> {
   const clone = freshClone();
+  clearBuildCache(); // the clone shares this checkout's packages: empty what `npm ci` would empty
   try {
     const freshSeconds = await timeStart(clone);
     const unchangedSeconds = await timeStart(clone);

@@ -76,24 +76,26 @@ export function innerLoopRows(results: BenchResults): { row: string[]; check: Ta
   const rows: { row: string[]; check: TargetCheck }[] = [];
   const c = results.synthComparison;
   if (c) {
-    const met = c.notAvailable ? undefined : c.ratio <= t.synthRatio;
-    rows.push({
-      row: [
-        '`cdk synth` of the default app',
-        c.notAvailable ? 'not available' : `${c.appMedian} s`,
-        c.notAvailable ? c.notAvailable : `${c.referenceMedian} s: a two-resource app, same CLI`,
-        c.notAvailable ? '–' : `${c.ratio}×`,
-        `≤ ${t.synthRatio}×`,
-        yes(met),
-      ],
-      check: {
-        target: `\`cdk synth\` of the default app ≤ ${t.synthRatio}× a two-resource app's through the same CLI`,
-        result:
-          c.notAvailable ??
-          `${c.ratio}× (${c.appMedian} s vs ${c.referenceMedian} s, medians of ${c.appSeconds.length})`,
-        met,
-      },
-    });
+    const synthRow = (label: string, seconds: number, ratio: number, what: string) => {
+      const met = c.notAvailable ? undefined : ratio <= t.synthRatio;
+      rows.push({
+        row: [
+          label,
+          c.notAvailable ? 'not available' : `${seconds} s`,
+          c.notAvailable ? c.notAvailable : `${c.referenceMedian} s: a two-resource app, same CLI`,
+          c.notAvailable ? '–' : `${ratio}×`,
+          `≤ ${t.synthRatio}×`,
+          yes(met),
+        ],
+        check: {
+          target: `${label} ≤ ${t.synthRatio}× a two-resource app's through the same CLI`,
+          result: c.notAvailable ?? `${ratio}× (${seconds} s vs ${c.referenceMedian} s${what})`,
+          met,
+        },
+      });
+    };
+    synthRow('`cdk synth` of the default app', c.appMedian, c.ratio, `, medians of ${c.appSeconds.length}`);
+    synthRow('`cdk synth`, no bundles kept (after `npm ci`)', c.coldSeconds, c.coldRatio, '');
   }
   const seconds = (label: string, value: number | undefined, limit: number, what: string) => {
     const met = value === undefined ? undefined : value <= limit;
@@ -215,7 +217,9 @@ export function renderMarkdown(results: BenchResults): string {
     out.push('## Inner loop', '');
     out.push(
       'Wall time on this machine. Synth: `cdk synth --quiet` into a fresh folder, the app and a minimal ' +
-        'two-resource app (a bucket and a queue) run by the same `app` command, alternating; medians. ' +
+        'two-resource app (a bucket and a queue) run by the same `app` command, alternating; medians. The ' +
+        "app's first run has no bundles kept from an earlier synth (as after `npm ci`); the later runs reuse " +
+        'them (lib/constructs/build-cache.ts), as every synth after the first does while the sources stay put. ' +
         '`npm start`: from the command to "pipeline is running", in a copy of the working tree with no ' +
         '`.local` (a fresh clone), then again with nothing changed.',
       '',
@@ -231,7 +235,8 @@ export function renderMarkdown(results: BenchResults): string {
     const c = results.synthComparison;
     if (c && !c.notAvailable) {
       out.push(
-        `Synth runs: the app ${c.appSeconds.join(', ')} s; the reference ${c.referenceSeconds.join(', ')} s.`,
+        `Synth runs: the app ${c.coldSeconds} s with no bundles kept, then ${c.appSeconds.join(', ')} s; ` +
+          `the reference ${c.referenceSeconds.join(', ')} s.`,
         '',
       );
     }

@@ -10,7 +10,7 @@ import {
 import type { Construct, Node } from 'constructs';
 import type { WildRydesConfig } from './config';
 import { FunctionLogGroups } from './function-log-groups';
-import { WeblogStack, weblogStackName } from './weblog-stack';
+import type { WeblogStack } from './weblog-stack';
 import type { AttendeePlan } from './workshop';
 import { WildRydesStack } from './wildrydes-stack';
 
@@ -37,11 +37,13 @@ export interface BuiltApp {
   readonly attendees?: AttendeeDeployment[];
 }
 
+/** The weblogs stack's module, loaded only when the stack is on: it brings the EC2 modules. */
+type WeblogModule = typeof import('./weblog-stack');
+
 interface DeploymentIds {
   readonly stackId: string;
   readonly stackName: string;
-  readonly weblogStackId: string;
-  readonly weblogStackName: string;
+  readonly weblogs: (module: WeblogModule) => { readonly id: string; readonly name: string };
 }
 
 /** The Wild Rydes stack, and the weblogs stack when it is on, of one deployment, in `scope`. */
@@ -59,16 +61,20 @@ function addDeployment(
     env,
     description: 'Wild Rydes real-time streaming pipeline',
   });
-  const weblogs = config.weblogs
-    ? new WeblogStack(scope, ids.weblogStackId, {
-        stackName: ids.weblogStackName,
-        prefix: config.prefix,
-        httpAllowedCidr: config.weblogsHttpCidr,
-        env,
-        description:
-          'Wild Rydes web-server access logs: Apache and the Kinesis Agent on EC2, weblogs stream, Firehose to S3 (optional)',
-      })
-    : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const weblogModule = config.weblogs ? (require('./weblog-stack') as WeblogModule) : undefined;
+  const weblogIds = weblogModule && ids.weblogs(weblogModule);
+  const weblogs =
+    weblogModule && weblogIds
+      ? new weblogModule.WeblogStack(scope, weblogIds.id, {
+          stackName: weblogIds.name,
+          prefix: config.prefix,
+          httpAllowedCidr: config.weblogsHttpCidr,
+          env,
+          description:
+            'Wild Rydes web-server access logs: Apache and the Kinesis Agent on EC2, weblogs stream, Firehose to S3 (optional)',
+        })
+      : undefined;
   return { stack, ...(weblogs ? { weblogs } : {}) };
 }
 
@@ -114,8 +120,7 @@ export function buildApp(app: App, config: WildRydesConfig, options: BuildOption
         {
           stackId: 'WildRydes',
           stackName: attendee.stackName,
-          weblogStackId: 'Weblogs',
-          weblogStackName: attendee.weblogStackName,
+          weblogs: () => ({ id: 'Weblogs', name: attendee.weblogStackName }),
         },
         { ...config, prefix: attendee.prefix },
         env,
@@ -131,8 +136,10 @@ export function buildApp(app: App, config: WildRydesConfig, options: BuildOption
     {
       stackId: stackName(config.prefix),
       stackName: stackName(config.prefix),
-      weblogStackId: weblogStackName(config.prefix),
-      weblogStackName: weblogStackName(config.prefix),
+      weblogs: (module) => ({
+        id: module.weblogStackName(config.prefix),
+        name: module.weblogStackName(config.prefix),
+      }),
     },
     config,
     environment(config.account, config.region),

@@ -65,11 +65,18 @@ function start(job: PrebuildJob): void {
   running.set(job.kind, { job, port: port1, done });
 }
 
+/** Which bundles are worth building ahead: those the build cache does not hold already. */
+export interface PrebuildNeeds {
+  handlers(outdir: string): boolean;
+  dashboard(): boolean;
+}
+
 /**
- * Starts building every bundle a synth into `outdir` needs, unless the synth bundles nothing
- * (the CDK CLI's `aws:cdk:bundling-stacks` is empty, as for `cdk ls`).
+ * Starts building every bundle a synth into `CDK_OUTDIR` needs and the build cache does not
+ * hold, unless the synth bundles nothing (the CDK CLI's `aws:cdk:bundling-stacks` is empty, as
+ * for `cdk ls`).
  */
-export function prebuildAssets(env: NodeJS.ProcessEnv = process.env): void {
+export function prebuildAssets(needs: PrebuildNeeds, env: NodeJS.ProcessEnv = process.env): void {
   const outdir = env.CDK_OUTDIR;
   if (!outdir) return;
   let context: Record<string, unknown> = {};
@@ -80,8 +87,8 @@ export function prebuildAssets(env: NodeJS.ProcessEnv = process.env): void {
   }
   const stacks = context['aws:cdk:bundling-stacks'];
   if (Array.isArray(stacks) && stacks.length === 0) return;
-  start({ kind: 'handlers', outdir: path.resolve(outdir) });
-  start({ kind: 'dashboard' });
+  if (needs.handlers(path.resolve(outdir))) start({ kind: 'handlers', outdir: path.resolve(outdir) });
+  if (needs.dashboard()) start({ kind: 'dashboard' });
 }
 
 /**

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Where builds are kept: with the packages, so `npm ci` (a fresh install) starts it empty. */
-const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'wildrydes-builds');
+export const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'wildrydes-builds');
 
 /** Builds kept per kind: the current one and a few before it (switching branches back and forth). */
 const KEEP = 4;
@@ -69,25 +69,28 @@ function prune(kind: string): void {
     rmSync(path.join(CACHE_DIR, old.name), { recursive: true, force: true });
 }
 
-/**
- * The files `build` makes (by relative path), from the cache when a build with the same key has
- * run before. A build is stored whole or not at all (written aside, then renamed into place), so
- * a cached build is exactly what the build made; without a writable cache folder, it just builds.
- */
-export function cachedBuild(
-  kind: string,
-  key: string,
-  build: () => Map<string, Uint8Array>,
-): Map<string, Uint8Array> {
+/** Whether a build of `kind` with `key` is in the cache. */
+export function isCached(kind: string, key: string): boolean {
+  return existsSync(path.join(CACHE_DIR, `${kind}-${key}`));
+}
+
+/** The files of the cached build of `kind` with `key`; undefined when there is none. */
+export function readCached(kind: string, key: string): Map<string, Uint8Array> | undefined {
   const dir = path.join(CACHE_DIR, `${kind}-${key}`);
-  if (existsSync(dir)) {
-    try {
-      return readTree(dir);
-    } catch {
-      // Removed meanwhile (pruned by another synth): build it.
-    }
+  try {
+    return existsSync(dir) ? readTree(dir) : undefined;
+  } catch {
+    return undefined; // removed meanwhile (pruned by another synth)
   }
-  const files = build();
+}
+
+/**
+ * Keeps a build's files under its key. A build is stored whole or not at all (written aside,
+ * then renamed into place), so a cached build is exactly what the build made; without a
+ * writable cache folder nothing is kept.
+ */
+export function storeBuild(kind: string, key: string, files: ReadonlyMap<string, Uint8Array>): void {
+  const dir = path.join(CACHE_DIR, `${kind}-${key}`);
   const aside = `${dir}.${process.pid}.${Date.now()}`;
   try {
     for (const [file, contents] of files) {
@@ -101,5 +104,17 @@ export function cachedBuild(
   } catch {
     rmSync(aside, { recursive: true, force: true });
   }
+}
+
+/** The files `build` makes, from the cache when a build with the same key ran before. */
+export function cachedBuild(
+  kind: string,
+  key: string,
+  build: () => Map<string, Uint8Array>,
+): Map<string, Uint8Array> {
+  const cached = readCached(kind, key);
+  if (cached) return cached;
+  const files = build();
+  storeBuild(kind, key, files);
   return files;
 }

@@ -1,5 +1,5 @@
 import { dashboardFiles } from '../../dashboard/build';
-import { buildKey, cachedBuild, PACKAGES } from './build-cache';
+import { buildKey, cachedBuild, isCached, PACKAGES } from './build-cache';
 
 /** What the page's build reads: the dashboard folder (sources, page, build script), the domain code, the packages. */
 const DASHBOARD_INPUTS = ['dashboard', 'core', ...PACKAGES];
@@ -9,5 +9,15 @@ const DASHBOARD_INPUTS = ['dashboard', 'core', ...PACKAGES];
  * Leaflet's files), from the build cache when nothing the build reads has changed.
  */
 export function dashboardPageBuild(): Map<string, Uint8Array> {
-  return cachedBuild('dashboard', buildKey(DASHBOARD_INPUTS, {}), dashboardFiles);
+  return cachedBuild('dashboard', dashboardBuildKey(), dashboardFiles);
+}
+
+/** The page build's key in the build cache. */
+export function dashboardBuildKey(): string {
+  return buildKey(DASHBOARD_INPUTS, {});
+}
+
+/** Whether the page of the current sources is in the build cache. */
+export function dashboardPageCached(): boolean {
+  return isCached('dashboard', dashboardBuildKey());
 }

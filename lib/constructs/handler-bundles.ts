@@ -2,7 +2,7 @@ import type { BuildOptions } from 'esbuild';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { takePrebuilt } from '../asset-prebuild';
-import { buildKey, cachedBuild, PACKAGES } from './build-cache';
+import { buildKey, isCached, readCached, storeBuild, PACKAGES } from './build-cache';
 
 /** The project root, where package.json, the lockfile and `lambda/` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -51,12 +51,38 @@ export type HandlerBuild = Map<string, Map<string, Uint8Array>>;
 
 /**
  * What a handler build reads: the handlers, the domain code they import, the packages, the
- * TypeScript settings esbuild follows, and this file (the build's options).
+ * TypeScript settings esbuild follows, this file (the build's options) and the one that picks
+ * the functions' runtime (so, with the installed aws-cdk-lib, esbuild's target).
  */
-const HANDLER_INPUTS = ['lambda', 'core', ...PACKAGES, 'tsconfig.json', 'lib/constructs/handler-bundles.ts'];
+const HANDLER_INPUTS = [
+  'lambda',
+  'core',
+  ...PACKAGES,
+  'tsconfig.json',
+  'lib/constructs/handler-bundles.ts',
+  'lib/constructs/wildrydes-function.ts',
+];
 
 /** Where a handler's bundle lands, relative to the build's outdir: one folder deep, as CDK bundles. */
 const outName = (handlerDir: string) => `wildrydes-bundle-${handlerDir}`;
+
+/** In a cached build: the settings it was made with, checked when it is read. */
+const SETTINGS_FILE = 'settings.json';
+
+/**
+ * The build cache key of every handler's bundles written one folder under `outdir`, leaving out
+ * `external` packages. Known without loading aws-cdk-lib: esbuild's target follows from its
+ * inputs, and a cached build's settings are checked when it is read.
+ */
+export function handlerBuildKey(outdir: string, external: readonly string[]): string {
+  const relativeRoot = path.relative(path.join(outdir, outName('x')), PROJECT_ROOT);
+  return buildKey(HANDLER_INPUTS, { dirs: handlerDirs(), external, relativeRoot });
+}
+
+/** Whether the handlers' bundles for `outdir` (the AWS SDK bundled) are in the build cache. */
+export function handlerBundlesCached(outdir: string): boolean {
+  return isCached('handlers', handlerBuildKey(outdir, []));
+}
 
 /**
  * Every handler bundled by one esbuild run with an entry point each, instead of one esbuild
@@ -76,8 +102,11 @@ export class HandlerBundles {
   static writeBundle(handlerDir: string, outputDir: string, settings: HandlerBundleSettings): void {
     const outdir = path.dirname(outputDir);
     const key = JSON.stringify([path.relative(outdir, PROJECT_ROOT), settings]);
-    let bundles = HandlerBundles.builds.get(key) ?? HandlerBundles.prebuilt(outdir, settings);
-    if (!bundles) bundles = HandlerBundles.buildAll(outdir, settings);
+    const bundles =
+      HandlerBundles.builds.get(key) ??
+      HandlerBundles.cached(outdir, settings) ??
+      HandlerBundles.prebuilt(outdir, settings) ??
+      HandlerBundles.buildAll(outdir, settings);
     HandlerBundles.builds.set(key, bundles);
     const files = bundles.get(handlerDir);
     if (!files) throw new Error(`No handler ${handlerDir}: lambda/${handlerDir}/handler.ts does not exist`);
@@ -97,22 +126,23 @@ export class HandlerBundles {
       : undefined;
   }
 
+  /** The bundles in the build cache for this folder, if they were made with these settings. */
+  private static cached(outdir: string, settings: HandlerBundleSettings): HandlerBuild | undefined {
+    const files = readCached('handlers', handlerBuildKey(outdir, settings.external));
+    const made = files?.get(SETTINGS_FILE);
+    if (!files || !made || Buffer.from(made).toString() !== JSON.stringify(settings)) return undefined;
+    return byHandler(files);
+  }
+
   /**
-   * Every handler bundled by one esbuild run, as if written one folder under `outdir`; taken from
-   * the build cache when nothing it reads has changed since such a build (./build-cache.ts).
+   * Every handler bundled by one esbuild run, as if written one folder under `outdir`, and kept
+   * in the build cache (./build-cache.ts) for the next synth.
    */
   static buildAll(outdir: string, settings: HandlerBundleSettings): HandlerBuild {
-    const dirs = handlerDirs();
-    const relativeRoot = path.relative(path.join(outdir, outName('x')), PROJECT_ROOT);
-    const key = buildKey(HANDLER_INPUTS, { dirs, settings, relativeRoot });
-    const files = cachedBuild('handlers', key, () => HandlerBundles.build(dirs, outdir, settings));
-    return new Map(
-      dirs.map((dir) => {
-        const prefix = `${dir}/`;
-        const own = [...files].filter(([file]) => file.startsWith(prefix));
-        return [dir, new Map(own.map(([file, contents]) => [file.slice(prefix.length), contents]))];
-      }),
-    );
+    const files = HandlerBundles.build(handlerDirs(), outdir, settings);
+    files.set(SETTINGS_FILE, Buffer.from(JSON.stringify(settings)));
+    storeBuild('handlers', handlerBuildKey(outdir, settings.external), files);
+    return byHandler(files);
   }
 
   /** The esbuild run: every handler's files, by `<handler folder>/<file>`. */
@@ -144,4 +174,17 @@ export class HandlerBundles {
     }
     return files;
   }
+}
+
+/** A build's files, `<handler folder>/<file>`, grouped by handler. */
+function byHandler(files: ReadonlyMap<string, Uint8Array>): HandlerBuild {
+  const bundles: HandlerBuild = new Map();
+  for (const [file, contents] of files) {
+    const slash = file.indexOf('/');
+    if (slash < 0) continue; // the build's settings
+    const dir = file.slice(0, slash);
+    if (!bundles.has(dir)) bundles.set(dir, new Map());
+    bundles.get(dir)!.set(file.slice(slash + 1), contents);
+  }
+  return bundles;
 }
