@@ -8,7 +8,8 @@ import {
   removeLocalEndpoints,
   writeLocalEndpoints,
 } from '../cli/endpoints-file';
-import { DEFAULT_PORTS, startEmulators, type Emulators } from '../local/emulators';
+import type { Emulators } from '../local/emulators';
+import { DEFAULT_PORTS } from '../local/ports';
 import type { PipelineStatus } from '../local/runtime';
 import { dashboardPage, localAssembly } from './local-assembly';
 
@@ -43,6 +44,9 @@ async function assemblyAndEmulators(
           );
         return dir;
       });
+  // Loaded once the CDK CLI is at work (the emulators' packages take a while to load).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startEmulators } = require('../local/emulators') as typeof import('../local/emulators');
   const emulators = startEmulators({ dataDir, ports });
   const [assemblyResult, emulatorsResult] = await Promise.allSettled([assembly, emulators]);
   if (assemblyResult.status === 'rejected') {

@@ -2,25 +2,17 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { DEFAULT_PORTS } from './ports';
 import { startSqsStandIn, type SqsStandIn } from './sqs-standin';
-
-/**
- * The emulators from npm, loaded when they are started rather than when this module is imported,
- * so that importing it (for DEFAULT_PORTS) costs nothing.
- */
-function emulatorModules() {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return {
-    kinesalite: require('kinesalite') as (options: object) => Server,
-    dynalite: require('dynalite') as (options: object) => Server,
-    S3rver: require('s3rver') as new (options: object) => {
-      run(): Promise<AddressInfo>;
-      close(): Promise<void>;
-      httpServer: Server;
-    },
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
+/* eslint-disable @typescript-eslint/no-require-imports */
+const kinesalite = require('kinesalite') as (options: object) => Server;
+const dynalite = require('dynalite') as (options: object) => Server;
+const S3rver = require('s3rver') as new (options: object) => {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  httpServer: Server;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Where each emulated service listens. */
 export interface LocalEndpoints {
@@ -43,13 +35,7 @@ export interface EmulatorOptions {
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
 }
 
-/** The default ports: fixed, so the endpoints stay the same from one run to the next. */
-export const DEFAULT_PORTS: Record<keyof LocalEndpoints, number> = {
-  kinesis: 4567,
-  dynamodb: 4568,
-  s3: 4569,
-  sqs: 4570,
-};
+export { DEFAULT_PORTS } from './ports';
 
 async function listen(server: Server, port: number, what: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
@@ -77,7 +63,6 @@ function close(server: Server): Promise<void> {
  * s3rver (S3) and the SQS stand-in, each keeping its data under `dataDir`.
  */
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
-  const { kinesalite, dynalite, S3rver } = emulatorModules();
   const ports = { ...DEFAULT_PORTS, ...options.ports };
   const dir = (name: string) => {
     const d = path.join(options.dataDir, name);

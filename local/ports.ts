@@ -1,0 +1,12 @@
+import type { LocalEndpoints } from './emulators';
+
+/**
+ * The emulators' default ports: fixed, so the endpoints stay the same from one run to the next.
+ * On their own here, so that `npm start` reads them without loading the emulators.
+ */
+export const DEFAULT_PORTS: Record<keyof LocalEndpoints, number> = {
+  kinesis: 4567,
+  dynamodb: 4568,
+  s3: 4569,
+  sqs: 4570,
+};
