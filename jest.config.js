@@ -15,6 +15,9 @@ module.exports = {
   },
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   setupFiles: ['<rootDir>/test/support/env.ts'],
+  // One folder per run for the cloud assemblies the local runtime's suites share (test/support/assembly.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testTimeout: 60_000,
 };

@@ -17,11 +17,16 @@ interface Finished {
   readonly seconds: number;
 }
 
-/** Runs a command in the project folder, timing it and keeping its output (stdout and stderr). */
-export function timed(command: string, args: readonly string[], timeoutMs: number): Promise<Finished> {
+/** Runs a command (in the project folder unless told), timing it and keeping its output (stdout and stderr). */
+export function timed(
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+  cwd = PROJECT_ROOT,
+): Promise<Finished> {
   const start = performance.now();
   const child = spawn(command, args, {
-    cwd: PROJECT_ROOT,
+    cwd,
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

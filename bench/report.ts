@@ -1,12 +1,22 @@
 import type { BundleBenchResult } from './bundles';
 import type { CostResult, SynthRow, TestTimeResult } from './commands';
 import type { HandlerBenchResult } from './handlers';
+import type { StartResult, SynthComparison } from './inner-loop';
 import type { Machine } from './machine';
 import type { PipelineBenchResult, PipelineRun } from './pipeline';
 import type { ProducerBenchResult } from './producer';
 import { round } from './stats';
 
-export const SECTIONS = ['synth', 'handlers', 'bundles', 'producer', 'pipeline', 'cost', 'test'] as const;
+export const SECTIONS = [
+  'synth',
+  'start',
+  'handlers',
+  'bundles',
+  'producer',
+  'pipeline',
+  'cost',
+  'test',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Everything one `npm run bench` measured; a section is absent when it was not run. */
@@ -17,6 +27,9 @@ export interface BenchResults {
   /** Sections that failed, with the error. */
   readonly errors: Partial<Record<Section, string>>;
   readonly synth?: SynthRow[];
+  /** The default app's synth beside a minimal two-resource app's, through the same CLI. */
+  readonly synthComparison?: SynthComparison;
+  readonly start?: StartResult;
   readonly handlers?: HandlerBenchResult;
   readonly bundles?: BundleBenchResult;
   readonly producer?: ProducerBenchResult;
@@ -32,6 +45,14 @@ export interface TargetCheck {
   /** undefined when the figure was not measured. */
   readonly met?: boolean;
 }
+
+/** The inner loop's targets: synth against the reference app, the whole test suite, npm start. */
+export const INNER_LOOP_TARGETS = {
+  synthRatio: 1.5,
+  testSeconds: 150,
+  freshStartSeconds: 8,
+  unchangedStartSeconds: 3,
+} as const;
 
 const LATENCY_TARGET_MS = 300;
 const SUSTAINED_TARGET = 5_000;
@@ -49,8 +70,78 @@ function table(head: readonly string[], align: readonly ('l' | 'r')[], rows: rea
   return [line(head), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
 }
 
+/** One row per inner-loop figure: measured, its reference, the ratio, the target. */
+export function innerLoopRows(results: BenchResults): { row: string[]; check: TargetCheck }[] {
+  const t = INNER_LOOP_TARGETS;
+  const rows: { row: string[]; check: TargetCheck }[] = [];
+  const c = results.synthComparison;
+  if (c) {
+    const synthRow = (label: string, seconds: number, ratio: number, what: string) => {
+      const met = c.notAvailable ? undefined : ratio <= t.synthRatio;
+      rows.push({
+        row: [
+          label,
+          c.notAvailable ? 'not available' : `${seconds} s`,
+          c.notAvailable ? c.notAvailable : `${c.referenceMedian} s: a two-resource app, same CLI`,
+          c.notAvailable ? '–' : `${ratio}×`,
+          `≤ ${t.synthRatio}×`,
+          yes(met),
+        ],
+        check: {
+          target: `${label} ≤ ${t.synthRatio}× a two-resource app's through the same CLI`,
+          result: c.notAvailable ?? `${ratio}× (${seconds} s vs ${c.referenceMedian} s${what})`,
+          met,
+        },
+      });
+    };
+    synthRow('`cdk synth` of the default app', c.appMedian, c.ratio, `, medians of ${c.appSeconds.length}`);
+    synthRow('`cdk synth`, no bundles kept (after `npm ci`)', c.coldSeconds, c.coldRatio, '');
+  }
+  const seconds = (label: string, value: number | undefined, limit: number, what: string) => {
+    const met = value === undefined ? undefined : value <= limit;
+    rows.push({
+      row: [
+        label,
+        value === undefined ? 'not measured' : `${value} s`,
+        `${limit} s (the target)`,
+        value === undefined ? '–' : `${round(value / limit, 2)}×`,
+        `≤ ${limit} s`,
+        yes(met),
+      ],
+      check: {
+        target: `${label} ≤ ${limit} s${what}`,
+        result: value === undefined ? '–' : `${value} s`,
+        met,
+      },
+    });
+  };
+  if (results.test) {
+    seconds(
+      '`npm test`',
+      results.test.passed ? results.test.seconds : undefined,
+      t.testSeconds,
+      ', every test passing',
+    );
+  }
+  if (results.start) {
+    seconds(
+      '`npm start` ready, fresh clone',
+      results.start.freshSeconds,
+      t.freshStartSeconds,
+      ' (first synth included)',
+    );
+    seconds(
+      '`npm start` ready, nothing changed',
+      results.start.unchangedSeconds,
+      t.unchangedStartSeconds,
+      '',
+    );
+  }
+  return rows;
+}
+
 export function targetChecks(results: BenchResults): TargetCheck[] {
-  const checks: TargetCheck[] = [];
+  const checks: TargetCheck[] = innerLoopRows(results).map((r) => r.check);
   for (const name of ['aggregation handler', 'sensor handler']) {
     const row = results.handlers?.rows.find((r) => r.name === name);
     checks.push({
@@ -120,6 +211,36 @@ export function renderMarkdown(results: BenchResults): string {
     ),
     '',
   );
+
+  const innerLoop = innerLoopRows(results);
+  if (innerLoop.length > 0) {
+    out.push('## Inner loop', '');
+    out.push(
+      'Wall time on this machine. Synth: `cdk synth --quiet` into a fresh folder, the app and a minimal ' +
+        'two-resource app (a bucket and a queue) run by the same `app` command, alternating; medians. The ' +
+        "app's first run has no bundles kept from an earlier synth (as after `npm ci`); the later runs reuse " +
+        'them (lib/constructs/build-cache.ts), as every synth after the first does while the sources stay put. ' +
+        '`npm start`: from the command to "pipeline is running", in a copy of the working tree with no ' +
+        '`.local` (a fresh clone), then again with nothing changed.',
+      '',
+    );
+    out.push(
+      table(
+        ['what', 'measured', 'reference', 'ratio', 'target', 'met'],
+        ['l', 'r', 'l', 'r', 'l', 'l'],
+        innerLoop.map((r) => r.row),
+      ),
+      '',
+    );
+    const c = results.synthComparison;
+    if (c && !c.notAvailable) {
+      out.push(
+        `Synth runs: the app ${c.coldSeconds} s with no bundles kept, then ${c.appSeconds.join(', ')} s; ` +
+          `the reference ${c.referenceSeconds.join(', ')} s.`,
+        '',
+      );
+    }
+  }
 
   if (results.handlers) {
     const h = results.handlers;

@@ -12,14 +12,16 @@ import { runMain } from '../cli/run-main';
 import { benchBundles } from '../bench/bundles';
 import { benchCost, benchSynth, benchTestTime, PROJECT_ROOT, SYNTH_CASES } from '../bench/commands';
 import { benchHandlers } from '../bench/handlers';
+import { benchStart, compareSynth } from '../bench/inner-loop';
 import { describeMachine, finishMachine } from '../bench/machine';
 import { benchPipeline } from '../bench/pipeline';
 import { benchProducer } from '../bench/producer';
 import { renderMarkdown, SECTIONS, type BenchResults, type Section } from '../bench/report';
 import { round } from '../bench/stats';
 
-const USAGE = `Measures handler throughput, the local pipeline, the producer, bundle sizes and cold starts,
-synth and test times and the cost estimate; writes bench/results/latest.json and latest.md.
+const USAGE = `Measures synth against a minimal app's, npm start, handler throughput, the local pipeline, the
+producer, bundle sizes and cold starts, the test time and the cost estimate; writes
+bench/results/latest.json and latest.md.
 
 Usage: npm run bench [-- --skip-test-time] [--only SECTIONS] [--out-dir DIR]
 
@@ -112,9 +114,13 @@ runMain('bench', async () => {
 
   const sectionWork: Record<Section, () => Promise<void>> = {
     synth: async () => {
+      results.synthComparison = await compareSynth();
       const synth = await benchSynth();
       results.synth = synth.rows;
       assemblyDir = synth.assemblyDir;
+    },
+    start: async () => {
+      results.start = await benchStart();
     },
     handlers: async () => {
       results.handlers = await benchHandlers({ warmupMs: 300, measureMs: 1_000 });

@@ -91,10 +91,14 @@ export function webServerLogs(): Workload {
   };
 }
 
-/** The Unicorn Dashboard on `port` (0: a free one), reading the first stack's telemetry stream. */
+/**
+ * The Unicorn Dashboard on `port` (0: a free one), reading the first stack's telemetry stream;
+ * `files` is the built page (the one in the assembly), or it is built when the server starts.
+ */
 export function unicornDashboard(
   port: number,
   settings: Pick<DashboardConfig, 'expirySeconds' | 'pollSeconds'> = {},
+  files?: ReadonlyMap<string, Uint8Array>,
 ): Workload {
   return {
     name: DASHBOARD,
@@ -109,6 +113,7 @@ export function unicornDashboard(
       const server = await startDashboardServer({
         config: { region, streamName, identityPoolId, guestRoleArn, endpoint, ...settings },
         port,
+        ...(files ? { files } : {}),
       });
       return { url: server.url, stop: () => server.stop() };
     },

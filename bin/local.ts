@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { commandLine, helpShown, positiveNumber, UsageError, contextOption } from '../cli/args';
 import { interruptSignals, runMain, sleep } from '../cli/run-main';
@@ -8,9 +8,10 @@ import {
   removeLocalEndpoints,
   writeLocalEndpoints,
 } from '../cli/endpoints-file';
-import { DEFAULT_ENDPOINT_PORT } from '../local/aws-access';
-import { startLocalPipeline, type PipelineStatus } from '../local/runtime';
-import { DASHBOARD, unicornDashboard, unicornFleet, webServerLogs } from './local-workloads';
+import type { Emulators } from '../local/emulators';
+import { DEFAULT_ENDPOINT_PORT, DEFAULT_PORTS } from '../local/ports';
+import type { PipelineStatus } from '../local/runtime';
+import { dashboardPage, localAssembly } from './local-assembly';
 
 const USAGE = `Runs the whole Wild Rydes pipeline on this machine: synthesizes the CDK app, starts Kinesis,
 DynamoDB, S3 and SQS emulators on 127.0.0.1, creates what the templates declare, runs every Lambda
@@ -24,30 +25,38 @@ const LOCAL_DIR = path.join(PROJECT_ROOT, '.local');
 /** A unicorn of your own for the banner's example: one the built-in fleet does not fly. */
 const SUGGESTED_NAME = 'Starlight';
 
-/** Synthesizes the app with the project's pinned CDK CLI into `outDir`. */
-function synth(outDir: string, context: readonly string[]): Promise<void> {
-  const cli = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
-  const args = ['synth', '--quiet', '-o', outDir, ...context.flatMap((c) => ['-c', c])];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cli, args, {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (error) =>
-      reject(new Error(`Cannot run the CDK CLI (${error.message}): run npm ci first`)),
-    );
-    child.on('close', (code) => {
-      if (code === 0) return resolve();
-      const lines = stderr
-        .trim()
-        .split('\n')
-        .filter((l) => !/^npm warn|Bundling asset|⚡|index\.js/.test(l.trim()));
-      reject(new Error(`cdk synth failed: ${lines.slice(-3).join(' / ') || `exit ${code}`}`));
-    });
-  });
+/**
+ * The assembly to run (the one given, the last one when nothing changed, or a new synth) and
+ * the emulators, started while the CDK CLI synthesizes; if the synth fails they are stopped.
+ */
+async function assemblyAndEmulators(
+  given: string | undefined,
+  context: readonly string[],
+  dataDir: string,
+  ports: Record<keyof typeof DEFAULT_PORTS, number>,
+): Promise<{ assemblyDir: string; emulators: Promise<Emulators> }> {
+  const outDir = path.join(LOCAL_DIR, 'cdk.out');
+  const assembly = given
+    ? Promise.resolve(given)
+    : localAssembly(outDir, context, {
+        synthesizing: () => process.stderr.write('Synthesizing the CDK app…\n'),
+      }).then(({ dir, reused }) => {
+        if (reused)
+          process.stderr.write(
+            `Nothing changed since the last synth: running ${path.relative(process.cwd(), dir)}\n`,
+          );
+        return dir;
+      });
+  // Loaded once the CDK CLI is at work (the emulators' packages take a while to load).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startEmulators } = require('../local/emulators') as typeof import('../local/emulators');
+  const emulators = startEmulators({ dataDir, ports });
+  const [assemblyResult, emulatorsResult] = await Promise.allSettled([assembly, emulators]);
+  if (assemblyResult.status === 'rejected') {
+    if (emulatorsResult.status === 'fulfilled') await emulatorsResult.value.stop();
+    throw assemblyResult.reason;
+  }
+  return { assemblyDir: assemblyResult.value, emulators };
 }
 
 function statusLine(status: PipelineStatus, started: number): string {
@@ -119,23 +128,31 @@ runMain('local', async () => {
   }
 
   const started = Date.now();
-  let assemblyDir = args.assembly;
-  if (!assemblyDir) {
-    assemblyDir = path.join(LOCAL_DIR, 'cdk.out');
-    process.stderr.write('Synthesizing the CDK app…\n');
-    await synth(assemblyDir, args.context);
-  }
+  const dataDir = path.resolve(args.dataDir);
+  if (args.fresh) rmSync(dataDir, { recursive: true, force: true });
   const port = (offset: number) => (portBase === 0 ? 0 : portBase + offset);
   const ports = { kinesis: port(1), dynamodb: port(2), s3: port(3), sqs: port(4) };
+  const preparing = assemblyAndEmulators(args.assembly, args.context, dataDir, ports);
+  // Loaded while the CDK CLI synthesizes, rather than before it starts.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { startLocalPipeline } = require('../local/runtime') as typeof import('../local/runtime');
+  const workloads = require('./local-workloads') as typeof import('./local-workloads');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { DASHBOARD, unicornDashboard, unicornFleet, webServerLogs } = workloads;
+  const { assemblyDir, emulators } = await preparing;
   const problems: string[] = [];
   const pipeline = await startLocalPipeline({
     assemblyDir,
-    dataDir: path.resolve(args.dataDir),
-    fresh: args.fresh,
+    dataDir,
+    emulators,
     windowSeconds,
     ports,
     endpointPort: port(0),
-    workloads: [unicornFleet(unicorns), webServerLogs(), unicornDashboard(port(5))],
+    workloads: [
+      unicornFleet(unicorns),
+      webServerLogs(),
+      unicornDashboard(port(5), {}, dashboardPage(assemblyDir)),
+    ],
     log: (message) => problems.push(message),
   });
 

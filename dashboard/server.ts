@@ -20,6 +20,8 @@ export interface DashboardServerOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** The built page, by path (`index.html`, `app.js`, …). @default built now (`dashboardFiles()`) */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface DashboardServer {
@@ -55,7 +57,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const parsed = parseDashboardConfig(options.config);
   if (!parsed.ok) throw new Error(`Dashboard config: ${parsed.reason}`);
   const configJson = JSON.stringify(options.config, null, 2);
-  const files = dashboardFiles();
+  const files = options.files ?? dashboardFiles();
 
   const server = createServer((req, res) => {
     let path: string;

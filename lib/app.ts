@@ -1,9 +1,16 @@
-import { AspectPriority, Aspects, Stage, Validations, type App, type Environment } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  AspectPriority,
+  Aspects,
+  CloudFormationValidatePlugin,
+  Stage,
+  Validations,
+  type App,
+  type Environment,
+} from 'aws-cdk-lib';
+import type { Construct, Node } from 'constructs';
 import type { WildRydesConfig } from './config';
 import { FunctionLogGroups } from './function-log-groups';
-import { WeblogStack, weblogStackName } from './weblog-stack';
+import type { WeblogStack } from './weblog-stack';
 import type { AttendeePlan } from './workshop';
 import { WildRydesStack } from './wildrydes-stack';
 
@@ -30,11 +37,13 @@ export interface BuiltApp {
   readonly attendees?: AttendeeDeployment[];
 }
 
+/** The weblogs stack's module, loaded only when the stack is on: it brings the EC2 modules. */
+type WeblogModule = typeof import('./weblog-stack');
+
 interface DeploymentIds {
   readonly stackId: string;
   readonly stackName: string;
-  readonly weblogStackId: string;
-  readonly weblogStackName: string;
+  readonly weblogs: (module: WeblogModule) => { readonly id: string; readonly name: string };
 }
 
 /** The Wild Rydes stack, and the weblogs stack when it is on, of one deployment, in `scope`. */
@@ -52,33 +61,51 @@ function addDeployment(
     env,
     description: 'Wild Rydes real-time streaming pipeline',
   });
-  const weblogs = config.weblogs
-    ? new WeblogStack(scope, ids.weblogStackId, {
-        stackName: ids.weblogStackName,
-        prefix: config.prefix,
-        httpAllowedCidr: config.weblogsHttpCidr,
-        env,
-        description:
-          'Wild Rydes web-server access logs: Apache and the Kinesis Agent on EC2, weblogs stream, Firehose to S3 (optional)',
-      })
-    : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const weblogModule = config.weblogs ? (require('./weblog-stack') as WeblogModule) : undefined;
+  const weblogIds = weblogModule && ids.weblogs(weblogModule);
+  const weblogs =
+    weblogModule && weblogIds
+      ? new weblogModule.WeblogStack(scope, weblogIds.id, {
+          stackName: weblogIds.name,
+          prefix: config.prefix,
+          httpAllowedCidr: config.weblogsHttpCidr,
+          env,
+          description:
+            'Wild Rydes web-server access logs: Apache and the Kinesis Agent on EC2, weblogs stream, Firehose to S3 (optional)',
+        })
+      : undefined;
   return { stack, ...(weblogs ? { weblogs } : {}) };
 }
 
 const environment = (account?: string, region?: string): Environment | undefined =>
   account || region ? { account, region } : undefined;
 
+export interface BuildOptions {
+  /**
+   * Run cdk-nag's AwsSolutions checks on every synth of the app, failing it on any
+   * unacknowledged finding. `bin/wildrydes.ts` turns them on with `-c validate=true` (deploys,
+   * `npm run provision`); every test's synth has them.
+   * @default true
+   */
+  readonly policyChecks?: boolean;
+}
+
 /**
  * Builds the whole CDK app from one config into `app`. `bin/wildrydes.ts` and the tests both
- * call this, so what is tested is what is deployed. cdk-nag's AwsSolutions checks run on every
- * synth and fail it on any unacknowledged finding.
+ * call this, so what is tested is what is deployed.
  *
  * Without a workshop file: one deployment, the stack `WildRydes` (or `WildRydes-<prefix>`).
  * With one: a Stage per attendee (`cdk deploy 'alice/*'`), in the attendee's account and
  * region, its stacks named `WildRydes-<id>` so every name is unique across the workshop.
  */
-export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+export function buildApp(app: App, config: WildRydesConfig, options: BuildOptions = {}): BuiltApp {
+  if (options.policyChecks ?? true) {
+    // Loaded only when used: cdk-nag and the CDK modules its rules read take a while to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AwsSolutionsChecks } = require('cdk-nag') as typeof import('cdk-nag');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   // Aspects stop at Stage boundaries, so each attendee's Stage gets its own.
   const addAspects = (scope: App | Stage) =>
     Aspects.of(scope).add(new FunctionLogGroups(), { priority: AspectPriority.MUTATING });
@@ -93,8 +120,7 @@ export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
         {
           stackId: 'WildRydes',
           stackName: attendee.stackName,
-          weblogStackId: 'Weblogs',
-          weblogStackName: attendee.weblogStackName,
+          weblogs: () => ({ id: 'Weblogs', name: attendee.weblogStackName }),
         },
         { ...config, prefix: attendee.prefix },
         env,
@@ -110,11 +136,41 @@ export function buildApp(app: App, config: WildRydesConfig): BuiltApp {
     {
       stackId: stackName(config.prefix),
       stackName: stackName(config.prefix),
-      weblogStackId: weblogStackName(config.prefix),
-      weblogStackName: weblogStackName(config.prefix),
+      weblogs: (module) => ({
+        id: module.weblogStackName(config.prefix),
+        name: module.weblogStackName(config.prefix),
+      }),
     },
     config,
     environment(config.account, config.region),
   );
   return { app, stacks: [stack], ...(weblogs ? { weblogs } : {}) };
+}
+
+/**
+ * `-c validate=true`: the checks a deploy runs, during the synth: every template against
+ * CloudFormation's rules (`addTemplateValidation`) and cdk-nag (`BuildOptions.policyChecks`).
+ */
+export const VALIDATE_CONTEXT_KEY = 'validate';
+
+/** Whether the synth was asked to validate the templates (`-c validate=true`). */
+export function templateValidationRequested(node: Node): boolean {
+  const value: unknown = node.tryGetContext(VALIDATE_CONTEXT_KEY);
+  if (value !== undefined && ![true, false, 'true', 'false'].includes(value as never)) {
+    throw new Error(`Context "${VALIDATE_CONTEXT_KEY}" must be true or false, got ${JSON.stringify(value)}`);
+  }
+  return value === true || value === 'true';
+}
+
+/**
+ * Checks every template of `app` with CDK's CloudFormation validation plugin (resource schemas,
+ * intrinsic functions, references) and fails the synth on an error, where CDK by default only
+ * warns. It costs seconds of WebAssembly per synth, so it runs where it earns that: on deploy
+ * (`cdk deploy -c validate=true`, `npm run provision`) and in test/lib/template-validation.test.ts,
+ * not on every synth. Call before anything is added to `app`; pass one `plugin` to several apps to
+ * build its rule engine once.
+ */
+export function addTemplateValidation(app: App, plugin = new CloudFormationValidatePlugin()): void {
+  app.node.setContext('@aws-cdk/core:validateAgainstDefaultRules', true);
+  Validations.of(app).addPlugins(plugin);
 }

@@ -30,8 +30,7 @@ export const ADMIN_CREDENTIALS: AwsCredentialIdentity = {
   secretAccessKey: 'local-administrator',
 };
 
-/** The default port of the endpoint, as other local AWS environments use it. */
-export const DEFAULT_ENDPOINT_PORT = 4566;
+export { DEFAULT_ENDPOINT_PORT } from './ports';
 
 /** Lambda and Firehose refresh their roles' credentials themselves; locally they last a week. */
 const SERVICE_SESSION_SECONDS = 7 * 24 * 3600;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { LOCAL_ACCOUNT } from './assembly';
 import { startAwsEndpoint } from './aws/endpoint';
 import { sqsService, type SqsService } from './aws/sqs';
+import { DEFAULT_PORTS } from './ports';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const kinesalite = require('kinesalite') as (options: object) => Server;
 const dynalite = require('dynalite') as (options: object) => Server;
@@ -36,13 +37,7 @@ export interface EmulatorOptions {
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
 }
 
-/** The default ports: fixed, so the endpoints stay the same from one run to the next. */
-export const DEFAULT_PORTS: Record<keyof LocalEndpoints, number> = {
-  kinesis: 4567,
-  dynamodb: 4568,
-  s3: 4569,
-  sqs: 4570,
-};
+export { DEFAULT_PORTS } from './ports';
 
 async function listen(server: Server, port: number, what: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {

@@ -39,6 +39,12 @@ export interface LocalPipelineOptions {
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
   /** The one AWS endpoint's port. @default 0: a free one (`npm start` asks for 4566) */
   readonly endpointPort?: number;
+  /**
+   * Emulators already starting on `dataDir` (`npm start` starts them while the app synthesizes);
+   * the pipeline stops them with itself. Not with `fresh`: wipe the data first.
+   * @default started here, on `ports`
+   */
+  readonly emulators?: Promise<Emulators>;
   /** How often idle shards are polled. @default 1000 ms, as Lambda and Firehose do */
   readonly pollMs?: number;
   /** Replaces the delivery streams' buffering interval (tests). */
@@ -330,10 +336,14 @@ export interface LocalServices {
  * what the templates declare created: the services a pipeline (or a benchmark) runs on.
  */
 export async function startLocalServices(
-  options: Pick<LocalPipelineOptions, 'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'log'>,
+  options: Pick<
+    LocalPipelineOptions,
+    'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'emulators' | 'log'
+  >,
 ): Promise<LocalServices> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const emulators = await startEmulators({ dataDir: options.dataDir, ports: options.ports });
+  const emulators = await (options.emulators ??
+    startEmulators({ dataDir: options.dataDir, ports: options.ports }));
   const stopping: Stopper[] = [() => emulators.stop()];
   const stop = async () => {
     for (const step of stopping.reverse()) await step().catch((error: Error) => log(error.message));
@@ -374,6 +384,7 @@ export async function startLocalServices(
 /** Starts the whole pipeline of a synthesized app on local emulators behind one AWS endpoint. */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  if (options.fresh && options.emulators) throw new Error('Wipe the data before starting the emulators');
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(path.join(options.dataDir, 'logs'), { recursive: true });
 

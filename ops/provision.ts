@@ -34,13 +34,18 @@ export interface DeployOptions {
   readonly outputsFile: string;
 }
 
-/** Arguments for `npx` (starting with `cdk`) that deploy the attendees' stacks. */
+/**
+ * Arguments for `npx` (starting with `cdk`) that deploy the attendees' stacks, their templates
+ * checked against CloudFormation's rules first (`-c validate=true`, see lib/app.ts).
+ */
 export function deployCommand(options: DeployOptions): string[] {
   return [
     'cdk',
     'deploy',
     '-c',
     `workshop=${options.workshopFile}`,
+    '-c',
+    'validate=true',
     '--require-approval',
     'never',
     '--concurrency',

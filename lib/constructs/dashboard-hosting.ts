@@ -23,8 +23,10 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { addOutput } from '../outputs';
 import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
-import { join } from 'node:path';
-import { buildDashboardSync } from '../../dashboard/build';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { takePrebuilt } from '../asset-prebuild';
+import { dashboardPageBuild } from './dashboard-page';
 import type { DashboardConfig } from '../../dashboard/config';
 import type { DashboardAccess } from './dashboard-access';
 
@@ -52,6 +54,22 @@ export interface DashboardHostingProps {
 }
 
 const DASHBOARD_DIR = join(__dirname, '..', '..', 'dashboard');
+
+let builtPage: Map<string, Uint8Array> | undefined;
+
+/**
+ * Writes the built page into `outDir`. It is built once per process (one esbuild run, in a
+ * prebuild worker when the app started one) and written into every synth that needs it: the
+ * files do not depend on where they are written.
+ */
+function writeDashboard(outDir: string): void {
+  builtPage ??= (takePrebuilt('dashboard') as Map<string, Uint8Array> | undefined) ?? dashboardPageBuild();
+  for (const [file, contents] of builtPage) {
+    const target = join(outDir, file);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, contents);
+  }
+}
 
 /**
  * The Unicorn Dashboard on the web: the built page in a private S3 bucket, served over HTTPS by
@@ -133,7 +151,7 @@ export class DashboardHosting extends Construct {
             image: DockerImage.fromRegistry('scratch'), // never pulled: local bundling always succeeds or throws
             local: {
               tryBundle(outputDir: string) {
-                buildDashboardSync(outputDir);
+                writeDashboard(outputDir);
                 return true;
               },
             },

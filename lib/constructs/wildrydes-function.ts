@@ -1,10 +1,18 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Architecture,
+  Code,
+  Function,
+  Runtime,
+  RuntimeFamily,
+  type FunctionProps,
+} from 'aws-cdk-lib/aws-lambda';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import * as path from 'node:path';
+import { HandlerBundles, PROJECT_ROOT, type HandlerBundleSettings } from './handler-bundles';
+
+export { PROJECT_ROOT };
 
 /**
  * The newest Node.js runtime the installed aws-cdk-lib knows, found the same way cdk-nag's
@@ -16,12 +24,9 @@ export function latestNodeRuntime(): Runtime {
   return node.reduce((newest, rt) => (version(rt) > version(newest) ? rt : newest));
 }
 
-/** The project root, where package.json and the lockfile live. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-
 /**
- * NodejsFunction silently falls back to bundling in Docker when it cannot find esbuild. There
- * is no Docker here nor in CI, so a missing esbuild must be a clear error instead.
+ * Without esbuild there is nothing to bundle the handlers with (and no Docker here nor in CI to
+ * fall back on), so a missing esbuild is a clear error.
  */
 function requireLocalEsbuild(): void {
   try {
@@ -34,10 +39,10 @@ function requireLocalEsbuild(): void {
 }
 
 export interface WildRydesFunctionProps extends Omit<
-  NodejsFunctionProps,
-  'entry' | 'runtime' | 'logGroup' | 'role'
+  FunctionProps,
+  'code' | 'handler' | 'runtime' | 'logGroup' | 'role'
 > {
-  /** Handler folder under `lambda/`; the entry is its `handler.ts`. */
+  /** Handler folder under `lambda/`; the entry is its `handler.ts`, which exports `handler`. */
   readonly handlerDir: string;
   /**
    * Bundle the AWS SDK v3 clients into the function instead of using the runtime's copy.
@@ -51,11 +56,45 @@ export interface WildRydesFunctionProps extends Omit<
 }
 
 /**
+ * The handler's bundle as a Lambda asset: esbuild-minified CommonJS with a source map and no
+ * embedded sources, built for the function's runtime. Every handler is bundled by one esbuild
+ * run per synth (`HandlerBundles`); the asset hash is the bundle's own, as with `NodejsFunction`.
+ */
+/** The esbuild settings of a function's bundle: its runtime's Node.js, the AWS SDK in or out. */
+export function handlerBundleSettings(
+  runtime = latestNodeRuntime(),
+  bundleAwsSdk = true,
+): HandlerBundleSettings {
+  return {
+    target: runtime.name.replace(/^nodejs(\d+).*$/, 'node$1'),
+    external: bundleAwsSdk ? [] : ['@aws-sdk/*'],
+  };
+}
+
+function handlerCode(handlerDir: string, runtime: Runtime, bundleAwsSdk: boolean): Code {
+  const settings = handlerBundleSettings(runtime, bundleAwsSdk);
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('scratch'), // never pulled: local bundling always succeeds or throws
+      // Names the bundle, so that CDK tells the functions' assets apart; never run.
+      command: ['esbuild', `lambda/${handlerDir}/handler.ts`, JSON.stringify(settings)],
+      local: {
+        tryBundle(outputDir: string) {
+          HandlerBundles.writeBundle(handlerDir, outputDir, settings);
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
  * A Node.js Lambda function with the project's defaults: newest Node.js runtime, arm64,
  * esbuild-minified with source maps, JSON logs in a log group that is deleted with the stack.
- * The caller's props win; `environment` and `bundling` are merged rather than replaced.
+ * The caller's props win; `environment` is merged rather than replaced.
  */
-export class WildRydesFunction extends NodejsFunction {
+export class WildRydesFunction extends Function {
   constructor(scope: Construct, id: string, props: WildRydesFunctionProps) {
     requireLocalEsbuild();
     const { handlerDir, bundleAwsSdk = true, logRetention = RetentionDays.ONE_MONTH, ...rest } = props;
@@ -69,17 +108,16 @@ export class WildRydesFunction extends NodejsFunction {
       description: `Runs ${handlerDir}`,
     });
     logGroup.grantWrite(role);
+    const runtime = latestNodeRuntime();
     super(scope, id, {
       // Graviton: about 20% cheaper per GB-second than x86 for the same JavaScript.
       architecture: Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(60),
       ...rest,
-      entry: path.join(PROJECT_ROOT, 'lambda', handlerDir, 'handler.ts'),
-      handler: 'handler',
-      runtime: latestNodeRuntime(),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      code: handlerCode(handlerDir, runtime, bundleAwsSdk),
+      handler: 'index.handler',
+      runtime,
       logGroup,
       role,
       environment: {
@@ -87,16 +125,6 @@ export class WildRydesFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...rest.environment,
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // Line numbers are enough in stack traces; embedding the sources would double the bundle.
-        sourcesContent: false,
-        format: OutputFormat.CJS,
-        externalModules: bundleAwsSdk ? [] : ['@aws-sdk/*'],
-        forceDockerBundling: false,
-        ...rest.bundling,
       },
     });
   }

@@ -80,12 +80,18 @@ describe('the connection of each service', () => {
     const file = path.join(dir, 'endpoints.json');
     writeFileSync(
       file,
-      JSON.stringify({ pid: process.pid, region: 'us-east-1', kinesis: 'http://127.0.0.1:4567', stacks: {} }),
+      JSON.stringify({
+        pid: process.pid,
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:4566',
+        kinesis: 'http://127.0.0.1:4567',
+        stacks: {},
+      }),
     );
     const running = { WILDRYDES_ENDPOINTS_FILE: file };
     const c = config({}, [{ filePattern: '/var/log/a*', deliveryStream: 'd' }]);
-    expect(agentConnection(c, 'firehose', {}, running).endpointUrl).toBe('http://127.0.0.1:4567');
-    expect(agentConnection(c, 'cloudwatch', {}, running).endpointUrl).toBe('http://127.0.0.1:4567');
+    expect(agentConnection(c, 'firehose', {}, running).endpointUrl).toBe('http://127.0.0.1:4566');
+    expect(agentConnection(c, 'cloudwatch', {}, running).endpointUrl).toBe('http://127.0.0.1:4566');
   });
 });
 

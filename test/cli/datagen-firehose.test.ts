@@ -247,8 +247,8 @@ describe('the Firehose endpoint', () => {
       JSON.stringify({
         pid: process.pid,
         region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:4',
         kinesis: 'http://127.0.0.1:1',
-        firehose: 'http://127.0.0.1:4',
       }),
     );
     const env = { WILDRYDES_ENDPOINTS_FILE: file };

@@ -7,9 +7,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DashboardAccess } from '../../lib/constructs/dashboard-access';
 import { DashboardHosting, type DashboardHostingProps } from '../../lib/constructs/dashboard-hosting';
+import { bundlingApp } from '../support/synth';
 
 function build(props: Partial<DashboardHostingProps> = {}, env?: { account: string; region: string }) {
-  const app = new App();
+  // The page is really built: one test looks at the asset's files.
+  const app = bundlingApp();
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'Dashboard', { env });
   const stream = new Stream(stack, 'Telemetry', {

@@ -27,6 +27,8 @@ describe('cdk commands', () => {
       'deploy',
       '-c',
       'workshop=examples/workshop.json',
+      '-c',
+      'validate=true',
       '--require-approval',
       'never',
       '--concurrency',
@@ -146,7 +148,7 @@ describe('provisionWorkshop', () => {
       'npx producer -name Shadowfax -stream bob-wildrydes -region us-east-1',
     );
     expect(fake.printed()).toBe(
-      "npx cdk deploy -c workshop=examples/workshop.json --require-approval never --concurrency 3 --outputs-file out/outputs.json --progress events 'alice/*' 'bob/*' 'carol/*'\n" +
+      "npx cdk deploy -c workshop=examples/workshop.json -c validate=true --require-approval never --concurrency 3 --outputs-file out/outputs.json --progress events 'alice/*' 'bob/*' 'carol/*'\n" +
         '3 of 3 attendees ready. Report: out/report.md and out/report.html\n',
     );
   });
@@ -221,7 +223,7 @@ describe('npm run provision', () => {
     const { code, stdout } = await runOps('provision', ['-workshop', WORKSHOP, '-only', 'bob', '-dry-run']);
     expect(code).toBe(0);
     expect(stdout).toBe(
-      "npx cdk deploy -c workshop=examples/workshop.json --require-approval never --concurrency 4 --outputs-file .local/workshop/outputs.json --progress events 'bob/*'\n",
+      "npx cdk deploy -c workshop=examples/workshop.json -c validate=true --require-approval never --concurrency 4 --outputs-file .local/workshop/outputs.json --progress events 'bob/*'\n",
     );
   });
 

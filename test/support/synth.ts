@@ -1,9 +1,27 @@
+/**
+ * How a test gets the app: built exactly as `bin/wildrydes.ts` builds it, from a config.
+ *
+ * In Jest every `new App()` is template-only (test/support/env.ts): nothing is bundled and
+ * CloudFormation validation is off, so a template costs a construct and a synth, well under a
+ * second. Ask for more only when a test looks at it:
+ * - `bundlingApp()`: an App whose assets are really bundled (esbuild), for a test of an asset's files;
+ * - `synthesizeAssembly()` (./assembly): the whole cloud assembly with every bundle, shared by
+ *   every suite of a `jest` run that asks for the same config, for the local runtime's tests.
+ */
 import { App, type AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import { DEFAULT_CONFIG, type WildRydesConfig } from '../../lib/config';
 import { planWorkshop, type WorkshopSpec } from '../../lib/workshop';
 import type { WildRydesStack } from '../../lib/wildrydes-stack';
+
+/** CDK context that bundles every stack's assets, as `cdk synth` does (it wins over the test default). */
+export const BUNDLE_ASSETS = { 'aws:cdk:bundling-stacks': ['**'] } as const;
+
+/** An App whose assets are bundled for real, as the CDK CLI's synth bundles them. */
+export function bundlingApp(props: AppProps = {}): App {
+  return new App({ ...props, postCliContext: { ...props.postCliContext, ...BUNDLE_ASSETS } });
+}
 
 /** Builds the app exactly as `bin/` does, from a config, and returns its one stack's template. */
 export function synthStack(config: Partial<WildRydesConfig> = {}): {
