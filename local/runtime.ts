@@ -59,6 +59,11 @@ export interface LocalPipeline {
   readonly kinesis: KinesisClient;
   readonly dynamodb: DynamoDBClient;
   readonly s3: S3Client;
+  /**
+   * Every delivery stream's runner: DirectPut ones take PutRecord/PutRecordBatch records
+   * (`putRecords`), for the Firehose API to hand them over.
+   */
+  readonly deliveryStreams: readonly DeliveryStreamRunner[];
   status(): PipelineStatus;
   /** Stops the producers (sending what is pending), drains, saves positions, stops emulators. */
   stop(): Promise<void>;
@@ -272,15 +277,29 @@ function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>
           options.bufferIntervalSeconds === undefined
             ? delivery
             : { ...delivery, bufferIntervalSeconds: options.bufferIntervalSeconds },
-        source: stack.streams.find((s) => s.logicalId === delivery.sourceStreamLogicalId)!,
+        source:
+          delivery.type === 'DirectPut'
+            ? {
+                type: 'DirectPut',
+                // Records accepted by PutRecordBatch wait here until they are in the bucket.
+                spoolFile: path.join(
+                  options.dataDir,
+                  'firehose',
+                  `${stack.stackName}-${delivery.logicalId}.spool`,
+                ),
+              }
+            : {
+                type: 'KinesisStreamAsSource',
+                stream: stack.streams.find((s) => s.logicalId === delivery.sourceStreamLogicalId)!,
+                kinesis: run.clients.kinesis,
+                pollMs: options.pollMs,
+              },
         bucketName: bucket.name,
         region: stack.region,
-        kinesis: run.clients.kinesis,
         writer,
         processors,
         checkpoints: new CheckpointStore(checkpointFile(run, stack, delivery.logicalId)),
         clock: run.clock,
-        pollMs: options.pollMs,
         log: run.log,
       });
     }),
@@ -372,6 +391,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       stacks,
       emulators,
       ...clients,
+      deliveryStreams: deliveries,
       status,
       stop: () => (stopped ??= stopAll()),
     };
