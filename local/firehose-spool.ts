@@ -99,6 +99,8 @@ export class DirectPutSpool {
   constructor(
     private readonly file: string,
     private readonly checkpoints: CheckpointStore<SpoolState>,
+    /** Rewrite the file without its delivered entries once they take this much room. */
+    private readonly compactBytes = COMPACT_BYTES,
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
     const saved = checkpoints.get(KEY);
@@ -172,7 +174,7 @@ export class DirectPutSpool {
       if (this.entries.length === 0) {
         await (await this.fileHandle()).truncate(0);
         this.fileBytes = 0;
-      } else if (this.entries[0].start >= COMPACT_BYTES) {
+      } else if (this.entries[0].start >= this.compactBytes) {
         await this.compact(this.entries[0].start);
       }
     });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AwsRequest, AwsResponse } from './service';
+import { gunzipSync } from 'node:zlib';
+import type { AwsRequest, AwsResponse, Caller } from './service';
 
 /**
  * Responses and errors in the wire protocols AWS services speak, so that every SDK and the AWS
@@ -30,6 +31,11 @@ export interface ServiceError {
    * query code (`AWS.SimpleQueueService.NonExistentQueue`).
    */
   readonly queryCode?: string;
+  /**
+   * The JSON member the message goes in: most services write `message`; some errors have
+   * `Message` (Firehose's AccessDeniedException). @default 'message'
+   */
+  readonly messageKey?: 'message' | 'Message';
 }
 
 export function jsonError(error: ServiceError, version: '1.0' | '1.1', namespace?: string): AwsResponse {
@@ -44,7 +50,7 @@ export function jsonError(error: ServiceError, version: '1.0' | '1.1', namespace
     headers,
     body: JSON.stringify({
       __type: namespace ? `${namespace}#${error.code}` : error.code,
-      message: error.message,
+      [error.messageKey ?? 'message']: error.message,
     }),
   };
 }
@@ -119,4 +125,49 @@ export function queryList(params: URLSearchParams, prefix: string): string[] {
     if (value === null) return out;
     out.push(value);
   }
+}
+
+/**
+ * The structures of a query-protocol list (`MetricData.member.1.MetricName=…`,
+ * `MetricData.member.1.Dimensions.member.1.Name=…`): the prefix of each member, in order, for
+ * reading its fields (`${member}.MetricName`).
+ */
+export function queryMembers(params: URLSearchParams, prefix: string): string[] {
+  const present = new Set<string>();
+  for (const key of params.keys()) {
+    if (!key.startsWith(`${prefix}.`)) continue;
+    const parts = key.split('.');
+    for (let i = 1; i < parts.length; i++) present.add(parts.slice(0, i).join('.'));
+  }
+  const out: string[] = [];
+  for (let i = 1; ; i++) {
+    const member = [`${prefix}.member.${i}`, `${prefix}.${i}`].find((p) => present.has(p) || params.has(p));
+    if (member === undefined) return out;
+    out.push(member);
+  }
+}
+
+/** The operation an AWS JSON request names in its X-Amz-Target header (`Firehose_20150804.PutRecord`). */
+export function jsonOperation(request: Pick<AwsRequest, 'headers'>, prefix: string): string | undefined {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  return target.startsWith(prefix) ? target.slice(prefix.length) : undefined;
+}
+
+/** The request body, inflated when the client compressed it (`Content-Encoding: gzip`, as the SDK does for CloudWatch). */
+export function requestBody(request: Pick<AwsRequest, 'body' | 'headers'>): Buffer {
+  const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
+  return encoding.split(',').some((e) => e.trim() === 'gzip') ? gunzipSync(request.body) : request.body;
+}
+
+/** IAM's denial as services word it: who, what action, on which resource (none for `*`), and why. */
+export function notAuthorizedMessage(
+  caller: Caller,
+  action: string,
+  resource: string,
+  reason?: string,
+): string {
+  const who = caller.kind === 'anonymous' ? 'anonymous' : caller.arn;
+  const on = resource === '*' ? '' : ` on resource: ${resource}`;
+  const why = reason ? ` ${/^because /.test(reason) ? reason : `because ${reason}`}` : '';
+  return `User: ${who} is not authorized to perform: ${action}${on}${why}`;
 }
