@@ -128,23 +128,32 @@ export function queryList(params: URLSearchParams, prefix: string): string[] {
 }
 
 /**
- * The structures of a query-protocol list (`MetricData.member.1.MetricName=…`,
- * `MetricData.member.1.Dimensions.member.1.Name=…`): the prefix of each member, in order, for
- * reading its fields (`${member}.MetricName`).
+ * A query-protocol request's parameters as the structure they encode, the shape an AWS JSON
+ * request would have: `MetricData.member.1.Dimensions.member.2.Name=…` becomes
+ * `{ MetricData: [{ Dimensions: [, { Name: … }] }] }` (lists by `member.N` or `N`), leaves stay
+ * strings, and an empty list (`MetricData=`) is the empty string.
  */
-export function queryMembers(params: URLSearchParams, prefix: string): string[] {
-  const present = new Set<string>();
-  for (const key of params.keys()) {
-    if (!key.startsWith(`${prefix}.`)) continue;
+export function queryObject(params: URLSearchParams): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of params) {
     const parts = key.split('.');
-    for (let i = 1; i < parts.length; i++) present.add(parts.slice(0, i).join('.'));
+    let node: Record<string, unknown> | unknown[] = root;
+    for (let i = 0; i < parts.length; i++) {
+      let part: string | number = parts[i];
+      if (part === 'member' && /^\d+$/.test(parts[i + 1] ?? '')) part = parts[++i];
+      const index = /^\d+$/.test(part) && Array.isArray(node) ? Number(part) - 1 : part;
+      const last = i === parts.length - 1;
+      const holder = node as Record<string | number, unknown>;
+      if (last) {
+        holder[index] = value;
+        break;
+      }
+      const next = parts[i + 1] === 'member' || /^\d+$/.test(parts[i + 1]) ? [] : {};
+      if (typeof holder[index] !== 'object' || holder[index] === null) holder[index] = next;
+      node = holder[index] as Record<string, unknown> | unknown[];
+    }
   }
-  const out: string[] = [];
-  for (let i = 1; ; i++) {
-    const member = [`${prefix}.member.${i}`, `${prefix}.${i}`].find((p) => present.has(p) || params.has(p));
-    if (member === undefined) return out;
-    out.push(member);
-  }
+  return root;
 }
 
 /** The operation an AWS JSON request names in its X-Amz-Target header (`Firehose_20150804.PutRecord`). */
