@@ -145,6 +145,7 @@ export class DeliveryStreamRunner {
   private timer?: Promise<void>;
   private readonly feed: Feed;
   private spool?: DirectPutSpool;
+  private halted?: Promise<void>;
 
   constructor(private readonly options: DeliveryOptions) {
     const { source, checkpoints, delivery } = options;
@@ -177,16 +178,16 @@ export class DeliveryStreamRunner {
   }
 
   /** Stops reading, then writes whatever is buffered. */
-  async stop(): Promise<void> {
-    await this.halt(true);
+  stop(): Promise<void> {
+    return (this.halted ??= this.halt(true));
   }
 
   /**
    * Stops without writing what is buffered, as a crash would: the records stay on the source
-   * stream or in the spool, and the next run delivers them.
+   * stream or in the spool, and the next run delivers them. A later `stop` does nothing more.
    */
-  async abandon(): Promise<void> {
-    await this.halt(false);
+  abandon(): Promise<void> {
+    return (this.halted ??= this.halt(false));
   }
 
   private async halt(flush: boolean): Promise<void> {
