@@ -141,6 +141,22 @@ describe('nothing lost, nothing twice, across a crash', () => {
     await putBatch(client, 'clicks', records(10, 10));
     await fixture.runners.get('clicks')!.abandon();
     expect(bucket.objects.size).toBe(0);
+    // While the delivery stream is down nothing is accepted: every entry fails, to be sent again.
+    const refused = await putBatch(client, 'clicks', records(100, 2));
+    expect(refused).toMatchObject({
+      FailedPutCount: 2,
+      RequestResponses: [
+        { ErrorCode: 'ServiceUnavailableException', ErrorMessage: expect.stringMatching(/^Slow down\./) },
+        { ErrorCode: 'ServiceUnavailableException' },
+      ],
+    });
+    expect(
+      await failure(
+        client.send(
+          new PutRecordCommand({ DeliveryStreamName: 'clicks', Record: { Data: Buffer.from('x') } }),
+        ),
+      ),
+    ).toMatchObject({ name: 'ServiceUnavailableException', status: 503 });
 
     const again = fixture.restart('clicks');
     expect(again.pending).toBe(20);
