@@ -5,6 +5,8 @@
  * Settings that depend on one another are checked in config.ts.
  */
 import { z } from 'zod';
+import { PUT_RECORD_BATCH_LIMITS } from '#core/put-record-batch';
+import { PUT_RECORDS_LIMITS } from '#core/settings';
 
 /** The log formats of the LOGTOJSON option (ProcessingUtilsFactory.LogFormat). */
 export const LOG_FORMATS = [
@@ -43,8 +45,8 @@ export const EC2_METADATA_FIELDS = [
 
 /** Kinesis PutRecords and Firehose PutRecordBatch limits that bound a flow's settings. */
 export const DESTINATION_LIMITS = {
-  kinesis: { maxRecords: 500, maxRequestBytes: 5 * 1024 * 1024, maxRecordBytes: 1024 * 1024 },
-  firehose: { maxRecords: 500, maxRequestBytes: 4 * 1024 * 1024, maxRecordBytes: 1000 * 1024 },
+  kinesis: PUT_RECORDS_LIMITS,
+  firehose: PUT_RECORD_BATCH_LIMITS,
 } as const;
 
 const MAX_INT = 2 ** 31 - 1;

@@ -126,7 +126,7 @@ export class Flow {
     readonly config: FlowConfig,
     private readonly io: FlowIO,
   ) {
-    this.sendLimit = io.sink.limits.maxRecordBytes - (io.sink.keyed ? MAX_KEY_BYTES : 0);
+    this.sendLimit = io.sink.target.limits.maxRecordBytes - (io.sink.keyed ? MAX_KEY_BYTES : 0);
     this.recordLimit = Math.min(config.maxRecordSizeBytes, this.sendLimit);
     this.convert = buildConverter(config.dataProcessingOptions, { now: io.now, ec2Metadata: io.ec2Metadata });
     const logOption = config.dataProcessingOptions.find((o) => o.optionName === 'LOGTOJSON');
@@ -358,7 +358,7 @@ export class Flow {
     const batch: Entry[] = [];
     let bytes = 0;
     for (const entry of this.unsent) {
-      const size = this.io.sink.size(entry);
+      const size = this.io.sink.target.size(entry);
       if (batch.length >= this.config.maxBufferSizeRecords) break;
       if (batch.length > 0 && bytes + size > this.config.maxBufferSizeBytes) break;
       batch.push(entry);

@@ -17,10 +17,10 @@ import type { DeliveryCounts } from './sinks';
 
 /** The Java agent's metric names (KinesisSender, FirehoseSender) and where each comes from. */
 export const AGENT_METRICS: readonly { name: string; unit: StandardUnit; count: keyof DeliveryCounts }[] = [
-  { name: 'BytesSent', unit: 'Bytes', count: 'bytesSent' },
+  { name: 'BytesSent', unit: 'Bytes', count: 'bytesAccepted' },
   { name: 'RecordSendAttempts', unit: 'Count', count: 'attempted' },
-  { name: 'RecordSendErrors', unit: 'Count', count: 'failed' },
-  { name: 'ServiceErrors', unit: 'Count', count: 'serviceErrors' },
+  { name: 'RecordSendErrors', unit: 'Count', count: 'rejected' },
+  { name: 'ServiceErrors', unit: 'Count', count: 'requestErrors' },
 ];
 export const DESTINATION_DIMENSION = 'Destination';
 /** PutMetricData takes up to 1,000 metrics per request. */

@@ -14,9 +14,7 @@ import { promisify } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
 import { SUMMARY_WINDOW_SECONDS } from '#core/settings';
 import { formatStatusTime } from '#core/status-time';
-import { readAssembly } from '../local/assembly';
-import { startEmulators } from '../local/emulators';
-import { localAwsEnvironment, localClients, provision } from '../local/runtime';
+import { startLocalServices } from '../local/runtime';
 import { latestNodeRuntime, PROJECT_ROOT } from '../lib/constructs/wildrydes-function';
 import {
   kinesisEvent,
@@ -180,16 +178,13 @@ async function coldStart(env: NodeJS.ProcessEnv): Promise<{ loadMs: number; invo
  */
 async function functionsEnvironment(assemblyDir: string) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-bundles-'));
-  const emulators = await startEmulators({ dataDir, ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 } });
-  const { endpoints } = emulators;
-  const stacks = readAssembly(assemblyDir, { sqs: endpoints.sqs });
-  const region = stacks[0]?.region ?? 'us-east-1';
-  const clients = localClients(region, endpoints);
-  try {
-    await provision(stacks, emulators, clients);
-  } finally {
-    clients.destroy();
-  }
+  const services = await startLocalServices({
+    assemblyDir,
+    dataDir,
+    ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
+    endpointPort: 0,
+  });
+  const { stacks, region, access, emulators } = services;
   const environment: Record<string, string> = {};
   for (const stack of stacks) for (const fn of stack.functions) Object.assign(environment, fn.environment);
   const base: NodeJS.ProcessEnv = {};
@@ -199,11 +194,15 @@ async function functionsEnvironment(assemblyDir: string) {
       ...base,
       ...environment,
       TZ: 'UTC',
-      ...localAwsEnvironment(region, endpoints),
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      ...access.roleEnvironment(undefined, 'bench'),
+      AWS_ENDPOINT_URL: access.endpoint,
+      AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
       AWS_LAMBDA_FUNCTION_NAME: 'bench',
     },
     async stop() {
-      await emulators.stop();
+      await services.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,16 +1,33 @@
-import type { CompiledTemplate } from '#core/kdg-template';
-import { DEFAULT_RETRY_POLICY, putRecordsReliably, type PutEntry } from '#core/put-records';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { gzipSync } from 'node:zlib';
+import { formatDate } from '#core/date-format';
+import { recordsInSecond, simulatedSeconds, type PeriodicRate, type RateMode } from '#core/kdg-rate';
+import { compileTemplate, KDG_HELPERS, type CompiledTemplate } from '#core/kdg-template';
+import {
+  DEFAULT_RETRY_POLICY,
+  putRecordsReliably,
+  type PutEntry,
+  type PutOutcome,
+  type RetryPolicy,
+} from '#core/put-records';
 import { PUT_RECORDS_LIMITS } from '#core/settings';
 import { UsageError } from '../cli/args';
-import type { ProducerIO } from './producer';
 
 /**
- * How records are paced: a steady rate (the Kinesis Data Generator's "constant" mode), or the
- * Node producer's cron jobs, each firing every second and sending a fixed number of messages.
+ * How records are paced: the Kinesis Data Generator's "constant" mode (a steady rate) or its
+ * "periodic" mode (a normal draw per second from μ and σ by hour and day of week), or the Node
+ * producer's cron jobs, each firing every second and sending a fixed number of messages.
  */
 export type Schedule =
   | { readonly kind: 'rate'; readonly recordsPerSecond: number }
+  | { readonly kind: 'periodic'; readonly periodic: PeriodicRate }
   | { readonly kind: 'cron'; readonly jobs: number; readonly messagesPerJob: number };
+
+/** Where records go: a Kinesis stream (PutRecords) or a Firehose delivery stream (PutRecordBatch). */
+export type Destination =
+  | { readonly kind: 'stream'; readonly name: string; readonly client: KinesisClient }
+  | { readonly kind: 'firehose'; readonly name: string; readonly client: FirehoseClient };
 
 /** The Node producer's environment variables, and its defaults: 10 jobs × 10 messages a second. */
 export const CRON_ENV = {
@@ -52,23 +69,42 @@ export function cronSettingsFromEnv(env: NodeJS.ProcessEnv): CronSettings | unde
   };
 }
 
-export function recordsPerSecond(schedule: Schedule): number {
+/** The records per second of a steady schedule. */
+export function recordsPerSecond(schedule: Exclude<Schedule, { kind: 'periodic' }>): number {
   return schedule.kind === 'rate' ? schedule.recordsPerSecond : schedule.jobs * schedule.messagesPerJob;
+}
+
+/** The generator's rate mode a schedule stands for. */
+export function rateMode(schedule: Schedule): RateMode {
+  return schedule.kind === 'periodic'
+    ? { kind: 'periodic', periodic: schedule.periodic }
+    : { kind: 'constant', recordsPerSecond: recordsPerSecond(schedule) };
 }
 
 export interface Pacing {
   /** Time between ticks. */
   readonly intervalMs: number;
-  /** The PutRecords requests of tick `n` (0-based), as record counts; empty when none is due. */
-  requests(tick: number): number[];
+  /** The requests of tick `n` (0-based) at time `at`, as record counts; empty when none is due. */
+  requests(tick: number, at: number): number[];
 }
 
 /**
  * Rate mode ticks ten times a second (once per record below 10 records/s) and sends what is
- * due by then, so 250 records/s is 25 records every 100 ms rather than bursts of 250. Cron mode
- * ticks every second and sends one request per job, as the Node producer's jobs do.
+ * due by then, so 250 records/s is 25 records every 100 ms rather than bursts of 250. Periodic
+ * mode ticks every second with that second's draw, as the generator does. Cron mode ticks every
+ * second and sends one request per job, as the Node producer's jobs do.
  */
-export function pacing(schedule: Schedule): Pacing {
+export function pacing(schedule: Schedule, random: () => number = Math.random): Pacing {
+  if (schedule.kind === 'periodic') {
+    const mode = rateMode(schedule);
+    return {
+      intervalMs: 1000,
+      requests: (tick, at) => {
+        const count = recordsInSecond(mode, at, tick, random);
+        return count > 0 ? [count] : [];
+      },
+    };
+  }
   if (schedule.kind === 'cron') {
     return {
       intervalMs: 1000,
@@ -85,6 +121,30 @@ export function pacing(schedule: Schedule): Pacing {
       return count > 0 ? [count] : [];
     },
   };
+}
+
+/**
+ * A time option: ISO 8601 (a time without a zone is local, as the generator's date pickers read
+ * it) or milliseconds since the epoch.
+ */
+export function parseTime(option: string, value: string): number {
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new UsageError(`--${option} must be a time in ISO 8601 or milliseconds since 1970, got "${value}"`);
+  }
+  return ms;
+}
+
+/** The simulated range of --from and --to, both or neither. */
+export function simulatedRange(
+  from: string | undefined,
+  to: string | undefined,
+): { from: number; to: number } | undefined {
+  if (from === undefined && to === undefined) return undefined;
+  if (from === undefined || to === undefined) throw new UsageError('--from and --to go together');
+  const range = { from: parseTime('from', from), to: parseTime('to', to) };
+  if (range.to < range.from) throw new UsageError(`--to (${to}) must not be before --from (${from})`);
+  return range;
 }
 
 /** How each record's partition key is chosen. */
@@ -113,33 +173,70 @@ export function partitionKeyOf(spec: string, randomKey: () => string): Partition
   };
 }
 
+/** How a rendered record becomes the bytes sent. */
+export interface RecordEncoding {
+  /** gzip each record, as the generator's "Compress Records" (then no newline is added). */
+  readonly gzip?: boolean;
+  /** Follow each record with a newline, as the generator does. @default true */
+  readonly newline?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/** The generator sends each record followed by "\n", or gzipped without it. */
+export function encodeRecord(record: string, encoding: RecordEncoding = {}): Uint8Array {
+  if (encoding.gzip) return new Uint8Array(gzipSync(record));
+  return encoder.encode(encoding.newline === false ? record : `${record}\n`);
+}
+
 export interface DatagenOptions {
-  readonly stream: string;
+  readonly destination: Destination;
   readonly template: CompiledTemplate;
   readonly schedule: Schedule;
-  /** Stop after this many records; unset runs until interrupted. */
+  /** Stop after this many records; unset runs until interrupted (or the simulated range ends). */
   readonly total?: number;
+  /** Kinesis only. */
   readonly partitionKey: PartitionKeyOf;
+  readonly encoding?: RecordEncoding;
+  /**
+   * The generator's mode "unlocked from real time": every second from `from` to `to` (both
+   * included, milliseconds since the epoch) is generated in order, as fast as the destination
+   * accepts, with date.simTime the simulated second.
+   */
+  readonly simulate?: { readonly from: number; readonly to: number };
   /** No progress lines. */
   readonly quiet?: boolean;
   /** How often a progress line is printed. @default 1000 */
   readonly progressIntervalMs?: number;
 }
 
-/** Client, output, clock and Ctrl-C signals: the same as the unicorn producer's. */
-export type DatagenIO = Omit<ProducerIO, 'stats'>;
+export interface DatagenIO {
+  readonly out: (text: string) => void;
+  readonly now: () => number;
+  /** Resolves after `ms`, or at once when `signal` aborts. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Aborted on the first Ctrl-C: stop generating, send what is pending. */
+  readonly stop: AbortSignal;
+  /** Aborted on a second Ctrl-C: give up sending. */
+  readonly abandon: AbortSignal;
+  readonly retryPolicy?: RetryPolicy;
+  /** Uniform numbers in [0, 1) for the periodic draws. @default Math.random */
+  readonly random?: () => number;
+}
 
 export interface DatagenStats {
   produced: number;
   sent: number;
-  /** Entry re-sends after Kinesis rejected them (FailedRecordCount), or after a throttled request. */
+  /** Entry re-sends after the destination refused them, or after a throttled request. */
   retried: number;
-  /** Entries Kinesis still rejected after the last retry. */
+  /** Entries still refused after the last retry. */
   failed: number;
   /** Generated but never sent because sending was abandoned. */
   unsent: number;
   firstError?: string;
   elapsedMs: number;
+  /** The last simulated second generated, when simulating. */
+  simulatedUpTo?: number;
 }
 
 /** A send error that ended the run, with what was sent until then. */
@@ -152,12 +249,31 @@ export class DatagenError extends Error {
   }
 }
 
-const encoder = new TextEncoder();
+/** Refusals that only mean "not so fast": simulated runs send these again until accepted. */
+const THROTTLED =
+  /^(ProvisionedThroughputExceededException|ServiceUnavailableException|ThrottlingException|KMSThrottlingException|InternalFailure)\b/;
+
+type Put = (entries: PutEntry[]) => Promise<PutOutcome>;
+
+/** Loaded on first use: runs to a Kinesis stream need not load the Firehose SDK. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const firehosePut = () => require('#core/put-record-batch') as typeof import('#core/put-record-batch');
+
+function putFor(destination: Destination, policy: RetryPolicy): Put {
+  if (destination.kind === 'stream') {
+    return (entries) => putRecordsReliably(destination.client, destination.name, entries, policy);
+  }
+  return async (entries) => {
+    const { putRecordBatchReliably } = firehosePut();
+    return putRecordBatchReliably(destination.client, destination.name, entries, policy);
+  };
+}
 
 /**
- * Sends PutRecords requests concurrently, at most `limit` at a time; each request's rejected
- * entries are retried with back-off by putRecordsReliably, and entries that still fail are
- * counted. `room()` waits for a free slot, which slows generation down to what the stream takes.
+ * Sends requests concurrently, at most `limit` at a time; each request's refused entries are
+ * retried with back-off by the put function, and entries that still fail are counted, or, when
+ * `persistent` (simulated runs), sent again for as long as the refusal is throttling. `room()`
+ * waits for a free slot, which slows generation down to what the destination takes.
  */
 class Sender {
   private readonly inFlight = new Set<Promise<void>>();
@@ -165,10 +281,11 @@ class Sender {
   error: unknown;
 
   constructor(
-    private readonly io: DatagenIO,
-    private readonly stream: string,
+    private readonly put: Put,
     private readonly stats: DatagenStats,
     private readonly limit: number,
+    private readonly persistent: boolean,
+    private readonly abandon: AbortSignal,
   ) {}
 
   get pending(): number {
@@ -179,25 +296,26 @@ class Sender {
     while (this.inFlight.size >= this.limit) await Promise.race(this.inFlight);
   }
 
+  private async deliver(entries: PutEntry[]): Promise<void> {
+    let pending = entries;
+    while (pending.length > 0 && !this.abandon.aborted) {
+      const outcome = await this.put(pending);
+      const again = this.persistent ? outcome.failed.filter((f) => THROTTLED.test(f.error)) : [];
+      const lost = outcome.failed.filter((f) => !again.includes(f));
+      this.stats.sent += outcome.sent;
+      this.stats.retried += outcome.retried + again.length;
+      this.stats.failed += lost.length;
+      this.stats.firstError ??= lost[0]?.error;
+      this.queued -= outcome.sent + lost.length;
+      pending = again.map((f) => f.entry);
+    }
+  }
+
   send(entries: PutEntry[]): void {
     this.queued += entries.length;
-    const request = (async () => {
-      try {
-        const outcome = await putRecordsReliably(
-          this.io.kinesis,
-          this.stream,
-          entries,
-          this.io.retryPolicy ?? DEFAULT_RETRY_POLICY,
-        );
-        this.stats.sent += outcome.sent;
-        this.stats.retried += outcome.retried;
-        this.stats.failed += outcome.failed.length;
-        this.stats.firstError ??= outcome.failed[0]?.error;
-        this.queued -= entries.length;
-      } catch (error) {
-        this.error ??= error;
-      }
-    })();
+    const request = this.deliver(entries).catch((error: unknown) => {
+      this.error ??= error;
+    });
     this.inFlight.add(request);
     void request.finally(() => this.inFlight.delete(request));
   }
@@ -210,65 +328,212 @@ class Sender {
 export function progressLine(stats: DatagenStats, total: number | undefined): string {
   const seconds = stats.elapsedMs / 1000;
   const rate = seconds > 0 ? ` (${(stats.sent / seconds).toFixed(1)} records/s)` : '';
-  return `sent ${stats.sent}${total === undefined ? '' : `/${total}`}${rate}, retried ${stats.retried}, failed ${stats.failed}`;
+  const simulated =
+    stats.simulatedUpTo === undefined
+      ? ''
+      : `, simulated up to ${formatDate(stats.simulatedUpTo, 'YYYY-MM-DDTHH:mm:ss[Z]')}`;
+  return `sent ${stats.sent}${total === undefined ? '' : `/${total}`}${rate}, retried ${stats.retried}, failed ${stats.failed}${simulated}`;
 }
 
-/**
- * Renders records from the template and puts them on the stream at the scheduled pace, with
- * PutRecords batches of at most 500, retrying rejected entries, and a progress line every
- * second. Returns when `total` records are sent, or on Ctrl-C after sending what is pending.
- */
-export async function runDatagen(options: DatagenOptions, io: DatagenIO): Promise<DatagenStats> {
-  const stats: DatagenStats = { produced: 0, sent: 0, retried: 0, failed: 0, unsent: 0, elapsedMs: 0 };
-  const pace = pacing(options.schedule);
-  // Cron jobs fire together; in rate mode a few requests in flight keep up with 10,000 records/s.
-  const sender = new Sender(
-    io,
-    options.stream,
-    stats,
-    Math.max(8, options.schedule.kind === 'cron' ? options.schedule.jobs : 0),
-  );
-  const started = io.now();
-  const progressEvery = options.progressIntervalMs ?? 1000;
-  let nextProgress = started + progressEvery;
-  const report = () => {
-    stats.elapsedMs = io.now() - started;
-    if (!options.quiet) io.out(`${progressLine(stats, options.total)}\n`);
-  };
+/** What both modes share: rendering into entries, the sender, progress lines. */
+class Run {
+  readonly stats: DatagenStats = { produced: 0, sent: 0, retried: 0, failed: 0, unsent: 0, elapsedMs: 0 };
+  readonly sender: Sender;
+  readonly started: number;
+  private nextProgress: number;
 
-  for (let tick = 0; ; tick++) {
-    const remaining = options.total === undefined ? Infinity : options.total - stats.produced;
-    if (remaining <= 0 || io.stop.aborted || sender.error !== undefined) break;
-    const due = started + tick * pace.intervalMs;
+  constructor(
+    readonly options: DatagenOptions,
+    readonly io: DatagenIO,
+  ) {
+    const { schedule } = options;
+    // Cron jobs fire together; otherwise a few requests in flight keep up with 10,000 records/s.
+    const limit = Math.max(8, schedule.kind === 'cron' ? schedule.jobs : 0);
+    const put = putFor(options.destination, io.retryPolicy ?? DEFAULT_RETRY_POLICY);
+    this.sender = new Sender(put, this.stats, limit, options.simulate !== undefined, io.abandon);
+    this.started = io.now();
+    this.nextProgress = this.started + this.progressEvery;
+  }
+
+  private get progressEvery(): number {
+    return this.options.progressIntervalMs ?? 1000;
+  }
+
+  get remaining(): number {
+    return this.options.total === undefined ? Infinity : this.options.total - this.stats.produced;
+  }
+
+  get stopped(): boolean {
+    return this.remaining <= 0 || this.io.stop.aborted || this.sender.error !== undefined;
+  }
+
+  report(): void {
+    this.stats.elapsedMs = this.io.now() - this.started;
+    if (!this.options.quiet) this.io.out(`${progressLine(this.stats, this.options.total)}\n`);
+  }
+
+  /** A progress line when one is due. */
+  tick(): void {
+    const now = this.io.now();
+    if (now < this.nextProgress) return;
+    this.report();
+    this.nextProgress += Math.ceil((now - this.nextProgress + 1) / this.progressEvery) * this.progressEvery;
+  }
+
+  /** `count` records rendered at the wall clock, for the simulated second `simTime`. */
+  entries(count: number, simTime?: number): PutEntry[] {
+    const { template, partitionKey, encoding, destination } = this.options;
+    const entries: PutEntry[] = [];
+    for (let i = 0; i < count; i++) {
+      const record = template.render(this.io.now(), simTime);
+      const key = destination.kind === 'stream' ? partitionKey(record) : '';
+      entries.push({ data: encodeRecord(record, encoding), partitionKey: key });
+    }
+    this.stats.produced += count;
+    return entries;
+  }
+
+  async send(entries: PutEntry[]): Promise<void> {
+    await this.sender.room();
+    this.sender.send(entries);
+  }
+
+  async finish(): Promise<DatagenStats> {
+    const { sender, io } = this;
+    await Promise.race([
+      sender.flush(),
+      new Promise<void>((resolve) => io.abandon.addEventListener('abort', () => resolve(), { once: true })),
+    ]);
+    this.stats.unsent = sender.pending;
+    this.report();
+    if (sender.error !== undefined) throw new DatagenError(sender.error, this.stats);
+    return this.stats;
+  }
+}
+
+/** In real time: each tick's records at the scheduled pace. */
+async function realTime(run: Run): Promise<void> {
+  const { io, options } = run;
+  const pace = pacing(options.schedule, io.random);
+  for (let tick = 0; !run.stopped; tick++) {
+    const due = run.started + tick * pace.intervalMs;
     if (due > io.now()) await io.sleep(due - io.now(), io.stop);
     if (io.stop.aborted) break;
-    if (io.now() >= nextProgress) {
-      report();
-      nextProgress += Math.ceil((io.now() - nextProgress + 1) / progressEvery) * progressEvery;
-    }
-
-    let left = remaining;
-    for (const size of pace.requests(tick)) {
+    run.tick();
+    let left = run.remaining;
+    for (const size of pace.requests(tick, due)) {
       const count = Math.min(size, left);
       if (count <= 0) break;
       left -= count;
-      const entries: PutEntry[] = [];
-      for (let i = 0; i < count; i++) {
-        const record = options.template.render(io.now());
-        entries.push({ data: encoder.encode(record), partitionKey: options.partitionKey(record) });
-      }
-      stats.produced += count;
-      await sender.room();
-      sender.send(entries);
+      await run.send(run.entries(count));
     }
   }
+}
 
-  await Promise.race([
-    sender.flush(),
-    new Promise<void>((resolve) => io.abandon.addEventListener('abort', () => resolve(), { once: true })),
-  ]);
-  stats.unsent = sender.pending;
-  report();
-  if (sender.error !== undefined) throw new DatagenError(sender.error, stats);
-  return stats;
+/**
+ * Unlocked from real time: every simulated second in order, each with its count, gathered into
+ * requests of up to 500 records and sent as fast as the destination accepts them.
+ */
+async function simulated(run: Run, from: number, to: number): Promise<void> {
+  const { io, options } = run;
+  const mode = rateMode(options.schedule);
+  const random = io.random ?? Math.random;
+  let batch: PutEntry[] = [];
+  let index = 0;
+  for (const second of simulatedSeconds(from, to)) {
+    // Let Ctrl-C and progress through now and then, however few records the seconds hold.
+    if (index % 1000 === 999) await io.sleep(0, io.stop);
+    if (run.stopped) break;
+    const count = Math.min(recordsInSecond(mode, second, index++, random), run.remaining);
+    batch.push(...run.entries(count, second));
+    run.stats.simulatedUpTo = second;
+    while (batch.length >= PUT_RECORDS_LIMITS.maxRecords) {
+      await run.send(batch.slice(0, PUT_RECORDS_LIMITS.maxRecords));
+      batch = batch.slice(PUT_RECORDS_LIMITS.maxRecords);
+    }
+    run.tick();
+  }
+  if (batch.length > 0) await run.send(batch);
+}
+
+/**
+ * Renders records from the template and puts them on the destination at the scheduled pace (or
+ * through a simulated range as fast as it accepts them), in requests within the API's limits,
+ * retrying refused entries, with a progress line every second. Returns when `total` records are
+ * sent, the simulated range is done, or on Ctrl-C after sending what is pending.
+ */
+export async function runDatagen(options: DatagenOptions, io: DatagenIO): Promise<DatagenStats> {
+  const run = new Run(options, io);
+  if (options.simulate) await simulated(run, options.simulate.from, options.simulate.to);
+  else await realTime(run);
+  return run.finish();
+}
+
+/**
+ * The records of a dry run: `total` records at `now` in real time, or in a simulated range the
+ * records of every second (each rendered for its second), up to `total` when given.
+ */
+export function* dryRunRecords(
+  template: CompiledTemplate,
+  schedule: Schedule,
+  now: () => number,
+  options: { total?: number; simulate?: { from: number; to: number }; random?: () => number },
+): Generator<string> {
+  if (!options.simulate) {
+    for (let i = 0; i < (options.total ?? 3); i++) yield template.render(now());
+    return;
+  }
+  const mode = rateMode(schedule);
+  let left = options.total ?? Infinity;
+  let index = 0;
+  for (const second of simulatedSeconds(options.simulate.from, options.simulate.to)) {
+    const count = Math.min(left, recordsInSecond(mode, second, index++, options.random ?? Math.random));
+    for (let i = 0; i < count; i++) yield template.render(now(), second);
+    left -= count;
+    if (left <= 0) return;
+  }
+}
+
+/**
+ * The helper names by module for `datagen --help`: `random.number arrayElement …`, a line per
+ * module wrapped at `width`, each wrapped line starting with its module again.
+ */
+export function helperSummary(width = 100): string {
+  const modules = new Map<string, string[]>();
+  for (const name of Object.keys(KDG_HELPERS)) {
+    const [module, method] = name.split('.');
+    modules.set(module, [...(modules.get(module) ?? []), method]);
+  }
+  const lines: string[] = [];
+  for (const [module, methods] of modules) {
+    let line = '';
+    for (const method of methods) {
+      if (line && line.length + method.length + 1 > width) {
+        lines.push(line);
+        line = '';
+      }
+      line = line ? `${line} ${method}` : `${module}.${method}`;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+/** How an example value is shown: on one line, long ones shortened. */
+function shown(value: string, max = 100): string {
+  const oneLine = /[\r\n\t]/.test(value) ? JSON.stringify(value) : value;
+  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+/**
+ * Every helper with an example and what it renders, at `now` (also the simulated time): for
+ * `datagen helpers`. The same seed gives the same values.
+ */
+export function helperExamples(seed: number | undefined, now: number): string[] {
+  const entries = Object.entries(KDG_HELPERS).map(([name, entry]) => `{{${name}${entry.example ?? ''}}}`);
+  const width = Math.max(...entries.map((e) => e.length));
+  return entries.map((placeholder) => {
+    const value = compileTemplate(placeholder, { seed, keepNewlines: true }).render(now);
+    return `${placeholder.padEnd(width)}  ${shown(value)}`;
+  });
 }

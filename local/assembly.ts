@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readStackIam, type Resolver, type StackIam } from '../system/iam-model';
 import { isOutputKey, type OutputKey, type StackOutputs } from '#core/outputs';
 import {
   readAssemblyStacks,
@@ -63,6 +65,8 @@ export interface LocalFunction {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** Its execution role: the function runs with that role's credentials. */
+  readonly roleArn?: string;
 }
 
 export interface LocalEventSource {
@@ -116,7 +120,7 @@ export interface LocalDeliveryStream {
   /** The role Firehose reads the source stream as. */
   readonly sourceRoleArn?: string;
   readonly bucketLogicalId: string;
-  /** The role Firehose writes to the bucket as. */
+  /** The destination's role: Firehose writes the bucket with it (and the local run reads the source with it too). */
   readonly roleArn?: string;
   readonly prefix: string;
   readonly errorPrefix: string;
@@ -145,11 +149,19 @@ export interface LocalStack {
   readonly deliveryStreams: LocalDeliveryStream[];
   /** The stack's outputs, resolved. */
   readonly outputs: StackOutputs;
+  /** Roles, groups, resource policies and identity pools. */
+  readonly iam: StackIam;
 }
 
 export interface LocalEndpointsForPlan {
   /** Base URL of the SQS stand-in, used in queue URLs. */
   readonly sqs: string;
+}
+
+/** A UUID-shaped id that stays the same for the same input, as identity pool ids look. */
+function stableUuid(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** A generated physical name as CloudFormation would make one, minus its random suffix. */
@@ -225,7 +237,16 @@ function localIdentity(
       return { ref: arn('sns', name), attributes: { TopicArn: arn('sns', name), TopicName: name } };
     }
     case 'AWS::Cognito::IdentityPool':
-      return { ref: `${region}:00000000-0000-4000-8000-000000000000`, attributes: { Name: logicalId } };
+      return { ref: `${region}:${stableUuid(`${stackName}/${logicalId}`)}`, attributes: { Name: logicalId } };
+    case 'AWS::IAM::Group': {
+      const name = literal('GroupName') ?? generatedName(stackName, logicalId, 128);
+      return { ref: name, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:group/${name}` } };
+    }
+    case 'AWS::IAM::ManagedPolicy': {
+      const name = literal('ManagedPolicyName') ?? generatedName(stackName, logicalId, 128);
+      const policyArn = `arn:aws:iam::${LOCAL_ACCOUNT}:policy/${name}`;
+      return { ref: policyArn, attributes: { PolicyArn: policyArn } };
+    }
     default: {
       const name = generatedName(stackName, logicalId, 128);
       return { ref: name, attributes: { Arn: arn('local', name) } };
@@ -315,6 +336,7 @@ export function readStack(
       environment,
       timeoutSeconds: num(p.Timeout, 3),
       memoryMb: num(p.MemorySize, 128),
+      ...(p.Role === undefined ? {} : { roleArn: resolveString(p.Role, ctx, `${id}.Role`) }),
     };
   });
 
@@ -380,9 +402,16 @@ export function readStack(
     }
   }
 
+  const resolver: Resolver = {
+    accountId: LOCAL_ACCOUNT,
+    value: (value, where) => resolve(value, ctx, where),
+    string: (value, where) => resolveString(value, ctx, where),
+    identity: (logicalId) => identities[logicalId],
+  };
   return {
     stackName,
     region,
+    iam: readStackIam(resources, resolver),
     streams,
     tables,
     buckets,

@@ -1,19 +1,31 @@
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { CreateTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import {
+  CreateBucketCommand,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { readAssembly, type LocalFunction, type LocalStack } from './assembly';
+import {
+  DEFAULT_ENDPOINT_PORT,
+  localClients,
+  startLocalAws,
+  type LocalAws,
+  type LocalClients,
+} from './aws-access';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
 import { DeliveryStreamRunner, type ObjectWriter } from './firehose';
 import { LambdaHost } from './lambda-host';
 import { CheckpointStore, realClock, type Clock } from './shards';
 import type { RunningWorkload, Workload } from './workload';
-
-/** Kinesalite and dynalite take any credentials; s3rver only its own, so everything uses those. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface LocalPipelineOptions {
   /** The synthesized cloud assembly (cdk.out) to run. */
@@ -30,6 +42,8 @@ export interface LocalPipelineOptions {
   readonly batchingWindowSeconds?: number;
   /** Emulator ports; 0 picks free ones. @default the fixed DEFAULT_PORTS */
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
+  /** The one AWS endpoint's port; 0 picks a free one. @default 4566 */
+  readonly endpointPort?: number;
   /** How often idle shards are polled. @default 1000 ms, as Lambda and Firehose do */
   readonly pollMs?: number;
   /** Replaces the delivery streams' buffering interval (tests). */
@@ -49,8 +63,15 @@ export interface PipelineStatus {
   readonly workloads: Readonly<Record<string, number>>;
 }
 
+export type { LocalClients } from './aws-access';
+
 export interface LocalPipeline {
+  /** The one AWS endpoint every client uses (`AWS_ENDPOINT_URL`). */
+  readonly endpoint: string;
+  /** The emulators behind it, on ports of their own. */
   readonly endpoints: LocalEndpoints;
+  /** The endpoint's IAM: sessions for the templates' roles, decisions on requests. */
+  readonly access: LocalAws;
   /** Where each running workload that has a page can be seen, by workload name. */
   readonly urls: Readonly<Record<string, string>>;
   readonly region: string;
@@ -70,68 +91,27 @@ export interface LocalPipeline {
 }
 
 /**
- * The environment that points AWS SDK clients at the local emulators: region, the emulators'
- * credentials and one endpoint per service. Functions get it on top of their template environment.
+ * What the Lambda runtime sets for a function, pointed at the local endpoint: region, the
+ * credentials of its execution role, the endpoint. Functions get it on top of their template
+ * environment.
  */
-export function localAwsEnvironment(region: string, endpoints: LocalEndpoints): Record<string, string> {
-  return {
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: endpoints.s3,
-    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-}
-
 function functionEnvironment(
   fn: LocalFunction,
   region: string,
-  endpoints: LocalEndpoints,
+  access: LocalAws,
+  sqs: string,
 ): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     TZ: 'UTC',
     ...fn.environment,
-    ...localAwsEnvironment(region, endpoints),
-  };
-}
-
-export interface LocalClients {
-  readonly kinesis: KinesisClient;
-  readonly dynamodb: DynamoDBClient;
-  readonly s3: S3Client;
-  destroy(): void;
-}
-
-/** SDK clients for the emulators: Kinesis over HTTP/1.1, S3 path-style without streamed checksums. */
-export function localClients(region: string, endpoints: LocalEndpoints): LocalClients {
-  const common = { region, credentials: LOCAL_CREDENTIALS };
-  const kinesis = new KinesisClient({
-    ...common,
-    endpoint: endpoints.kinesis,
-    requestHandler: new NodeHttpHandler(),
-  });
-  const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
-  const s3 = new S3Client({
-    ...common,
-    endpoint: endpoints.s3,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
-  return {
-    kinesis,
-    dynamodb,
-    s3,
-    destroy() {
-      kinesis.destroy();
-      dynamodb.destroy();
-      s3.destroy();
-    },
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    ...access.roleEnvironment(fn.roleArn, fn.name),
+    AWS_ENDPOINT_URL: access.endpoint,
+    AWS_ENDPOINT_URL_SQS: sqs,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
@@ -194,7 +174,11 @@ interface Running {
   readonly stacks: readonly LocalStack[];
   readonly region: string;
   readonly emulators: Emulators;
+  readonly access: LocalAws;
+  /** The administrator's clients. */
   readonly clients: LocalClients;
+  /** Clients acting as a role; destroyed with the pipeline. */
+  readonly roleClients: (roleArn: string | undefined, sessionName: string) => LocalClients;
   readonly clock: Clock;
   readonly options: LocalPipelineOptions;
   readonly log: (message: string) => void;
@@ -210,7 +194,7 @@ function functionHosts(run: Running) {
       const fn = stack.functions.find((f) => f.logicalId === logicalId)!;
       host = new LambdaHost(
         fn,
-        functionEnvironment(fn, stack.region, run.emulators.endpoints),
+        functionEnvironment(fn, stack.region, run.access, run.emulators.endpoints.sqs),
         path.join(run.options.dataDir, 'logs', `${stack.stackName}-${label(logicalId)}.log`),
       );
       hosts.set(key, host);
@@ -240,7 +224,8 @@ function eventSourceMappings(run: Running, hostFor: ReturnType<typeof functionHo
           stream: stack.streams.find((s) => s.logicalId === mapping.streamLogicalId)!,
           functionArn: host.fn.arn,
           region: stack.region,
-          kinesis: run.clients.kinesis,
+          // Lambda reads the stream with the function's execution role.
+          kinesis: run.roleClients(host.fn.roleArn, host.fn.name).kinesis,
           invoker: host,
           onFailure: queue
             ? { send: async (body) => void run.emulators.sqs.send(queue.name, body) }
@@ -259,13 +244,15 @@ function eventSourceMappings(run: Running, hostFor: ReturnType<typeof functionHo
 /** Every Firehose delivery stream of every stack, reading its source stream into its bucket. */
 function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>['hostFor']) {
   const { options } = run;
-  const writer: ObjectWriter = {
-    put: async (bucketName, key, body) => {
-      await run.clients.s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: body }));
-    },
-  };
   return run.stacks.flatMap((stack) =>
     stack.deliveryStreams.map((delivery) => {
+      // Firehose reads the source and writes the bucket with the delivery stream's role.
+      const clients = run.roleClients(delivery.roleArn, delivery.name);
+      const writer: ObjectWriter = {
+        put: async (bucketName, key, body) => {
+          await clients.s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: body }));
+        },
+      };
       const bucket = stack.buckets.find((b) => b.logicalId === delivery.bucketLogicalId)!;
       const processors = Object.fromEntries(
         delivery.processors
@@ -291,7 +278,7 @@ function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>
             : {
                 type: 'KinesisStreamAsSource',
                 stream: stack.streams.find((s) => s.logicalId === delivery.sourceStreamLogicalId)!,
-                kinesis: run.clients.kinesis,
+                kinesis: clients.kinesis,
                 pollMs: options.pollMs,
               },
         bucketName: bucket.name,
@@ -328,29 +315,83 @@ async function startWorkloads(run: Running, stopping: Stopper[]) {
   return started;
 }
 
-/** Starts the whole pipeline of a synthesized app on local emulators. */
+export interface LocalServices {
+  readonly emulators: Emulators;
+  readonly access: LocalAws;
+  readonly stacks: readonly LocalStack[];
+  readonly region: string;
+  /** The administrator's clients. */
+  readonly clients: LocalClients;
+  /** Clients acting as a session of a role (the administrator's without one). */
+  roleClients(roleArn: string | undefined, sessionName: string): LocalClients;
+  stop(): Promise<void>;
+}
+
+/**
+ * The emulators, the one endpoint in front of them with the templates loaded into its IAM, and
+ * what the templates declare created: the services a pipeline (or a benchmark) runs on.
+ */
+export async function startLocalServices(
+  options: Pick<LocalPipelineOptions, 'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'log'>,
+): Promise<LocalServices> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const emulators = await startEmulators({ dataDir: options.dataDir, ports: options.ports });
+  const stopping: Stopper[] = [() => emulators.stop()];
+  const stop = async () => {
+    for (const step of stopping.reverse()) await step().catch((error: Error) => log(error.message));
+  };
+  try {
+    const access = await startLocalAws({
+      port: options.endpointPort ?? DEFAULT_ENDPOINT_PORT,
+      region: 'us-east-1',
+      emulators: emulators.endpoints,
+      log,
+    });
+    stopping.push(() => access.stop());
+    const stacks = readAssembly(options.assemblyDir, { sqs: emulators.endpoints.sqs });
+    access.load(stacks);
+    const region = stacks[0]?.region ?? 'us-east-1';
+    const clients = localClients(region, access.endpoint);
+    const byRole = new Map<string, LocalClients>();
+    stopping.push(async () => [clients, ...byRole.values()].forEach((c) => c.destroy()));
+    await provision(stacks, emulators, clients);
+    const roleClients = (roleArn: string | undefined, sessionName: string) => {
+      if (!roleArn) return clients;
+      const key = `${roleArn}/${sessionName}`;
+      let found = byRole.get(key);
+      if (!found) {
+        found = localClients(region, access.endpoint, access.roleCredentials(roleArn, sessionName));
+        byRole.set(key, found);
+      }
+      return found;
+    };
+    return { emulators, access, stacks, region, clients, roleClients, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Starts the whole pipeline of a synthesized app on local emulators behind one AWS endpoint. */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(path.join(options.dataDir, 'logs'), { recursive: true });
 
-  const emulators = await startEmulators({ dataDir: options.dataDir, ports: options.ports });
-  const stopping: Stopper[] = [() => emulators.stop()];
+  const services = await startLocalServices({ ...options, log });
+  const { emulators, access, stacks, region, clients, roleClients } = services;
+  const stopping: Stopper[] = [() => services.stop()];
   const stopAll = async () => {
     for (const stop of stopping.reverse()) await stop().catch((error: Error) => log(error.message));
   };
   try {
-    const stacks = readAssembly(options.assemblyDir, { sqs: emulators.endpoints.sqs });
-    const region = stacks[0]?.region ?? 'us-east-1';
-    const clients = localClients(region, emulators.endpoints);
-    stopping.push(async () => clients.destroy());
-    await provision(stacks, emulators, clients);
-
     const run: Running = {
       stacks,
       region,
       emulators,
+      access,
       clients,
+      roleClients,
       clock: options.clock ?? realClock,
       options,
       log,
@@ -385,12 +426,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     };
     let stopped: Promise<void> | undefined;
     return {
+      endpoint: access.endpoint,
       endpoints: emulators.endpoints,
+      access,
       urls: Object.fromEntries(workloads.flatMap((w) => (w.running.url ? [[w.name, w.running.url]] : []))),
       region,
       stacks,
       emulators,
-      ...clients,
+      kinesis: clients.kinesis,
+      dynamodb: clients.dynamodb,
+      s3: clients.s3,
       deliveryStreams: deliveries,
       status,
       stop: () => (stopped ??= stopAll()),

@@ -1,6 +1,6 @@
 import type { LocalStack } from './assembly';
 import type { LocalEndpoints } from './emulators';
-import type { LocalClients } from './runtime';
+import type { LocalClients } from './aws-access';
 import type { Clock } from './shards';
 
 /**

@@ -9,6 +9,7 @@ import type { Parsed } from '#core/result';
 import { speedBetween } from '#core/speed';
 import { parseStatusTime } from '#core/status-time';
 import { parseUnicornStatus, type UnicornStatus } from '#core/telemetry';
+import { DEFAULT_TRAIL_POINTS, Trail, type TrailLimits, type TrailPoint } from './trails';
 
 export interface ActiveUnicorn {
   readonly name: string;
@@ -37,13 +38,23 @@ export interface FleetChanges {
 
 const position = (status: UnicornStatus) => ({ lat: status.Latitude, lon: status.Longitude });
 
+const NO_TRAILS: TrailLimits = { durationMs: 0, maxPoints: DEFAULT_TRAIL_POINTS };
+
 export class Fleet {
   private readonly unicorns = new Map<string, ActiveUnicorn>();
+  private readonly trails = new Map<string, Trail>();
   private readonly changed = new Set<string>();
   private readonly removed = new Set<string>();
 
-  /** @param expiryMs a unicorn leaves this long after its last record reached the stream */
-  constructor(readonly expiryMs: number) {}
+  /**
+   * @param expiryMs a unicorn leaves this long after its last record reached the stream
+   * @param trailLimits how much of each unicorn's path to keep (by its records' StatusTime);
+   *   none by default
+   */
+  constructor(
+    readonly expiryMs: number,
+    private readonly trailLimits: TrailLimits = NO_TRAILS,
+  ) {}
 
   get size(): number {
     return this.unicorns.size;
@@ -55,6 +66,11 @@ export class Fleet {
 
   values(): IterableIterator<ActiveUnicorn> {
     return this.unicorns.values();
+  }
+
+  /** The unicorn's recent positions, oldest first (empty when trails are off or it is not active). */
+  trail(name: string): readonly TrailPoint[] {
+    return this.trails.get(name)?.points ?? [];
   }
 
   /**
@@ -81,6 +97,7 @@ export class Fleet {
       speedMps,
       lastSeen: Math.max(arrival, current?.lastSeen ?? arrival),
     });
+    this.extendTrail(status, time);
     this.changed.add(status.Name);
     this.removed.delete(status.Name);
     return current ? 'moved' : 'added';
@@ -94,10 +111,21 @@ export class Fleet {
     }
     for (const name of gone) {
       this.unicorns.delete(name);
+      this.trails.delete(name);
       this.changed.delete(name);
       this.removed.add(name);
     }
     return gone;
+  }
+
+  private extendTrail(status: UnicornStatus, time: number) {
+    if (this.trailLimits.durationMs <= 0) return;
+    let trail = this.trails.get(status.Name);
+    if (!trail) {
+      trail = new Trail(this.trailLimits);
+      this.trails.set(status.Name, trail);
+    }
+    trail.add({ time, lat: status.Latitude, lon: status.Longitude });
   }
 
   /** What changed since the previous call. */

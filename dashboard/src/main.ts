@@ -6,6 +6,7 @@
 import { parseDashboardConfig, type ResolvedDashboardConfig } from '../config';
 import { dashboardKinesisClient } from './aws';
 import { decodeStatus, Fleet, StreamClock } from './fleet';
+import { DEFAULT_TRAIL_POINTS } from './trails';
 import { StreamReader, type Batch } from './stream-reader';
 import { DashboardView } from './view';
 
@@ -35,7 +36,11 @@ export interface DashboardStats {
 
 declare global {
   interface Window {
-    unicornDashboard?: { stats(): DashboardStats };
+    unicornDashboard?: {
+      stats(): DashboardStats;
+      /** A unicorn's trail as drawn, oldest point first: [latitude, longitude] pairs. */
+      trail(name: string): [number, number][];
+    };
   }
 }
 
@@ -75,7 +80,10 @@ function start(config: ResolvedDashboardConfig) {
   const expiryMs = config.expirySeconds * 1000;
   const clock = new StreamClock();
   const streamNow = () => clock.now(Date.now());
-  const fleet = new Fleet(expiryMs);
+  const fleet = new Fleet(expiryMs, {
+    durationMs: config.trailSeconds * 1000,
+    maxPoints: DEFAULT_TRAIL_POINTS,
+  });
   const view = new DashboardView(document, config, fleet, streamNow);
   const counts = { records: 0, malformed: 0, stale: 0 };
   const behind = new Map<string, number>();
@@ -151,7 +159,10 @@ function start(config: ResolvedDashboardConfig) {
       renewedIterators: reader.stats.renewedIterators,
     };
   };
-  window.unicornDashboard = { stats };
+  window.unicornDashboard = {
+    stats,
+    trail: (name) => fleet.trail(name).map((p) => [p.lat, p.lon]),
+  };
 
   // Expiry is checked often enough that a unicorn leaves within a tenth of the expiry.
   const tickMs = Math.min(1_000, Math.max(100, expiryMs / 10));

@@ -1,11 +1,13 @@
 /**
- * The page's DOM: a Leaflet map with one marker per active unicorn, the list of active
- * unicorns, the details of the selected one and the connection indicator. It draws what the
- * fleet reports as changed, so a frame costs in proportion to the records since the last one.
+ * The page's DOM: a Leaflet map with one marker and one trail per active unicorn, the list of
+ * active unicorns, the details of the selected one and the connection indicator. It draws what
+ * the fleet reports as changed, so a frame costs in proportion to the records since the last one.
  */
 
 import * as L from 'leaflet';
 import { DEFAULT_FLIGHT } from '#core/movement';
+import { addBaseLayers } from './basemap';
+import { TrailLayer } from './trail-layer';
 import type { ActiveUnicorn, Fleet, FleetChanges } from './fleet';
 import {
   colourFor,
@@ -22,11 +24,15 @@ import type { ConnectionState } from './stream-reader';
 export interface ViewOptions {
   readonly tileUrl: string;
   readonly tileAttribution: string;
+  /** Draw the simplified offline map under the tiles. */
+  readonly offlineMap: boolean;
   readonly streamName: string;
   readonly expirySeconds: number;
 }
 
 const MARKER_SIZE = 14;
+/** Trails lie over the map and under the markers (Leaflet's marker pane has z-index 600). */
+const TRAILS_PANE = 'trails';
 
 function element<T extends HTMLElement>(parent: ParentNode, selector: string): T {
   const found = parent.querySelector<T>(selector);
@@ -37,6 +43,7 @@ function element<T extends HTMLElement>(parent: ParentNode, selector: string): T
 export class DashboardView {
   private readonly map: L.Map;
   private readonly markers = new Map<string, L.Marker>();
+  private readonly trails: TrailLayer;
   private readonly items = new Map<string, HTMLLIElement>();
   /** Names in list order. */
   private readonly order: string[] = [];
@@ -55,12 +62,9 @@ export class DashboardView {
   ) {
     const { centre } = DEFAULT_FLIGHT;
     this.map = L.map(element(doc, '#map'), { zoomControl: true }).setView([centre.lat, centre.lon], 13);
-    L.tileLayer(options.tileUrl, {
-      attribution: options.tileAttribution,
-      maxZoom: 19,
-      // A tile that cannot load (offline) leaves the background grid showing, not a broken image.
-      errorTileUrl: 'data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEAAAAALAAAAAABAAEAAAIBRAA7',
-    }).addTo(this.map);
+    addBaseLayers(this.map, options);
+    this.map.createPane(TRAILS_PANE).style.zIndex = '450';
+    this.trails = new TrailLayer((name) => fleet.trail(name), { pane: TRAILS_PANE }).addTo(this.map);
 
     element(doc, '#stream').textContent = options.streamName;
     element(doc, '#expiry').textContent = String(options.expirySeconds);
@@ -93,6 +97,7 @@ export class DashboardView {
   render(changes: FleetChanges): void {
     for (const name of changes.removed) this.remove(name);
     for (const unicorn of changes.changed) this.upsert(unicorn);
+    if (changes.removed.length > 0 || changes.changed.length > 0) this.trails.draw();
     element(this.doc, '#count').textContent = String(this.fleet.size);
     element(this.doc, '#empty').hidden = this.fleet.size > 0;
     if (!this.fitted && this.fleet.size > 0) {
@@ -116,6 +121,8 @@ export class DashboardView {
       this.items.get(this.selected)?.classList.remove('selected');
     }
     this.selected = name;
+    this.trails.select(name);
+    this.trails.draw();
     if (name !== undefined) this.highlight(name, pan);
     this.showDetails();
   }
@@ -165,6 +172,7 @@ export class DashboardView {
       icon.style.backgroundColor = colourFor(name);
       icon.dataset.name = name;
       this.markers.set(name, marker);
+      this.trails.show(name, colourFor(name));
       this.addItem(name);
       if (this.selected === name) this.highlight(name, false);
     }
@@ -204,6 +212,7 @@ export class DashboardView {
   private remove(name: string) {
     this.markers.get(name)?.remove();
     this.markers.delete(name);
+    this.trails.hide(name);
     this.items.get(name)?.remove();
     this.items.delete(name);
     const index = this.order.indexOf(name);

@@ -41,8 +41,8 @@ export interface EndpointOptions {
   readonly accountId: string;
   /** The region of unsigned requests. */
   readonly defaultRegion: string;
-  /** Who holds an access key. */
-  readonly callerOf: (accessKeyId: string) => Caller;
+  /** Who holds an access key; undefined for a session token the endpoint does not know. */
+  readonly callerOf: (accessKeyId: string, sessionToken: string | undefined) => Caller | undefined;
   /** IAM's decision on `caller` doing `action` on `resource`. */
   readonly authorize: (
     caller: Caller,
@@ -85,14 +85,38 @@ export function protocolError(
   }
 }
 
-function serviceFor(services: readonly AwsService[], scope: CredentialScope | undefined, target: string) {
+function serviceFor(
+  services: readonly AwsService[],
+  scope: CredentialScope | undefined,
+  request: Pick<AwsRequest, 'headers' | 'method'>,
+) {
   if (scope) return services.find((s) => s.signingNames.includes(scope.service));
-  return services.find((s) => s.targetPrefixes?.some((prefix) => target.startsWith(prefix)));
+  const target = String(request.headers['x-amz-target'] ?? '');
+  if (target) return services.find((s) => s.targetPrefixes?.some((prefix) => target.startsWith(prefix)));
+  // An unsigned REST request is S3's anonymous access; S3 decides with the bucket policy.
+  return protocolOf(request) === 'rest' ? services.find((s) => s.signingNames.includes('s3')) : undefined;
 }
 
+/** Browsers (the dashboard) call the endpoint from another origin, as they call AWS's. */
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers':
+    'x-amzn-requestid, x-amzn-errortype, x-amzn-query-error, x-amz-request-id, x-amz-id-2, etag, date',
+};
+
 function send(response: ServerResponse, answer: AwsResponse) {
-  response.writeHead(answer.status, answer.headers);
+  response.writeHead(answer.status, { ...answer.headers, ...CORS });
   response.end(answer.body);
+}
+
+function preflight(response: ServerResponse, request: IncomingMessage) {
+  response.writeHead(200, {
+    ...CORS,
+    'access-control-allow-methods': 'GET, PUT, POST, DELETE, HEAD',
+    'access-control-allow-headers': String(request.headers['access-control-request-headers'] ?? '*'),
+    'access-control-max-age': '3600',
+  });
+  response.end();
 }
 
 /** Starts the endpoint on 127.0.0.1. */
@@ -100,12 +124,18 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
   let base = '';
   const log = options.log ?? (() => undefined);
   const server = createServer((req, res) => {
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return preflight(res, req);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = await readBody(req);
       const scope = credentialScope(req.headers, url.searchParams);
       const target = String(req.headers['x-amz-target'] ?? '');
-      const caller: Caller = scope ? options.callerOf(scope.accessKeyId) : { kind: 'anonymous' };
+      const token =
+        req.headers['x-amz-security-token'] ?? url.searchParams.get('X-Amz-Security-Token') ?? undefined;
+      const known = scope
+        ? options.callerOf(scope.accessKeyId, token === undefined ? undefined : String(token))
+        : undefined;
+      const caller: Caller = known ?? { kind: 'anonymous' };
       const request: AwsRequest = {
         service: scope?.service ?? '',
         region: scope?.region ?? options.defaultRegion,
@@ -123,7 +153,18 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
           return decision;
         },
       };
-      const service = serviceFor(options.services, scope, target);
+      if (scope && !known) {
+        return send(
+          res,
+          protocolError(request, {
+            code: protocolOf(request) === 'rest' ? 'InvalidToken' : 'UnrecognizedClientException',
+            queryCode: 'InvalidClientTokenId',
+            message: 'The security token included in the request is invalid.',
+            status: protocolOf(request) === 'json' ? 400 : 403,
+          }),
+        );
+      }
+      const service = serviceFor(options.services, scope, request);
       if (!service) {
         const what = scope?.service ?? (target || `${request.method} ${request.path}`);
         return send(

@@ -42,13 +42,23 @@ describe("the agent's CloudWatch metrics", () => {
       now: clock.now,
       log: (line) => logs.push(line),
     });
-    metrics.record('KinesisStream:weblogs', { attempted: 10, failed: 2, serviceErrors: 0, bytesSent: 800 });
-    metrics.record('KinesisStream:weblogs', { attempted: 2, failed: 0, serviceErrors: 0, bytesSent: 200 });
+    metrics.record('KinesisStream:weblogs', {
+      attempted: 10,
+      rejected: 2,
+      requestErrors: 0,
+      bytesAccepted: 800,
+    });
+    metrics.record('KinesisStream:weblogs', {
+      attempted: 2,
+      rejected: 0,
+      requestErrors: 0,
+      bytesAccepted: 200,
+    });
     metrics.record('DeliveryStream:weblogs-archive', {
       attempted: 5,
-      failed: 0,
-      serviceErrors: 1,
-      bytesSent: 0,
+      rejected: 0,
+      requestErrors: 1,
+      bytesAccepted: 0,
     });
     clock.advance(29_999);
     await metrics.publishIfDue();
@@ -95,7 +105,12 @@ describe("the agent's CloudWatch metrics", () => {
       endpoint,
     });
     for (let i = 0; i < 2; i++) {
-      metrics.record('KinesisStream:weblogs', { attempted: 1, failed: 0, serviceErrors: 0, bytesSent: 10 });
+      metrics.record('KinesisStream:weblogs', {
+        attempted: 1,
+        rejected: 0,
+        requestErrors: 0,
+        bytesAccepted: 10,
+      });
       await metrics.publish();
     }
     expect(logs).toEqual([

@@ -35,7 +35,7 @@ describe('the Firehose sink', () => {
     expect(outcome).toMatchObject({
       retried: 0,
       failed: [],
-      counts: { attempted: 3, failed: 0, serviceErrors: 0, bytesSent: 6 },
+      counts: { attempted: 3, rejected: 0, requestErrors: 0, bytesAccepted: 6 },
     });
     expect(server.records('weblogs-archive')).toEqual(['0\n', '1\n', '2\n']);
     expect(sink().destination).toBe('DeliveryStream:weblogs-archive');
@@ -47,14 +47,14 @@ describe('the Firehose sink', () => {
       (i) => (i === 0 ? 'fail' : 'ok'),
     );
     const outcome = await deliver(sink(), entries(6), noWait);
-    expect(outcome).toMatchObject({ retried: 4, failed: [], counts: { attempted: 10, failed: 4 } });
+    expect(outcome).toMatchObject({ retried: 4, failed: [], counts: { attempted: 10, rejected: 4 } });
     expect(server.records('weblogs-archive')).toEqual(['0\n', '2\n', '4\n', '3\n', '5\n', '1\n']);
   });
 
   it('retries a request that failed as a whole, and counts it as a service error', async () => {
     server.plan('error');
     const outcome = await deliver(sink(), entries(2), noWait);
-    expect(outcome).toMatchObject({ failed: [], counts: { attempted: 4, serviceErrors: 1 } });
+    expect(outcome).toMatchObject({ failed: [], counts: { attempted: 4, requestErrors: 1 } });
     expect(server.records('weblogs-archive')).toEqual(['0\n', '1\n']);
   });
 

@@ -1,11 +1,19 @@
-import { compileTemplate } from '#core/kdg-template';
+import { compileTemplate, KDG_HELPERS, newFaker } from '#core/kdg-template';
 import { decodeJson } from '#core/record-data';
 import { UsageError } from '../../cli/args';
+import { gunzipSync } from 'node:zlib';
+import { periodicRateFrom } from '#core/kdg-schedule';
 import {
   cronSettingsFromEnv,
+  dryRunRecords,
+  encodeRecord,
+  helperExamples,
+  helperSummary,
   pacing,
+  parseTime,
   partitionKeyOf,
   runDatagen,
+  simulatedRange,
   type DatagenOptions,
   type Schedule,
 } from '../../commands/datagen';
@@ -22,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => k.stop());
 
 const noWait = { maxAttempts: 8, baseDelayMs: 0, maxDelayMs: 0 };
-const TEMPLATE = '{"id":"{{random.uuid}}","t":{{current.timestamp}},"sensorId":"s-{{random.number(9)}}"}';
+const TEMPLATE = '{"id":"{{random.uuid}}","t":{{date.utc("x")}},"sensorId":"s-{{random.number(9)}}"}';
 let keyCounter = 0;
 const randomKeys = partitionKeyOf('random', () => `key-${keyCounter++}`);
 
@@ -36,9 +44,13 @@ async function generate(
   const clock = fakeClock();
   const lines: string[] = [];
   const stats = await runDatagen(
-    { stream, template: compileTemplate(TEMPLATE, { seed: 1 }), partitionKey: randomKeys, ...options },
     {
-      kinesis: client,
+      destination: { kind: 'stream', name: stream, client },
+      template: compileTemplate(TEMPLATE, { seed: 1 }),
+      partitionKey: randomKeys,
+      ...options,
+    },
+    {
       out: (text) => lines.push(text),
       now: clock.now,
       sleep: clock.sleep,
@@ -99,6 +111,8 @@ describe('datagen against kinesalite', () => {
     // 12 records a second; the third second sends the 6 left.
     expect(fake.calls.map((c) => c.records.length)).toEqual([4, 4, 4, 4, 4, 4, 4, 2]);
     const times = fake.calls.map((c) => JSON.parse(c.records[0].data).t);
+    // Each record is sent followed by a newline, as the generator sends it.
+    expect(fake.calls.every((c) => c.records.every((r) => r.data.endsWith('}\n')))).toBe(true);
     expect(times.map((t) => t - times[0])).toEqual([0, 0, 0, 1000, 1000, 1000, 2000, 2000]);
     // Spread keys: no hot shard.
     expect(new Set(fake.calls.flatMap((c) => c.records.map((r) => r.partitionKey))).size).toBe(30);
@@ -172,7 +186,7 @@ describe('datagen against kinesalite', () => {
     await expect(
       runDatagen(
         {
-          stream: 'no-such-stream',
+          destination: { kind: 'stream', name: 'no-such-stream', client: k.client },
           template: compileTemplate('x'),
           schedule: { kind: 'rate', recordsPerSecond: 10 },
           total: 5,
@@ -180,7 +194,6 @@ describe('datagen against kinesalite', () => {
           quiet: true,
         },
         {
-          kinesis: k.client,
           out: () => undefined,
           ...fakeClock(),
           stop: new AbortController().signal,
@@ -200,7 +213,7 @@ describe('pacing', () => {
   const ticks = (schedule: Schedule, n: number) =>
     Array.from({ length: n }, (_, i) =>
       pacing(schedule)
-        .requests(i)
+        .requests(i, 0)
         .reduce((a, b) => a + b, 0),
     );
 
@@ -215,7 +228,7 @@ describe('pacing', () => {
   it('fires every cron job each second', () => {
     const cron = pacing({ kind: 'cron', jobs: 10, messagesPerJob: 10 });
     expect(cron.intervalMs).toBe(1000);
-    expect(cron.requests(7)).toEqual(Array(10).fill(10));
+    expect(cron.requests(7, 0)).toEqual(Array(10).fill(10));
   });
 });
 
@@ -259,5 +272,226 @@ describe('partition keys', () => {
     );
     expect(() => partitionKeyOf('sensorId', () => 'x')('a,b,c')).toThrow(/needs JSON records/);
     expect(partitionKeyOf('sensorId', () => 'x')('{"sensorId":17}')).toBe('17');
+  });
+});
+
+/** Runs datagen against a fake stream on a fake clock, with `template` and the options given. */
+async function fakeRun(
+  template: string,
+  options: Partial<DatagenOptions> & { schedule: Schedule },
+  fake = fakeKinesis(),
+  random: () => number = Math.random,
+) {
+  const clock = fakeClock();
+  const stats = await runDatagen(
+    {
+      destination: { kind: 'stream', name: 'fake', client: fake.client },
+      template: compileTemplate(template, { seed: 1 }),
+      partitionKey: randomKeys,
+      quiet: true,
+      ...options,
+    },
+    {
+      out: () => undefined,
+      now: clock.now,
+      sleep: clock.sleep,
+      stop: new AbortController().signal,
+      abandon: new AbortController().signal,
+      retryPolicy: noWait,
+      random,
+    },
+  );
+  const records = fake.calls.flatMap((c) => c.records.map((r) => JSON.parse(r.data)));
+  return { stats, fake, records, start: clock.now() - stats.elapsedMs };
+}
+
+const countBy = <T>(values: T[]) => {
+  const counts = new Map<T, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+};
+
+const FROM = Date.UTC(2026, 0, 4, 8, 59, 0); // a Sunday
+const SIM = '{"sim":"{{date.simTime("x")}}","wall":{{date.now("x")}}}';
+
+describe('unlocked from real time (--from/--to)', () => {
+  it('generates every simulated second of the range in order, the configured count in each', async () => {
+    const to = FROM + 119_000;
+    const { stats, records, fake, start } = await fakeRun(SIM, {
+      schedule: { kind: 'rate', recordsPerSecond: 7 },
+      simulate: { from: FROM, to },
+    });
+    expect(stats).toMatchObject({ produced: 840, sent: 840, failed: 0, simulatedUpTo: to });
+    const perSecond = countBy(records.map((r) => Number(r.sim)));
+    expect([...perSecond.keys()]).toEqual(Array.from({ length: 120 }, (_, i) => FROM + i * 1000));
+    expect([...perSecond.values()].every((n) => n === 7)).toBe(true);
+    // In order, and no waiting: the wall clock never moved.
+    expect(records.map((r) => Number(r.sim))).toEqual(
+      [...records.map((r) => Number(r.sim))].sort((a, b) => a - b),
+    );
+    expect(new Set(records.map((r) => r.wall))).toEqual(new Set([start]));
+    // Gathered into full requests of 500.
+    expect(fake.calls.map((c) => c.records.length)).toEqual([500, 340]);
+  });
+
+  it('follows the periodic schedule of each simulated hour, smoothing across the hour', async () => {
+    const periodic = periodicRateFrom({
+      smoothing: false,
+      hours: { '8': { mu: 2, sigma: 0 }, '9': { mu: 5, sigma: 0 } },
+    });
+    const { records } = await fakeRun(SIM, {
+      schedule: { kind: 'periodic', periodic },
+      simulate: { from: FROM, to: FROM + 119_000 },
+    });
+    const perSecond = countBy(records.map((r) => Number(r.sim)));
+    const hourOf = (t: number) => new Date(t).getHours();
+    for (const [second, count] of perSecond)
+      expect(count).toBe(hourOf(second) === 8 ? 2 : hourOf(second) === 9 ? 5 : 100);
+    expect(perSecond.size).toBe(120);
+  });
+
+  it('periodic draws vary around μ with σ, reproducibly from the random source', async () => {
+    const periodic = periodicRateFrom({ smoothing: false, default: { mu: 40, sigma: 6 } });
+    const faker = newFaker(5);
+    const { records } = await fakeRun(
+      SIM,
+      { schedule: { kind: 'periodic', periodic }, simulate: { from: FROM, to: FROM + 999_000 } },
+      fakeKinesis(),
+      () => faker.number.float(),
+    );
+    const counts = [...countBy(records.map((r) => Number(r.sim))).values()];
+    const mean = counts.reduce((a, b) => a + b) / counts.length;
+    expect(mean).toBeGreaterThan(40.5 - 1);
+    expect(mean).toBeLessThan(40.5 + 1);
+    expect(new Set(counts).size).toBeGreaterThan(15);
+  });
+
+  it('stops at --total inside the range', async () => {
+    const { stats, records } = await fakeRun(SIM, {
+      schedule: { kind: 'rate', recordsPerSecond: 10 },
+      simulate: { from: FROM, to: FROM + 3_600_000 },
+      total: 25,
+    });
+    expect(stats.sent).toBe(25);
+    expect(countBy(records.map((r) => Number(r.sim)))).toEqual(
+      new Map([
+        [FROM, 10],
+        [FROM + 1000, 10],
+        [FROM + 2000, 5],
+      ]),
+    );
+  });
+
+  it('sends throttled records again until the stream takes them: none is dropped', async () => {
+    // Every entry is throttled in the first 12 calls (more than one request's 8 attempts).
+    const fake = fakeKinesis((call) => (call < 12 ? 'ProvisionedThroughputExceededException' : 'ok'));
+    const { stats } = await fakeRun(
+      SIM,
+      { schedule: { kind: 'rate', recordsPerSecond: 3 }, simulate: { from: FROM, to: FROM + 9_000 } },
+      fake,
+    );
+    expect(stats).toMatchObject({ produced: 30, sent: 30, failed: 0, unsent: 0 });
+    expect(stats.retried).toBeGreaterThanOrEqual(30 * 11);
+    expect(fake.accepted).toHaveLength(30);
+  });
+
+  it('counts records refused for good (not throttled) as failed', async () => {
+    const fake = fakeKinesis((_call, i) => (i === 0 ? 'KMSAccessDeniedException' : 'ok'));
+    const { stats } = await fakeRun(
+      SIM,
+      {
+        schedule: { kind: 'rate', recordsPerSecond: 3 },
+        simulate: { from: FROM, to: FROM + 1_000 },
+      },
+      fake,
+    );
+    expect(stats).toMatchObject({ sent: 5, failed: 1 });
+    expect(stats.firstError).toMatch(/KMSAccessDeniedException/);
+  });
+});
+
+describe('periodic rate in real time', () => {
+  it('sends each second the count of that hour, one request a second', async () => {
+    const periodic = periodicRateFrom({ smoothing: false, default: { mu: 4, sigma: 0 } });
+    const { fake, records, start } = await fakeRun(SIM, {
+      schedule: { kind: 'periodic', periodic },
+      total: 20,
+    });
+    expect(fake.calls.map((c) => c.records.length)).toEqual([4, 4, 4, 4, 4]);
+    const seconds = [...countBy(records.map((r) => r.wall - start)).keys()];
+    expect(seconds).toEqual([0, 1000, 2000, 3000, 4000]);
+  });
+});
+
+describe('records as the generator sends them', () => {
+  it('follows each record with a newline, or gzips it without one', () => {
+    expect(Buffer.from(encodeRecord('{"a":1}')).toString()).toBe('{"a":1}\n');
+    expect(Buffer.from(encodeRecord('x', { newline: false })).toString()).toBe('x');
+    expect(gunzipSync(encodeRecord('{"a":1}', { gzip: true })).toString()).toBe('{"a":1}');
+  });
+
+  it('dry runs print --total records, or every record of a simulated range', () => {
+    const template = compileTemplate('{{date.simTime("HH:mm:ss")}}/{{date.utc("HH:mm")}}');
+    const now = () => Date.UTC(2026, 0, 1, 12, 0);
+    expect([...dryRunRecords(template, { kind: 'rate', recordsPerSecond: 5 }, now, {})]).toEqual(
+      Array(3).fill(`${new Date(now()).toTimeString().slice(0, 8)}/12:00`),
+    );
+    const simulated = [
+      ...dryRunRecords(template, { kind: 'rate', recordsPerSecond: 2 }, now, {
+        simulate: { from: FROM, to: FROM + 2000 },
+      }),
+    ];
+    expect(simulated.map((r) => r.split('/')[0])).toEqual(
+      [0, 0, 1, 1, 2, 2].map((s) => new Date(FROM + s * 1000).toTimeString().slice(0, 8)),
+    );
+  });
+});
+
+describe('helper listings', () => {
+  it('--help names every helper by module, each line starting with its module', () => {
+    const lines = helperSummary(60).split('\n');
+    expect(lines.every((l) => l.length <= 60 && /^[a-z]+\.\w+( \w+)*$/.test(l))).toBe(true);
+    const named = new Set(
+      lines.flatMap((l) => {
+        const [module, ...rest] = l.split(/[. ]/);
+        return rest.map((method) => `${module}.${method}`);
+      }),
+    );
+    expect(named).toEqual(new Set(Object.keys(KDG_HELPERS)));
+  });
+
+  it('datagen helpers shows each helper with an example, the same for the same seed', () => {
+    const a = helperExamples(3, FROM);
+    expect(a).toEqual(helperExamples(3, FROM));
+    expect(a).not.toEqual(helperExamples(4, FROM));
+    expect(a.find((l) => l.startsWith('{{internet.ip}}'))).toMatch(
+      /^\{\{internet\.ip\}\}\s+\d+\.\d+\.\d+\.\d+$/,
+    );
+    expect(a.find((l) => l.startsWith('{{date.utc('))).toMatch(/\s2026-01-04 08:59:00$/);
+    expect(a.every((l) => !l.includes('\n') && l.length < 300)).toBe(true);
+  });
+});
+
+describe('--from, --to and --now', () => {
+  it('take ISO 8601 (local time without a zone) or epoch milliseconds', () => {
+    expect(parseTime('from', '2026-01-04T08:59:00Z')).toBe(FROM);
+    expect(parseTime('from', String(FROM))).toBe(FROM);
+    expect(parseTime('from', '2026-01-04T08:59:00')).toBe(new Date(2026, 0, 4, 8, 59).getTime());
+    expect(simulatedRange(undefined, undefined)).toBeUndefined();
+    expect(simulatedRange('2026-01-04T08:59:00Z', String(FROM + 1000))).toEqual({
+      from: FROM,
+      to: FROM + 1000,
+    });
+    expect(simulatedRange('1000', '1000')).toEqual({ from: 1000, to: 1000 });
+  });
+
+  it.each([
+    [['yesterday', '1'], '--from must be a time in ISO 8601 or milliseconds since 1970, got "yesterday"'],
+    [['1', '2026-13-01'], '--to must be a time in ISO 8601 or milliseconds since 1970, got "2026-13-01"'],
+    [['2026-01-02', '2026-01-01'], '--to (2026-01-01) must not be before --from (2026-01-02)'],
+    [['2026-01-02', undefined], '--from and --to go together'],
+    [[undefined, '2026-01-02'], '--from and --to go together'],
+  ])('reject %p: %s', ([from, to], message) => {
+    expect(() => simulatedRange(from, to)).toThrow(new UsageError(message));
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_LOCAL_FORMAT, formatDate } from '#core/date-format';
 import { compileTemplate, newFaker, stringify, TemplateError } from '#core/kdg-template';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -75,12 +76,15 @@ describe('KDG template rendering', () => {
     expect(render('{{random.number({"min":7,"max":7})}}', 5)).toEqual(['7', '7', '7', '7', '7']);
   });
 
-  it('replaces every occurrence of current.timestamp, with the same value within a record', () => {
+  it('renders current.timestamp as date.now, as the generator rewrites it', () => {
     const compiled = compileTemplate(
-      '{"a":{{current.timestamp}},"b":{{current.timestamp}},"c":"{{current.timestamp}}"}',
+      '{"a":"{{current.timestamp}}","b":"{{current.timestamp}}","c":"{{date.now}}"}',
     );
-    expect(JSON.parse(compiled.render(NOW))).toEqual({ a: NOW, b: NOW, c: String(NOW) });
-    expect(JSON.parse(compiled.render(NOW + 5)).a).toBe(NOW + 5);
+    const record = JSON.parse(compiled.render(NOW));
+    expect(record.a).toBe(formatDate(NOW, DEFAULT_LOCAL_FORMAT, 'local'));
+    expect(record.b).toBe(record.a);
+    expect(record.c).toBe(record.a);
+    expect(record.a).toMatch(/^2026-11-2\dT\d\d:\d\d:03[+-]\d\d:\d\d$/);
   });
 
   it('date.utc and date.now format the record time with moment.js tokens', () => {
@@ -157,7 +161,7 @@ describe('KDG template rendering', () => {
       'name.firstName',
       'random.number',
     ]);
-    expect(compileTemplate('plain,text\n').render(NOW)).toBe('plain,text\n');
+    expect(compileTemplate('plain,text').render(NOW)).toBe('plain,text');
     expect(compileTemplate('{"nested":{"a":{"b":1}}}').render(NOW)).toBe('{"nested":{"a":{"b":1}}}');
   });
 
@@ -176,7 +180,144 @@ describe('KDG template rendering', () => {
     expect(alerts.length / records.length).toBeGreaterThan(0.2);
     expect(alerts.length / records.length).toBeLessThan(0.5);
     expect(records.every((r) => r.eventTimestamp === NOW && /^sensor-\d+$/.test(r.sensorId))).toBe(true);
+    expect(render(text)[0]).not.toMatch(/\n/);
     expect(new Set(records.map((r) => r.status))).toEqual(new Set(['OK', 'WARN', 'FAIL']));
+  });
+});
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** The Kinesis Data Generator's help page examples, as written there. */
+const HELP_PAGE = {
+  person: '{{name.firstName}},{{name.lastName}},{{random.number(70)}},{{internet.ip}}',
+  sensor: `{
+    "sensorId": {{random.number(50)}},
+    "currentTemperature": {{random.number(
+        {
+            "min":10,
+            "max":150
+        }
+    )}},
+    "status": "{{random.arrayElement(
+        ["OK","FAIL","WARN"]
+    )}}"
+}`,
+  weighted: `{{random.weightedArrayElement(
+  {
+    "weights": [0.3,0.2,0.5],
+    "data": ["cat","fish","dog"]
+  }
+)}}`,
+};
+
+describe('the generator help page templates, rendered as the generator renders them', () => {
+  it('the person CSV: names, an age up to 70 and an IPv4 address, every time', () => {
+    for (const line of render(HELP_PAGE.person, 500, 3)) {
+      const [first, last, age, ip] = line.split(',');
+      expect(first).toMatch(/^[A-Z]/);
+      expect(last).toMatch(/^[A-Z]/);
+      expect(Number(age)).toBeLessThanOrEqual(70);
+      expect(ip).toMatch(IPV4);
+    }
+  });
+
+  it('the multi-line sensor JSON becomes one line of JSON, as the generator strips line breaks', () => {
+    const [record] = render(HELP_PAGE.sensor);
+    expect(record).not.toMatch(/[\r\n]/);
+    expect(record.startsWith('{    "sensorId": ')).toBe(true);
+    expect(record.endsWith('"}')).toBe(true);
+    expect(Object.keys(JSON.parse(record))).toEqual(['sensorId', 'currentTemperature', 'status']);
+  });
+
+  it('trims the template and removes every line break, CRLF included, but not spaces between', () => {
+    expect(compileTemplate('\n\n  {{random.number(0)}} , x \r\n y \n\n').render(NOW)).toBe('0 , x  y');
+    expect(compileTemplate('a\r\nb\rc\nd').render(NOW)).toBe('abcd');
+    // Line breaks a helper writes stay: the generator strips the template, not the values.
+    expect(compileTemplate('{{lorem.lines(2)}}\n').render(NOW).split('\n')).toHaveLength(2);
+  });
+
+  it('keeps the template as written with keepNewlines, for line-oriented formats', () => {
+    const text = 'time={{date.utc("HH:mm")}}\nip={{internet.ip}}\n';
+    const record = compileTemplate(text, { keepNewlines: true, seed: 1 }).render(NOW);
+    expect(record).toMatch(/^time=09:05\nip=[\d.]+\n$/);
+  });
+
+  it('date.now and date.utc give the help page formats', () => {
+    const local = (format: string) => formatDate(NOW, format, 'local');
+    expect(render('{{date.now}}')).toEqual([local('YYYY-MM-DDTHH:mm:ssZ')]);
+    expect(render('{{date.now("dddd, MMMM Do YYYY, h:mm:ss a")}}')).toEqual([
+      local('dddd, MMMM Do YYYY, h:mm:ss a'),
+    ]);
+    expect(render('{{date.now("ddd, hA")}}')).toEqual([local('ddd, hA')]);
+    expect(render('{{date.now("DD/MMM/YYYY:HH:mm:ss Z")}}')[0]).toMatch(
+      /^2[12]\/Nov\/2026:\d\d:\d\d:03 [+-]\d\d:\d\d$/,
+    );
+    expect(
+      render('{{date.utc}}|{{date.utc("dddd, MMMM Do YYYY, h:mm:ss a")}}|{{date.utc("ddd, hA")}}'),
+    ).toEqual(['2026-11-22T09:05:03Z|Sunday, November 22nd 2026, 9:05:03 am|Sun, 9AM']);
+    expect(render('{{date.utc("DD/MMM/YYYY:HH:mm:ss Z")}}')).toEqual(['22/Nov/2026:09:05:03 +00:00']);
+  });
+
+  it('takes a format written without quotes as text, as the generator does', () => {
+    expect(render('{{date.utc(YYYY-MM-DD HH:mm)}}')).toEqual(['2026-11-22 09:05']);
+    expect(render('{{date.utc( DD/MMM/YYYY )}}')).toEqual(['22/Nov/2026']);
+  });
+
+  it('the weighted array element example, written over several lines', () => {
+    const picks = render(HELP_PAGE.weighted, 3000);
+    expect(new Set(picks)).toEqual(new Set(['cat', 'fish', 'dog']));
+    expect(picks.filter((p) => p === 'dog').length / 3000).toBeCloseTo(0.5, 1);
+  });
+
+  it('an Apache access log line in the generator style', () => {
+    const template =
+      '{{internet.ip}} - - [{{date.utc("DD/MMM/YYYY:HH:mm:ss ZZ")}}] "{{random.weightedArrayElement({"weights":[0.6,0.1,0.1,0.2],"data":["GET","POST","DELETE","PUT"]})}} {{random.arrayElement(["/list","/explore","/search/tag/list"])}} HTTP/1.1" {{random.weightedArrayElement({"weights":[0.9,0.04,0.02,0.04],"data":["200","404","500","301"]})}} {{random.number(10000)}} "-" "{{internet.userAgent}}"';
+    for (const line of render(template, 50)) {
+      expect(line).toMatch(
+        /^[\d.]+ - - \[22\/Nov\/2026:09:05:03 \+0000\] "(GET|POST|DELETE|PUT) \/\S+ HTTP\/1\.1" (200|404|500|301) \d+ "-" ".+"$/,
+      );
+    }
+  });
+
+  it('a clickstream event with faker.js 4 era names', () => {
+    const template = `{
+      "session": "{{random.uuid}}",
+      "user": "{{internet.userName}}",
+      "phone": "{{phone.phoneNumber}}",
+      "page": "{{helpers.randomize(["home","cart","checkout"])}}",
+      "banner": "{{random.image}}",
+      "since": "{{date.between("2026-01-01T00:00:00Z","2026-02-01T00:00:00Z")}}",
+      "at": "{{date.utc("YYYY-MM-DDTHH:mm:ss.SSS[Z]")}}"
+    }`;
+    for (const text of render(template, 50)) {
+      const event = JSON.parse(text);
+      expect(event.phone).toMatch(/\d{3}/);
+      expect(['home', 'cart', 'checkout']).toContain(event.page);
+      expect(event.banner).toMatch(/^https:\/\/loremflickr\.com\//);
+      expect(event.since >= '2026-01-01' && event.since <= '2026-02-01T00:00:00.000Z').toBe(true);
+      expect(event.at).toBe('2026-11-22T09:05:03.042Z');
+    }
+  });
+});
+
+describe('date.simTime', () => {
+  it('is the simulated second a record is rendered for, with the wall clock for date.now', () => {
+    const compiled = compileTemplate(
+      '{{date.simTime}}|{{date.simTime("YYYY-MM-DD HH:mm:ss")}}|{{date.utc("x")}}',
+    );
+    const start = Date.UTC(2019, 0, 1, 0, 0, 0);
+    const lines = [0, 1, 2].map((s) => compiled.render(NOW, start + s * 1000).split('|'));
+    expect(lines.map((l) => l[0])).toEqual(
+      [0, 1, 2].map((s) => formatDate(start + s * 1000, DEFAULT_LOCAL_FORMAT, 'local')),
+    );
+    expect(lines.map((l) => l[1])).toEqual(
+      [0, 1, 2].map((s) => formatDate(start + s * 1000, 'YYYY-MM-DD HH:mm:ss', 'local')),
+    );
+    expect(lines.map((l) => l[2])).toEqual([String(NOW), String(NOW), String(NOW)]);
+  });
+
+  it('is the record time when not simulating', () => {
+    expect(compileTemplate('{{date.simTime("x")}}').render(NOW)).toBe(String(NOW));
   });
 });
 

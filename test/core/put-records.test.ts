@@ -35,7 +35,12 @@ describe('putRecordsReliably', () => {
     );
     const entries = ['a', 'b', 'c', 'd'].map((t) => entry(t));
     return putRecordsReliably(kinesis.client, 'wildrydes', entries, noWait).then((outcome) => {
-      expect(outcome).toEqual({ sent: 4, retried: 2, failed: [] });
+      expect(outcome).toEqual({
+        sent: 4,
+        retried: 2,
+        failed: [],
+        counts: { attempted: 6, rejected: 2, requestErrors: 0, bytesAccepted: 8 },
+      });
       expect(kinesis.calls.map((c) => c.records.map((r) => r.data))).toEqual([
         ['a', 'b', 'c', 'd'],
         ['b', 'd'],
@@ -49,7 +54,12 @@ describe('putRecordsReliably', () => {
       call < 2 ? serviceError('ProvisionedThroughputExceededException') : 'ok',
     );
     const outcome = await putRecordsReliably(kinesis.client, 'wildrydes', [entry('a'), entry('b')], noWait);
-    expect(outcome).toEqual({ sent: 2, retried: 4, failed: [] });
+    expect(outcome).toEqual({
+      sent: 2,
+      retried: 4,
+      failed: [],
+      counts: { attempted: 6, rejected: 0, requestErrors: 2, bytesAccepted: 4 },
+    });
     expect(kinesis.calls).toHaveLength(3);
   });
 

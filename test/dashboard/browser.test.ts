@@ -3,10 +3,13 @@
  * (`npm start`'s pipeline, from a freshly synthesized assembly, with its emulators): producers
  * put records, the page shows a marker and a list entry per unicorn, clicking one shows its
  * details, and a unicorn whose producer stopped leaves the map after the (shortened) expiry and
- * comes back when its producer resumes. Map tiles are blocked, as offline.
+ * comes back when its producer resumes. Map tiles are blocked, as offline: the page draws its
+ * simplified offline map instead, and each unicorn's trail over it.
  */
 
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DASHBOARD, unicornDashboard } from '../../bin/local-workloads';
@@ -59,6 +62,16 @@ function produce(name: string, seed: number) {
 const marker = (name: string) => page.locator(`.leaflet-marker-pane .unicorn-marker[data-name="${name}"]`);
 const listItem = (name: string) => page.locator(`#unicorns li[data-name="${name}"]`);
 const field = (name: string) => page.locator(`#details [data-field="${name}"]`);
+const trail = (name: string) => page.evaluate((n) => window.unicornDashboard!.trail(n), name);
+/** Pixels drawn on the trails' canvas. */
+const trailPixels = () =>
+  page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('.leaflet-trails-pane canvas.unicorn-trails')!;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let drawn = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn += 1;
+    return drawn;
+  });
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -122,8 +135,25 @@ it('shows two unicorns, their details, and lets a silent one go and come back', 
   expect(speed).toBeGreaterThan(20);
   expect(speed).toBeLessThan(40);
   expect(await marker('Shadowfax').getAttribute('class')).toMatch(/\bselected\b/);
-  mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
-  await page.screenshot({ path: SCREENSHOT });
+
+  // No tile loads, so the simplified offline map shows, and says what it is.
+  expect(await page.locator('.leaflet-offline-map-pane svg path').count()).toBeGreaterThan(30);
+  expect(await page.locator('.leaflet-offline-map-labels-pane .offline-map-label').count()).toBeGreaterThan(
+    10,
+  );
+  await page.locator('.offline-map-notice:not([hidden])').waitFor();
+  expect(await page.locator('.offline-map-notice').textContent()).toMatch(/simplified offline map/);
+  // Each unicorn draws a trail behind it, ending at its marker (within a record or so).
+  await page.waitForFunction(() => window.unicornDashboard!.trail('Shadowfax').length >= 6);
+  const { points, shown } = await page.evaluate(() => ({
+    points: window.unicornDashboard!.trail('Shadowfax'),
+    shown: document.querySelector('#details [data-field="position"]')!.textContent!,
+  }));
+  const [, lat, lon] = shown.match(/^([\d.]+)° N, ([\d.]+)° W$/)!;
+  expect(points.at(-1)![0]).toBeCloseTo(Number(lat), 3);
+  expect(points.at(-1)![1]).toBeCloseTo(-Number(lon), 3);
+  expect((await trail('Bucephalus')).length).toBeGreaterThanOrEqual(2);
+  expect(await trailPixels()).toBeGreaterThan(50);
 
   // Selected from the list this time; then its producer stops.
   await listItem('Bucephalus').locator('button').click();
@@ -136,6 +166,7 @@ it('shows two unicorns, their details, and lets a silent one go and come back', 
   const goneAfter = (Date.now() - stoppedAt) / 1000;
   expect(goneAfter).toBeGreaterThan(EXPIRY_SECONDS - 1.5);
   await expectCount(page.locator('#unicorns li'), 1);
+  expect(await trail('Bucephalus')).toEqual([]);
   expect(await listItem('Shadowfax').count()).toBe(1);
   expect(await marker('Shadowfax').count()).toBe(1);
   // Its details stay, saying it has left.
@@ -161,6 +192,9 @@ it('shows two unicorns, their details, and lets a silent one go and come back', 
   await page.locator('#connection[data-state="live"]').waitFor();
   await expectCount(page.locator('#unicorns li'), 2);
 
+  // By now Shadowfax has flown a while: the screenshot shows its trail on the offline map.
+  mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT });
   await Promise.all([stopAgain(), stopShadowfax()]);
   expect(pageErrors).toEqual([]);
 });
@@ -189,3 +223,26 @@ async function expectCount(locator: ReturnType<Page['locator']>, count: number, 
   }
   expect(seen).toBe(count);
 }
+
+it("shows the tile server's map when its tiles load, without the offline notice", async () => {
+  // A 1x1 white GIF stands for every tile.
+  const tile = Buffer.from('R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs=', 'base64');
+  const tiles = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'image/gif' }).end(tile));
+  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
+  const { port } = tiles.address() as AddressInfo;
+  const online = await startDashboardServer({
+    config: { region: 'us-east-1', streamName: STREAM, tileUrl: `http://127.0.0.1:${port}/{z}/{x}/{y}.png` },
+    kinesisEndpoint: pipeline.endpoints.kinesis,
+  });
+  try {
+    await page.goto(online.url);
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-tile-loaded').length > 0);
+    expect(await page.locator('.offline-map-notice').isHidden()).toBe(true);
+    // The offline map is still there, under the tiles, for any tile that fails later.
+    expect(await page.locator('.leaflet-offline-map-pane svg path').count()).toBeGreaterThan(30);
+  } finally {
+    await online.stop();
+    tiles.closeAllConnections();
+    await new Promise((resolve) => tiles.close(resolve));
+  }
+});

@@ -2,6 +2,7 @@ import {
   DEFAULT_EXPIRY_SECONDS,
   DEFAULT_POLL_SECONDS,
   DEFAULT_TILE_URL,
+  DEFAULT_TRAIL_SECONDS,
   parseDashboardConfig,
 } from '../../dashboard/config';
 
@@ -22,6 +23,8 @@ describe('parseDashboardConfig', () => {
         tileAttribution: expect.stringContaining('OpenStreetMap'),
         expirySeconds: DEFAULT_EXPIRY_SECONDS,
         pollSeconds: DEFAULT_POLL_SECONDS,
+        offlineMap: true,
+        trailSeconds: DEFAULT_TRAIL_SECONDS,
       },
     });
   });
@@ -34,6 +37,8 @@ describe('parseDashboardConfig', () => {
       expirySeconds: 3,
       pollSeconds: 0.5,
       tileUrl: 'http://tiles.example/{z}/{x}/{y}.png',
+      offlineMap: false,
+      trailSeconds: 0,
     });
     expect(parsed).toEqual({
       ok: true,
@@ -45,6 +50,8 @@ describe('parseDashboardConfig', () => {
         pollSeconds: 0.5,
         tileUrl: 'http://tiles.example/{z}/{x}/{y}.png',
         tileAttribution: '',
+        offlineMap: false,
+        trailSeconds: 0,
       },
     });
   });
@@ -53,7 +60,8 @@ describe('parseDashboardConfig', () => {
     [[], 'config.json must hold a JSON object'],
     [{ ...aws, region: undefined }, 'config.json needs a region'],
     [{ ...aws, streamName: '' }, 'config.json needs a streamName'],
-    [{ ...aws, streamName: 7 }, 'streamName must be a string'],
+    [{ ...aws, streamName: 7 }, 'streamName must be a string, got 7'],
+    [null, 'config.json must hold a JSON object'],
     [{ ...aws, guestRoleArn: undefined }, 'config.json needs identityPoolId and guestRoleArn'],
     [
       { ...aws, identityPoolId: 'wildrydes' },
@@ -62,9 +70,27 @@ describe('parseDashboardConfig', () => {
     [{ ...aws, guestRoleArn: 'Guest' }, 'guestRoleArn must be a role ARN, got "Guest"'],
     [{ ...aws, expirySeconds: 0 }, 'expirySeconds must be a number above 0 and up to 86400, got 0'],
     [{ ...aws, pollSeconds: '2' }, 'pollSeconds must be a number above 0 and up to 60, got "2"'],
+    [{ ...aws, pollSeconds: 61 }, 'pollSeconds must be a number above 0 and up to 60, got 61'],
+    [{ ...aws, offlineMap: 'yes' }, 'offlineMap must be true or false, got "yes"'],
+    [{ ...aws, trailSeconds: -1 }, 'trailSeconds must be a number from 0 up to 600, got -1'],
+    [{ ...aws, trailSeconds: 601 }, 'trailSeconds must be a number from 0 up to 600, got 601'],
   ])('refuses %j with a reason', (value, reason) => {
     const parsed = parseDashboardConfig(value);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.reason).toContain(reason);
+  });
+
+  it('reports the first problem on one line', () => {
+    const parsed = parseDashboardConfig({ ...aws, expirySeconds: 'x', pollSeconds: 'y' });
+    expect(parsed).toEqual({
+      ok: false,
+      reason: 'expirySeconds must be a number above 0 and up to 86400, got "x"',
+    });
+  });
+
+  it('treats null and "" as unset', () => {
+    const parsed = parseDashboardConfig({ ...aws, endpoint: '', tileUrl: null, trailSeconds: null });
+    expect(parsed.ok && parsed.value).toMatchObject({ tileUrl: DEFAULT_TILE_URL, trailSeconds: 60 });
+    expect(parsed.ok && 'endpoint' in parsed.value).toBe(false);
   });
 });

@@ -106,6 +106,58 @@ describe('Fleet', () => {
   });
 });
 
+describe('Fleet trails', () => {
+  const limits = { durationMs: 10_000, maxPoints: 32 };
+  const trailSeconds = (fleet: Fleet, name: string) =>
+    fleet.trail(name).map((p) => Math.round((p.time - T0) / 1000));
+
+  it('keeps each unicorn its recent positions, in order, ending where its marker is', () => {
+    const fleet = new Fleet(30_000, limits);
+    for (let s = 0; s <= 3; s++) fleet.apply(status('Shadowfax', s, s * 30), T0 + s * 1000, T0 + s * 1000);
+    fleet.apply(status('Bucephalus', 2, 0), T0 + 2_000, T0 + 2_000);
+    expect(trailSeconds(fleet, 'Shadowfax')).toEqual([0, 1, 2, 3]);
+    const newest = fleet.trail('Shadowfax').at(-1)!;
+    const shown = fleet.get('Shadowfax')!.status;
+    expect([newest.lat, newest.lon]).toEqual([shown.Latitude, shown.Longitude]);
+    expect(trailSeconds(fleet, 'Bucephalus')).toEqual([2]);
+  });
+
+  it('is not extended by stale records (replays, duplicates)', () => {
+    const fleet = new Fleet(30_000, limits);
+    fleet.apply(status('Shadowfax', 5, 150), T0 + 5_000, T0 + 5_000);
+    fleet.apply(status('Shadowfax', 4, 120), T0 + 5_000, T0 + 6_000);
+    fleet.apply(status('Shadowfax', 5, 150), T0 + 5_000, T0 + 6_000);
+    expect(trailSeconds(fleet, 'Shadowfax')).toEqual([5]);
+  });
+
+  it('reaches back its duration only', () => {
+    const fleet = new Fleet(30_000, limits);
+    for (let s = 0; s <= 20; s++) fleet.apply(status('Shadowfax', s, s * 30), T0 + s * 1000, T0 + s * 1000);
+    expect(trailSeconds(fleet, 'Shadowfax')).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+  });
+
+  it('leaves with its unicorn, and a returning unicorn starts a new one', () => {
+    const fleet = new Fleet(30_000, limits);
+    fleet.apply(status('Shadowfax', 0, 0), T0, T0);
+    fleet.apply(status('Shadowfax', 1, 30), T0 + 1_000, T0 + 1_000);
+    fleet.expire(T0 + 31_000);
+    expect(fleet.trail('Shadowfax')).toEqual([]);
+    fleet.apply(status('Shadowfax', 35, 900), T0 + 35_000, T0 + 35_000);
+    expect(trailSeconds(fleet, 'Shadowfax')).toEqual([35]);
+  });
+
+  it('are off unless asked for', () => {
+    const fleet = new Fleet(30_000);
+    fleet.apply(status('Shadowfax', 0, 0), T0, T0);
+    fleet.apply(status('Shadowfax', 1, 30), T0 + 1_000, T0 + 1_000);
+    expect(fleet.trail('Shadowfax')).toEqual([]);
+    const none = new Fleet(30_000, { durationMs: 0, maxPoints: 32 });
+    none.apply(status('Shadowfax', 0, 0), T0, T0);
+    none.apply(status('Shadowfax', 1, 30), T0 + 1_000, T0 + 1_000);
+    expect(none.trail('Shadowfax')).toEqual([]);
+  });
+});
+
 describe('decodeStatus', () => {
   const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 

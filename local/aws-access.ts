@@ -1,0 +1,151 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { IamEvaluator } from '../system/iam-evaluator';
+import { LOCAL_ACCOUNT, type LocalStack } from './assembly';
+import { startAwsEndpoint, type AwsEndpoint } from './aws/endpoint';
+import { LocalIam } from './aws/iam';
+import { dynamodbService, kinesisService } from './aws/json-proxies';
+import { s3Service } from './aws/s3';
+import type { AwsService } from './aws/service';
+import type { LocalEndpoints } from './emulators';
+
+/**
+ * The local run's one AWS endpoint and who may do what through it. Every service is reached
+ * at one URL; an access key the endpoint did not issue is the local account's administrator
+ * (the CLIs, the fleet, any SDK or AWS CLI with made-up keys), and the credentials it issues to
+ * the functions, delivery streams and log agent act as their roles, every request decided by
+ * IAM policy evaluation of the templates.
+ */
+
+/** The administrator's key for the runtime's own clients: any key the endpoint did not issue. */
+export const ADMIN_CREDENTIALS: AwsCredentialIdentity = {
+  accessKeyId: 'LOCALADMINISTRATOR',
+  secretAccessKey: 'local-administrator',
+};
+
+/** The default port of the endpoint, as other local AWS environments use it. */
+export const DEFAULT_ENDPOINT_PORT = 4566;
+
+/** Lambda and Firehose refresh their roles' credentials themselves; locally they last a week. */
+const SERVICE_SESSION_SECONDS = 7 * 24 * 3600;
+
+export interface LocalAws {
+  readonly endpoint: string;
+  readonly iam: LocalIam;
+  /** Credentials of a session of `roleArn` that renew themselves before they expire. */
+  roleCredentials(roleArn: string, sessionName: string): AwsCredentialIdentityProvider;
+  /** Fixed credentials of a session of `roleArn`, for a worker's environment. */
+  roleEnvironment(roleArn: string | undefined, sessionName: string): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface LocalAwsOptions {
+  readonly port: number;
+  readonly region: string;
+  readonly emulators: LocalEndpoints;
+  /** More services (SQS, Firehose, STS, …) beside the proxied emulators. */
+  readonly services?: readonly AwsService[];
+  readonly log: (message: string) => void;
+}
+
+/**
+ * Starts the endpoint. The stacks are given later (`authorize`), because queue URLs and the like
+ * in them name the endpoint, which exists only once it listens.
+ */
+export async function startLocalAws(
+  options: LocalAwsOptions,
+): Promise<LocalAws & { load(stacks: readonly LocalStack[]): void }> {
+  let iam: LocalIam | undefined;
+  const loaded = () => {
+    if (!iam) throw new Error('The local endpoint has no templates loaded yet');
+    return iam;
+  };
+  const endpoint: AwsEndpoint = await startAwsEndpoint({
+    port: options.port,
+    accountId: LOCAL_ACCOUNT,
+    defaultRegion: options.region,
+    services: [
+      kinesisService(() => options.emulators.kinesis),
+      dynamodbService(() => options.emulators.dynamodb),
+      s3Service(() => options.emulators.s3),
+      ...(options.services ?? []),
+    ],
+    callerOf: (accessKeyId, sessionToken) => {
+      const found = loaded().lookup(accessKeyId, sessionToken);
+      return 'caller' in found ? found.caller : undefined;
+    },
+    authorize: (caller, action, resource, context) => loaded().authorize(caller, action, resource, context),
+    log: options.log,
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(
+      error.code === 'EADDRINUSE'
+        ? `Port ${options.port} for the AWS endpoint is in use: is another local pipeline running? (stop it, or pass --port-base)`
+        : `The AWS endpoint could not listen on 127.0.0.1:${options.port}: ${error.message}`,
+    );
+  });
+  const issue = (roleArn: string, sessionName: string) =>
+    loaded().issue(roleArn, sessionName, { durationSeconds: SERVICE_SESSION_SECONDS });
+  return {
+    endpoint: endpoint.url,
+    get iam() {
+      return loaded();
+    },
+    load(stacks) {
+      iam = new LocalIam(new IamEvaluator(stacks, LOCAL_ACCOUNT), LOCAL_ACCOUNT);
+    },
+    roleCredentials: (roleArn, sessionName) => async () => {
+      const issued = issue(roleArn, sessionName);
+      return { ...issued, expiration: issued.expiration };
+    },
+    roleEnvironment(roleArn, sessionName): Record<string, string> {
+      if (!roleArn) {
+        return {
+          AWS_ACCESS_KEY_ID: ADMIN_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: ADMIN_CREDENTIALS.secretAccessKey,
+        };
+      }
+      const issued = issue(roleArn, sessionName);
+      return {
+        AWS_ACCESS_KEY_ID: issued.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: issued.secretAccessKey,
+        AWS_SESSION_TOKEN: issued.sessionToken,
+      };
+    },
+    stop: () => endpoint.stop(),
+  };
+}
+
+export interface LocalClients {
+  readonly kinesis: KinesisClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly s3: S3Client;
+  destroy(): void;
+}
+
+/**
+ * SDK clients for the endpoint: Kinesis over HTTP/1.1 (the SDK's HTTP/2 default is for
+ * SubscribeToShard), S3 path-style (the endpoint is an IP address).
+ */
+export function localClients(
+  region: string,
+  endpoint: string,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider = ADMIN_CREDENTIALS,
+): LocalClients {
+  const common = { region, credentials, endpoint };
+  const kinesis = new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() });
+  const dynamodb = new DynamoDBClient(common);
+  const s3 = new S3Client({ ...common, forcePathStyle: true });
+  return {
+    kinesis,
+    dynamodb,
+    s3,
+    destroy() {
+      kinesis.destroy();
+      dynamodb.destroy();
+      s3.destroy();
+    },
+  };
+}
