@@ -17,6 +17,10 @@ import { administrator, allowAll } from '../support/firehose';
  */
 
 const work = mkdtempSync(path.join(tmpdir(), 'direct-put-'));
+const started: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((stop) => stop()));
+});
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A cloud assembly as `cdk synth` writes one: a manifest naming the stack's template. */
@@ -26,7 +30,37 @@ function assembly(): string {
   const template = {
     Resources: {
       Lake: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'click-lake' } },
-      DeliveryRole: { Type: 'AWS::IAM::Role', Properties: {} },
+      DeliveryRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'firehose.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          },
+        },
+      },
+      DeliveryPolicy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          PolicyName: 'deliver',
+          Roles: [{ Ref: 'DeliveryRole' }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['s3:PutObject', 's3:GetObject', 's3:ListBucket'],
+                Resource: [
+                  { 'Fn::GetAtt': ['Lake', 'Arn'] },
+                  { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Lake', 'Arn'] }, '/*']] },
+                ],
+              },
+            ],
+          },
+        },
+      },
       Clicks: {
         Type: 'AWS::KinesisFirehose::DeliveryStream',
         Properties: {
@@ -109,15 +143,15 @@ it('takes PutRecordBatch into the pipeline and delivers it to the S3 emulator, a
           Records: values.map((v) => ({ Data: Buffer.from(v) })),
         }),
       );
-    return {
-      pipeline,
-      put,
-      stop: async () => {
+    let stopped: Promise<void> | undefined;
+    const stop = () =>
+      (stopped ??= (async () => {
         client.destroy();
         await endpoint.stop();
         await pipeline.stop();
-      },
-    };
+      })());
+    started.push(stop);
+    return { pipeline, put, stop };
   };
 
   const first = await run();
