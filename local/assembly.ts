@@ -88,15 +88,40 @@ export interface LocalEventSource {
   readonly enabled: boolean;
 }
 
+/** A processor parameter as the template declares it (intrinsics resolved). */
+export interface ProcessorParameter {
+  readonly ParameterName: string;
+  readonly ParameterValue: string;
+}
+
 export type FirehoseProcessor =
-  | { readonly type: 'AppendDelimiterToRecord'; readonly delimiter: string }
-  | { readonly type: 'Lambda'; readonly functionLogicalId: string };
+  | {
+      readonly type: 'AppendDelimiterToRecord';
+      readonly delimiter: string;
+      readonly parameters: readonly ProcessorParameter[];
+    }
+  | {
+      readonly type: 'Lambda';
+      readonly functionLogicalId: string;
+      readonly parameters: readonly ProcessorParameter[];
+    };
+
+/** Where a delivery stream's records come from. */
+export type DeliveryStreamType = 'DirectPut' | 'KinesisStreamAsSource';
 
 export interface LocalDeliveryStream {
   readonly logicalId: string;
   readonly name: string;
-  readonly sourceStreamLogicalId: string;
+  readonly arn: string;
+  /** `DirectPut`: PutRecord/PutRecordBatch; `KinesisStreamAsSource`: read from a Kinesis stream. */
+  readonly type: DeliveryStreamType;
+  /** The source stream, for `KinesisStreamAsSource`. */
+  readonly sourceStreamLogicalId?: string;
+  /** The role Firehose reads the source stream as. */
+  readonly sourceRoleArn?: string;
   readonly bucketLogicalId: string;
+  /** The destination's role: Firehose writes the bucket with it (and the local run reads the source with it too). */
+  readonly roleArn?: string;
   readonly prefix: string;
   readonly errorPrefix: string;
   readonly bufferIntervalSeconds: number;
@@ -104,10 +129,12 @@ export interface LocalDeliveryStream {
   readonly compression: 'UNCOMPRESSED' | 'GZIP';
   readonly fileExtension?: string;
   readonly processors: FirehoseProcessor[];
-  /** The role Firehose reads the source stream with. */
-  readonly sourceRoleArn?: string;
-  /** The role Firehose writes the bucket and invokes processors with. */
-  readonly roleArn?: string;
+  /** The destination's CloudWatchLoggingOptions. */
+  readonly logging?: {
+    readonly enabled: boolean;
+    readonly logGroupName?: string;
+    readonly logStreamName?: string;
+  };
 }
 
 export interface LocalStack {
@@ -358,76 +385,12 @@ export function readStack(
     });
 
   const deliveryStreams: LocalDeliveryStream[] = of('AWS::KinesisFirehose::DeliveryStream')
-    .filter(([, r]) => props(r).DeliveryStreamType === 'KinesisStreamAsSource')
-    .map(([id, r]) => {
-      const p = props(r);
-      const source = p.KinesisStreamSourceConfiguration as { KinesisStreamARN: unknown; RoleARN?: unknown };
-      const s3 = (p.ExtendedS3DestinationConfiguration ?? p.S3DestinationConfiguration) as
-        Record<string, unknown> | undefined;
-      if (!s3) throw new AssemblyError(`${id}: only S3 destinations run locally`);
-      const hints = (s3.BufferingHints ?? {}) as { IntervalInSeconds?: number; SizeInMBs?: number };
-      const processing = s3.ProcessingConfiguration as
-        | {
-            Enabled?: boolean;
-            Processors?: {
-              Type: string;
-              Parameters?: { ParameterName: string; ParameterValue: unknown }[];
-            }[];
-          }
-        | undefined;
-      const processors: FirehoseProcessor[] = [];
-      if (processing?.Enabled !== false) {
-        for (const processor of processing?.Processors ?? []) {
-          const param = (name: string) =>
-            processor.Parameters?.find((x) => x.ParameterName === name)?.ParameterValue;
-          if (processor.Type === 'AppendDelimiterToRecord') {
-            const delimiter = param('Delimiter');
-            processors.push({
-              type: 'AppendDelimiterToRecord',
-              delimiter:
-                delimiter === undefined ? '\n' : JSON.parse(`"${resolveString(delimiter, ctx, id)}"`),
-            });
-          } else if (processor.Type === 'Lambda') {
-            processors.push({
-              type: 'Lambda',
-              functionLogicalId: functionByRef(param('LambdaArn'), `${id}.Processors`),
-            });
-          } else {
-            throw new AssemblyError(`${id}: Firehose processor ${processor.Type} is not supported locally`);
-          }
-        }
-      }
-      return {
-        logicalId: id,
-        name: identities[id].ref,
-        sourceStreamLogicalId: byArn(
-          'AWS::Kinesis::Stream',
-          source.KinesisStreamARN,
-          `${id}.KinesisStreamARN`,
-        ),
-        bucketLogicalId: byArn('AWS::S3::Bucket', s3.BucketARN, `${id}.BucketARN`),
-        prefix: s3.Prefix === undefined ? '' : resolveString(s3.Prefix, ctx, `${id}.Prefix`),
-        errorPrefix:
-          s3.ErrorOutputPrefix === undefined
-            ? ''
-            : resolveString(s3.ErrorOutputPrefix, ctx, `${id}.ErrorOutputPrefix`),
-        bufferIntervalSeconds: num(hints.IntervalInSeconds, 300),
-        bufferSizeBytes: num(hints.SizeInMBs, 5) * 1024 * 1024,
-        compression: s3.CompressionFormat === 'GZIP' ? 'GZIP' : 'UNCOMPRESSED',
-        fileExtension: typeof s3.FileExtension === 'string' ? s3.FileExtension : undefined,
-        processors,
-        ...(s3.RoleARN === undefined ? {} : { roleArn: resolveString(s3.RoleARN, ctx, `${id}.RoleARN`) }),
-        ...(source.RoleARN === undefined
-          ? {}
-          : {
-              sourceRoleArn: resolveString(
-                source.RoleARN,
-                ctx,
-                `${id}.KinesisStreamSourceConfiguration.RoleARN`,
-              ),
-            }),
-      };
-    });
+    .filter(([, r]) =>
+      ['DirectPut', 'KinesisStreamAsSource', undefined].includes(
+        props(r).DeliveryStreamType as string | undefined,
+      ),
+    )
+    .map(([id, r]) => readDeliveryStream(id, props(r), identities[id], { ctx, byArn, functionByRef }));
 
   const outputs: Partial<Record<OutputKey, string>> = {};
   for (const [key, output] of Object.entries(template.Outputs ?? {})) {
@@ -457,6 +420,104 @@ export function readStack(
     eventSources,
     deliveryStreams,
     outputs,
+  };
+}
+
+interface DeliveryStreamContext {
+  readonly ctx: IntrinsicContext;
+  /** The logical id of the resource of `type` whose ARN `arnValue` resolves to. */
+  readonly byArn: (type: string, arnValue: unknown, where: string) => string;
+  /** The logical id of the function a name or ARN refers to. */
+  readonly functionByRef: (value: unknown, where: string) => string;
+}
+
+type ProcessingConfiguration = {
+  Enabled?: boolean;
+  Processors?: { Type: string; Parameters?: { ParameterName: string; ParameterValue: unknown }[] }[];
+};
+
+function readProcessors(
+  id: string,
+  processing: ProcessingConfiguration | undefined,
+  { ctx, functionByRef }: DeliveryStreamContext,
+): FirehoseProcessor[] {
+  if (processing?.Enabled === false) return [];
+  return (processing?.Processors ?? []).map((processor) => {
+    const parameters = (processor.Parameters ?? []).map((x) => ({
+      ParameterName: x.ParameterName,
+      ParameterValue: resolveString(x.ParameterValue, ctx, `${id}.Processors.${x.ParameterName}`),
+    }));
+    const param = (name: string) => parameters.find((x) => x.ParameterName === name)?.ParameterValue;
+    if (processor.Type === 'AppendDelimiterToRecord') {
+      const delimiter = param('Delimiter');
+      return {
+        type: 'AppendDelimiterToRecord' as const,
+        delimiter: delimiter === undefined ? '\n' : JSON.parse(`"${delimiter}"`),
+        parameters,
+      };
+    }
+    if (processor.Type === 'Lambda') {
+      const functionLogicalId = functionByRef(
+        processor.Parameters?.find((x) => x.ParameterName === 'LambdaArn')?.ParameterValue,
+        `${id}.Processors`,
+      );
+      return { type: 'Lambda' as const, functionLogicalId, parameters };
+    }
+    throw new AssemblyError(`${id}: Firehose processor ${processor.Type} is not supported locally`);
+  });
+}
+
+/** One delivery stream with an S3 destination, fed by a Kinesis stream or by direct puts. */
+function readDeliveryStream(
+  id: string,
+  p: Record<string, unknown>,
+  identity: ResolvedResource,
+  context: DeliveryStreamContext,
+): LocalDeliveryStream {
+  const { ctx, byArn } = context;
+  const type = (p.DeliveryStreamType as DeliveryStreamType | undefined) ?? 'DirectPut';
+  const source = p.KinesisStreamSourceConfiguration as { KinesisStreamARN: unknown; RoleARN?: unknown };
+  const s3 = (p.ExtendedS3DestinationConfiguration ?? p.S3DestinationConfiguration) as
+    Record<string, unknown> | undefined;
+  if (!s3) throw new AssemblyError(`${id}: only S3 destinations run locally`);
+  const hints = (s3.BufferingHints ?? {}) as { IntervalInSeconds?: number; SizeInMBs?: number };
+  const text = (value: unknown, where: string) =>
+    value === undefined ? undefined : resolveString(value, ctx, `${id}.${where}`);
+  const logging = s3.CloudWatchLoggingOptions as
+    { Enabled?: boolean; LogGroupName?: unknown; LogStreamName?: unknown } | undefined;
+  return {
+    logicalId: id,
+    name: identity.ref,
+    arn: identity.attributes.Arn,
+    type,
+    ...(type === 'KinesisStreamAsSource'
+      ? {
+          sourceStreamLogicalId: byArn(
+            'AWS::Kinesis::Stream',
+            source.KinesisStreamARN,
+            `${id}.KinesisStreamARN`,
+          ),
+          sourceRoleArn: text(source.RoleARN, 'KinesisStreamSourceConfiguration.RoleARN'),
+        }
+      : {}),
+    bucketLogicalId: byArn('AWS::S3::Bucket', s3.BucketARN, `${id}.BucketARN`),
+    roleArn: text(s3.RoleARN, 'RoleARN'),
+    prefix: text(s3.Prefix, 'Prefix') ?? '',
+    errorPrefix: text(s3.ErrorOutputPrefix, 'ErrorOutputPrefix') ?? '',
+    bufferIntervalSeconds: num(hints.IntervalInSeconds, 300),
+    bufferSizeBytes: num(hints.SizeInMBs, 5) * 1024 * 1024,
+    compression: s3.CompressionFormat === 'GZIP' ? 'GZIP' : 'UNCOMPRESSED',
+    fileExtension: typeof s3.FileExtension === 'string' ? s3.FileExtension : undefined,
+    processors: readProcessors(
+      id,
+      s3.ProcessingConfiguration as ProcessingConfiguration | undefined,
+      context,
+    ),
+    logging: logging && {
+      enabled: logging.Enabled === true,
+      logGroupName: text(logging.LogGroupName, 'CloudWatchLoggingOptions.LogGroupName'),
+      logStreamName: text(logging.LogStreamName, 'CloudWatchLoggingOptions.LogStreamName'),
+    },
   };
 }
 

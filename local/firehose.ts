@@ -1,19 +1,23 @@
-import type { KinesisClient, Shard, _Record } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { LocalDeliveryStream, LocalStream } from './assembly';
 import type { Invoker } from './event-source';
+import { derivedId, DirectPutSpool } from './firehose-spool';
 import { FunctionError } from './lambda-host';
 import { forEachShard, ShardReader } from '#core/shard-follower';
 import { CheckpointStore, type Clock } from './shards';
 
 /**
- * A stand-in for a Firehose delivery stream with a Kinesis source and an S3 destination, run
- * from the template's settings: it reads every shard of the source stream, buffers records
- * until the size or interval hint is reached, runs the processors (a Lambda transformation,
- * a delimiter), compresses, and writes one object under the expanded prefix; records a
- * transformation rejects go under the error prefix. Shard positions are saved only after the
- * object is written, so nothing read is lost on a stop or crash.
+ * A stand-in for a Firehose delivery stream with an S3 destination, run from the template's
+ * settings. Its records come from its source Kinesis stream (every shard read), or, for a
+ * DirectPut delivery stream, from PutRecord/PutRecordBatch (`putRecords`). It buffers records
+ * until the size or interval hint is reached, runs the processors (a Lambda transformation, a
+ * delimiter), compresses, and writes one object under the expanded prefix; records a
+ * transformation rejects go under the error prefix. Nothing is lost on a stop or crash: shard
+ * positions are saved only after the object is written, and direct puts wait in a spool file
+ * until then (`firehose-spool.ts`), which also makes a rewrite after a crash replace the same
+ * object.
  */
 
 export interface ObjectWriter {
@@ -52,15 +56,30 @@ export function expandPrefix(prefix: string, time: number, errorOutputType?: str
 }
 
 /** Firehose's object name: `<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<id>`. */
-export function objectName(deliveryStream: string, time: number, extension: string): string {
+export function objectName(
+  deliveryStream: string,
+  time: number,
+  extension: string,
+  id: string = randomUUID(),
+): string {
   const d = new Date(time);
   const stamp = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}`;
-  return `${deliveryStream}-1-${stamp}-${randomUUID()}${extension}`;
+  return `${deliveryStream}-1-${stamp}-${id}${extension}`;
 }
 
+/** A record waiting in the buffer. */
 interface Buffered {
-  readonly record: _Record;
-  readonly shardId: string;
+  readonly data: Uint8Array;
+  /** When Firehose took it in (ms): its Kinesis arrival time, or when PutRecordBatch accepted it. */
+  readonly arrival: number;
+  /** Kinesis source: where it was read. */
+  readonly shard?: {
+    readonly shardId: string;
+    readonly partitionKey?: string;
+    readonly sequenceNumber: string;
+  };
+  /** DirectPut: its number in the spool. */
+  readonly seq?: number;
 }
 
 export interface DeliveryCounters {
@@ -69,20 +88,47 @@ export interface DeliveryCounters {
   failedRecords: number;
 }
 
+/** A delivery stream that reads its Kinesis source stream. */
+export interface KinesisSourceOptions {
+  readonly type: 'KinesisStreamAsSource';
+  readonly stream: LocalStream;
+  readonly kinesis: KinesisClient;
+  readonly pollMs?: number;
+  readonly discoverMs?: number;
+}
+
+/** A delivery stream whose records are handed to `putRecords` (PutRecord, PutRecordBatch). */
+export interface DirectPutSourceOptions {
+  readonly type: 'DirectPut';
+  /** The append-only file accepted records wait in until they are written to S3. */
+  readonly spoolFile: string;
+}
+
 export interface DeliveryOptions {
   readonly delivery: LocalDeliveryStream;
-  readonly source: LocalStream;
+  readonly source: KinesisSourceOptions | DirectPutSourceOptions;
   readonly bucketName: string;
   readonly region: string;
-  readonly kinesis: KinesisClient;
   readonly writer: ObjectWriter;
   /** Lambda processors by function logical id. */
   readonly processors: Readonly<Record<string, Invoker>>;
+  /** Positions saved after each object: per shard (Kinesis source), or the spool's (DirectPut). */
   readonly checkpoints: CheckpointStore;
   readonly clock: Clock;
-  readonly pollMs?: number;
-  readonly discoverMs?: number;
   readonly log: (message: string) => void;
+}
+
+/** How the next object is named, and what happens once it is written: one per kind of source. */
+interface Feed {
+  /** Starts reading (Kinesis); hands over what waited from the last run (DirectPut). */
+  start(runner: DeliveryStreamRunner): Promise<void>;
+  /** How many records from the front of the buffer the next object holds. */
+  take(buffer: readonly Buffered[]): number;
+  /** The object's time and id (a random id when undefined), recorded before it is written. */
+  plan(items: readonly Buffered[], now: number): { at: number; id?: (kind: string) => string };
+  /** The object is written: save the position past `items`. */
+  delivered(items: readonly Buffered[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Lambda transformation attempts before the records count as processing-failed. */
@@ -97,28 +143,100 @@ export class DeliveryStreamRunner {
   private reading?: Promise<void>;
   private flushing: Promise<void> = Promise.resolve();
   private timer?: Promise<void>;
+  private readonly feed: Feed;
+  private spool?: DirectPutSpool;
+  private halted?: Promise<void>;
 
-  constructor(private readonly options: DeliveryOptions) {}
+  constructor(private readonly options: DeliveryOptions) {
+    const { source, checkpoints, delivery } = options;
+    if (source.type === 'DirectPut') {
+      this.spool = new DirectPutSpool(source.spoolFile, checkpoints as CheckpointStore<never>);
+      this.feed = directPutFeed(this.spool, delivery.arn);
+    } else {
+      this.feed = kinesisFeed(source, checkpoints, this.stopping.signal, options);
+    }
+  }
+
+  get deliveryStream(): LocalDeliveryStream {
+    return this.options.delivery;
+  }
+
+  /** Records waiting to be written (buffered, or in a flush under way). */
+  get pending(): number {
+    return this.buffer.length;
+  }
 
   start(): void {
-    const { kinesis, source, clock } = this.options;
-    this.reading = forEachShard(kinesis, source.name, (shard) => this.readShard(shard), {
-      signal: this.stopping.signal,
-      clock,
-      discoverMs: this.options.discoverMs ?? 10_000,
-      isDone: (shard) =>
-        (this.options.checkpoints.get(shard.ShardId!) as { done?: boolean } | undefined)?.done === true,
-      onError: (error) => this.options.log(`${this.options.delivery.logicalId}: ${(error as Error).message}`),
-    });
+    this.reading = this.feed.start(this);
     this.timer = this.tick();
+    // An object that was being written when the last run stopped is written again at once.
+    if (this.spool?.intent) {
+      this.flush().catch((error: Error) =>
+        this.options.log(`${this.options.delivery.logicalId}: ${error.message}`),
+      );
+    }
   }
 
   /** Stops reading, then writes whatever is buffered. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return (this.halted ??= this.halt(true));
+  }
+
+  /**
+   * Stops without writing what is buffered, as a crash would: the records stay on the source
+   * stream or in the spool, and the next run delivers them. A later `stop` does nothing more.
+   */
+  abandon(): Promise<void> {
+    return (this.halted ??= this.halt(false));
+  }
+
+  private async halt(flush: boolean): Promise<void> {
     this.stopping.abort();
-    await this.reading;
-    await this.timer;
-    await this.flush();
+    try {
+      await this.reading;
+      await this.timer;
+      if (flush) await this.flush();
+      else await this.flushing.catch(() => undefined);
+    } finally {
+      await this.feed.close();
+    }
+  }
+
+  /**
+   * DirectPut: takes records handed over by PutRecord/PutRecordBatch. Resolves once they are on
+   * disk in the spool (accepted); they are written to S3 by the buffering hints.
+   */
+  async putRecords(records: readonly Uint8Array[]): Promise<void> {
+    if (!this.spool) throw new Error(`${this.options.delivery.name} reads a Kinesis stream`);
+    if (this.stopping.signal.aborted) throw new Error(`${this.options.delivery.name} is stopping`);
+    const now = this.options.clock.now();
+    const spooled = await this.spool.append(records.map((data) => ({ data, arrival: now })));
+    this.add(spooled);
+    if (this.bufferBytes >= this.options.delivery.bufferSizeBytes) {
+      this.flush().catch((error: Error) =>
+        this.options.log(`${this.options.delivery.logicalId}: ${error.message}`),
+      );
+    }
+  }
+
+  /** Adds records to the buffer, in spool order (DirectPut) or as read (Kinesis). */
+  add(records: readonly Buffered[]): void {
+    for (const record of records) {
+      const last = this.buffer[this.buffer.length - 1];
+      if (record.seq !== undefined && last?.seq !== undefined && last.seq > record.seq) {
+        const at = this.buffer.findIndex((b) => (b.seq ?? 0) > record.seq!);
+        this.buffer.splice(at, 0, record);
+      } else {
+        this.buffer.push(record);
+      }
+      this.bufferBytes += record.data.byteLength;
+      this.bufferedSince ??= this.options.clock.now();
+    }
+  }
+
+  /** Whether the size hint is reached. */
+  get full(): boolean {
+    return this.bufferBytes >= this.options.delivery.bufferSizeBytes;
   }
 
   private async tick(): Promise<void> {
@@ -136,65 +254,48 @@ export class DeliveryStreamRunner {
     }
   }
 
-  private async readShard(shard: Shard): Promise<void> {
-    const { kinesis, source, checkpoints, clock, delivery } = this.options;
-    const shardId = shard.ShardId!;
-    const saved = checkpoints.get(shardId) as { after?: string } | undefined;
-    const reader = new ShardReader(kinesis, source.name, shardId, {
-      after: saved?.after,
-      start: { type: 'TRIM_HORIZON' },
-    });
-    while (!this.stopping.signal.aborted) {
-      const { records } = await reader.read(10_000);
-      for (const record of records) {
-        this.buffer.push({ record, shardId });
-        this.bufferBytes += record.Data?.byteLength ?? 0;
-        this.bufferedSince ??= clock.now();
-      }
-      if (this.bufferBytes >= delivery.bufferSizeBytes) await this.flush();
-      if (reader.closed) {
-        await this.flush();
-        checkpoints.set(shardId, { ...(checkpoints.get(shardId) as object), done: true });
-        return;
-      }
-      if (records.length === 0) await clock.sleep(this.options.pollMs ?? 1000, this.stopping.signal);
-    }
-  }
-
   /** Writes the buffer as one object (and one error object if any record failed processing). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeBuffer());
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.writeBuffer());
     return this.flushing;
   }
 
+  private transformEvent(items: readonly Buffered[], live: number[]) {
+    const { delivery, region, source } = this.options;
+    return {
+      invocationId: randomUUID(),
+      deliveryStreamArn: delivery.arn,
+      ...(source.type === 'KinesisStreamAsSource' ? { sourceKinesisStreamArn: source.stream.arn } : {}),
+      region,
+      records: live.map((i) => ({
+        recordId: String(i),
+        approximateArrivalTimestamp: items[i].arrival,
+        data: Buffer.from(items[i].data).toString('base64'),
+        ...(items[i].shard
+          ? {
+              kinesisRecordMetadata: {
+                shardId: items[i].shard!.shardId,
+                partitionKey: items[i].shard!.partitionKey,
+                approximateArrivalTimestamp: items[i].arrival,
+                sequenceNumber: items[i].shard!.sequenceNumber,
+                subsequenceNumber: 0,
+              },
+            }
+          : {}),
+      })),
+    };
+  }
+
   private async transform(
-    items: Buffered[],
+    items: readonly Buffered[],
     functionLogicalId: string,
     data: (Uint8Array | undefined)[],
     failed: Map<number, string>,
   ) {
-    const { processors, delivery, region } = this.options;
-    const invoker = processors[functionLogicalId];
+    const invoker = this.options.processors[functionLogicalId];
     const live = items.map((_, i) => i).filter((i) => data[i] !== undefined && !failed.has(i));
     if (live.length === 0) return;
-    const event = {
-      invocationId: randomUUID(),
-      deliveryStreamArn: `arn:aws:firehose:${region}:000000000000:deliverystream/${delivery.name}`,
-      sourceKinesisStreamArn: this.options.source.arn,
-      region,
-      records: live.map((i) => ({
-        recordId: String(i),
-        approximateArrivalTimestamp: items[i].record.ApproximateArrivalTimestamp?.getTime(),
-        data: Buffer.from(data[i]!).toString('base64'),
-        kinesisRecordMetadata: {
-          shardId: items[i].shardId,
-          partitionKey: items[i].record.PartitionKey,
-          approximateArrivalTimestamp: items[i].record.ApproximateArrivalTimestamp?.getTime(),
-          sequenceNumber: items[i].record.SequenceNumber,
-          subsequenceNumber: 0,
-        },
-      })),
-    };
+    const event = this.transformEvent(items, live);
     let response: { records?: { recordId: string; result: string; data?: string }[] } | undefined;
     let lastError = '';
     for (let attempt = 1; attempt <= TRANSFORM_ATTEMPTS && !response; attempt++) {
@@ -217,68 +318,157 @@ export class DeliveryStreamRunner {
     }
   }
 
+  /** Runs the processors: the data to deliver, and the records that failed with why. */
+  private async process(items: readonly Buffered[]) {
+    const data: (Uint8Array | undefined)[] = items.map((item) => item.data);
+    const failed = new Map<number, string>();
+    for (const processor of this.options.delivery.processors) {
+      if (processor.type === 'Lambda') await this.transform(items, processor.functionLogicalId, data, failed);
+      else {
+        const delimiter = Buffer.from(processor.delimiter);
+        for (let i = 0; i < data.length; i++) if (data[i]) data[i] = Buffer.concat([data[i]!, delimiter]);
+      }
+    }
+    return { data, failed };
+  }
+
+  private errorLines(items: readonly Buffered[], failed: Map<number, string>): Buffer[] {
+    return [...failed].map(([i, reason]) =>
+      Buffer.from(
+        `${JSON.stringify({
+          attemptsMade: TRANSFORM_ATTEMPTS,
+          arrivalTimestamp: items[i].arrival,
+          errorCode: reason.split(':')[0],
+          errorMessage: reason,
+          attemptEndingTimestamp: this.options.clock.now(),
+          rawData: Buffer.from(items[i].data).toString('base64'),
+        })}\n`,
+      ),
+    );
+  }
+
+  private async writeObjects(items: readonly Buffered[]) {
+    const { delivery, writer, bucketName, clock } = this.options;
+    const plan = this.feed.plan(items, clock.now());
+    const { data, failed } = await this.process(items);
+    const oldest = Math.min(...items.map((i) => i.arrival));
+    const extension = delivery.fileExtension ?? (delivery.compression === 'GZIP' ? '.gz' : '');
+    const encode = (chunks: Uint8Array[]) => {
+      const body = Buffer.concat(chunks);
+      return delivery.compression === 'GZIP' ? gzipSync(body) : body;
+    };
+    const delivered = data.filter((d, i): d is Uint8Array => d !== undefined && !failed.has(i));
+    if (delivered.length > 0) {
+      const name = objectName(delivery.name, plan.at, extension, plan.id?.('delivered'));
+      await writer.put(bucketName, `${expandPrefix(delivery.prefix, oldest)}${name}`, encode(delivered));
+      this.counters.objects += 1;
+    }
+    if (failed.size > 0) {
+      const prefix = expandPrefix(delivery.errorPrefix || 'processing-failed/', oldest, 'processing-failed');
+      const name = objectName(delivery.name, plan.at, extension, plan.id?.('processing-failed'));
+      await writer.put(bucketName, `${prefix}${name}`, encode(this.errorLines(items, failed)));
+      this.counters.failedRecords += failed.size;
+    }
+  }
+
   private async writeBuffer(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const items = this.buffer;
-    this.buffer = [];
-    this.bufferBytes = 0;
-    this.bufferedSince = undefined;
-    const { delivery, writer, bucketName, checkpoints, clock } = this.options;
+    const count = this.feed.take(this.buffer);
+    if (count === 0) return;
+    const items = this.buffer.splice(0, count);
+    this.bufferBytes = this.buffer.reduce((n, i) => n + i.data.byteLength, 0);
+    this.bufferedSince = this.buffer.length > 0 ? this.options.clock.now() : undefined;
     try {
-      const data: (Uint8Array | undefined)[] = items.map((item) => item.record.Data ?? new Uint8Array());
-      const failed = new Map<number, string>();
-      for (const processor of delivery.processors) {
-        if (processor.type === 'Lambda')
-          await this.transform(items, processor.functionLogicalId, data, failed);
-        else {
-          const delimiter = Buffer.from(processor.delimiter);
-          for (let i = 0; i < data.length; i++) if (data[i]) data[i] = Buffer.concat([data[i]!, delimiter]);
-        }
-      }
-      const oldest = Math.min(
-        ...items.map((i) => i.record.ApproximateArrivalTimestamp?.getTime() ?? clock.now()),
-      );
-      const extension = delivery.fileExtension ?? (delivery.compression === 'GZIP' ? '.gz' : '');
-      const encode = (chunks: Uint8Array[]) => {
-        const body = Buffer.concat(chunks);
-        return delivery.compression === 'GZIP' ? gzipSync(body) : body;
-      };
-      const delivered = data.filter((d, i): d is Uint8Array => d !== undefined && !failed.has(i));
-      if (delivered.length > 0) {
-        const key = `${expandPrefix(delivery.prefix, oldest)}${objectName(delivery.name, clock.now(), extension)}`;
-        await writer.put(bucketName, key, encode(delivered));
-        this.counters.objects += 1;
-      }
-      if (failed.size > 0) {
-        const lines = [...failed].map(([i, reason]) =>
-          Buffer.from(
-            `${JSON.stringify({
-              attemptsMade: TRANSFORM_ATTEMPTS,
-              arrivalTimestamp: items[i].record.ApproximateArrivalTimestamp?.getTime(),
-              errorCode: reason.split(':')[0],
-              errorMessage: reason,
-              attemptEndingTimestamp: clock.now(),
-              rawData: Buffer.from(items[i].record.Data ?? new Uint8Array()).toString('base64'),
-            })}\n`,
-          ),
-        );
-        const prefix = delivery.errorPrefix || 'processing-failed/';
-        const key = `${expandPrefix(prefix, oldest, 'processing-failed')}${objectName(delivery.name, clock.now(), extension)}`;
-        await writer.put(bucketName, key, encode(lines));
-        this.counters.failedRecords += failed.size;
-      }
+      await this.writeObjects(items);
+      await this.feed.delivered(items);
       this.counters.records += items.length;
-      const lastByShard = new Map<string, string>();
-      for (const item of items) lastByShard.set(item.shardId, item.record.SequenceNumber!);
-      for (const [shardId, after] of lastByShard) {
-        checkpoints.set(shardId, { ...(checkpoints.get(shardId) as object), after });
-      }
     } catch (error) {
       // Keep the records for the next attempt rather than lose them.
       this.buffer = [...items, ...this.buffer];
-      this.bufferBytes = this.buffer.reduce((n, i) => n + (i.record.Data?.byteLength ?? 0), 0);
-      this.bufferedSince ??= clock.now();
+      this.bufferBytes = this.buffer.reduce((n, i) => n + i.data.byteLength, 0);
+      this.bufferedSince ??= this.options.clock.now();
       throw error;
     }
   }
+}
+
+/** Reads every shard of the source stream; positions per shard are saved after each object. */
+function kinesisFeed(
+  source: KinesisSourceOptions,
+  checkpoints: CheckpointStore,
+  signal: AbortSignal,
+  { clock, log, delivery }: Pick<DeliveryOptions, 'clock' | 'log' | 'delivery'>,
+): Feed {
+  const readShard = async (runner: DeliveryStreamRunner, shard: Shard) => {
+    const shardId = shard.ShardId!;
+    const saved = checkpoints.get(shardId) as { after?: string } | undefined;
+    const reader = new ShardReader(source.kinesis, source.stream.name, shardId, {
+      after: saved?.after,
+      start: { type: 'TRIM_HORIZON' },
+    });
+    while (!signal.aborted) {
+      const { records } = await reader.read(10_000);
+      runner.add(
+        records.map((record) => ({
+          data: record.Data ?? new Uint8Array(),
+          arrival: record.ApproximateArrivalTimestamp?.getTime() ?? clock.now(),
+          shard: { shardId, partitionKey: record.PartitionKey, sequenceNumber: record.SequenceNumber! },
+        })),
+      );
+      if (runner.full) await runner.flush();
+      if (reader.closed) {
+        await runner.flush();
+        checkpoints.set(shardId, { ...(checkpoints.get(shardId) as object), done: true });
+        return;
+      }
+      if (records.length === 0) await clock.sleep(source.pollMs ?? 1000, signal);
+    }
+  };
+  return {
+    start: (runner) =>
+      forEachShard(source.kinesis, source.stream.name, (shard) => readShard(runner, shard), {
+        signal,
+        clock,
+        discoverMs: source.discoverMs ?? 10_000,
+        isDone: (shard) => (checkpoints.get(shard.ShardId!) as { done?: boolean } | undefined)?.done === true,
+        onError: (error) => log(`${delivery.logicalId}: ${(error as Error).message}`),
+      }),
+    take: (buffer) => buffer.length,
+    plan: (_items, now) => ({ at: now }),
+    delivered: async (items) => {
+      const lastByShard = new Map<string, string>();
+      for (const item of items) lastByShard.set(item.shard!.shardId, item.shard!.sequenceNumber);
+      for (const [shardId, after] of lastByShard) {
+        checkpoints.set(shardId, { ...(checkpoints.get(shardId) as object), after });
+      }
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Direct puts: what waited in the spool is buffered again at start; an object covers a run of
+ * spool numbers recorded before it is written, so after a crash the same run is written under
+ * the same key.
+ */
+function directPutFeed(spool: DirectPutSpool, arn: string): Feed {
+  return {
+    start: async (runner) => runner.add(spool.recovered),
+    take: (buffer) => {
+      const intent = spool.intent;
+      if (!intent) return buffer.length;
+      const end = buffer.findIndex((b) => b.seq! > intent.last);
+      return end === -1 ? buffer.length : end;
+    },
+    plan: (items, now) => {
+      let intent = spool.intent;
+      if (!intent) {
+        intent = { first: items[0].seq!, last: items[items.length - 1].seq!, at: now };
+        spool.intend(intent);
+      }
+      const { first, last, at } = intent;
+      return { at, id: (kind) => derivedId(arn, spool.epoch, first, last, kind) };
+    },
+    delivered: (items) => spool.delivered(items[items.length - 1].seq!),
+    close: () => spool.close(),
+  };
 }

@@ -81,6 +81,11 @@ export interface LocalPipeline {
   readonly kinesis: KinesisClient;
   readonly dynamodb: DynamoDBClient;
   readonly s3: S3Client;
+  /**
+   * Every delivery stream's runner: DirectPut ones take PutRecord/PutRecordBatch records
+   * (`putRecords`), for the Firehose API to hand them over.
+   */
+  readonly deliveryStreams: readonly DeliveryStreamRunner[];
   status(): PipelineStatus;
   /** Stops the producers (sending what is pending), drains, saves positions, stops emulators. */
   stop(): Promise<void>;
@@ -280,15 +285,29 @@ function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>
           options.bufferIntervalSeconds === undefined
             ? delivery
             : { ...delivery, bufferIntervalSeconds: options.bufferIntervalSeconds },
-        source: stack.streams.find((s) => s.logicalId === delivery.sourceStreamLogicalId)!,
+        source:
+          delivery.type === 'DirectPut'
+            ? {
+                type: 'DirectPut',
+                // Records accepted by PutRecordBatch wait here until they are in the bucket.
+                spoolFile: path.join(
+                  options.dataDir,
+                  'firehose',
+                  `${stack.stackName}-${delivery.logicalId}.spool`,
+                ),
+              }
+            : {
+                type: 'KinesisStreamAsSource',
+                stream: stack.streams.find((s) => s.logicalId === delivery.sourceStreamLogicalId)!,
+                kinesis: reader.kinesis,
+                pollMs: options.pollMs,
+              },
         bucketName: bucket.name,
         region: stack.region,
-        kinesis: reader.kinesis,
         writer,
         processors,
         checkpoints: new CheckpointStore(checkpointFile(run, stack, delivery.logicalId)),
         clock: run.clock,
-        pollMs: options.pollMs,
         log: run.log,
       });
     }),
@@ -446,6 +465,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       kinesis: clients.kinesis,
       dynamodb: clients.dynamodb,
       s3: clients.s3,
+      deliveryStreams: deliveries,
       status,
       stop: () => (stopped ??= stopAll()),
     };

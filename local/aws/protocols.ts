@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AwsRequest, AwsResponse } from './service';
+import { gunzipSync } from 'node:zlib';
+import type { AwsRequest, AwsResponse, Caller } from './service';
 
 /**
  * Responses and errors in the wire protocols AWS services speak, so that every SDK and the AWS
@@ -30,6 +31,11 @@ export interface ServiceError {
    * query code (`AWS.SimpleQueueService.NonExistentQueue`).
    */
   readonly queryCode?: string;
+  /**
+   * The JSON member the message goes in: most services write `message`; some errors have
+   * `Message` (Firehose's AccessDeniedException). @default 'message'
+   */
+  readonly messageKey?: 'message' | 'Message';
 }
 
 export function jsonError(error: ServiceError, version: '1.0' | '1.1', namespace?: string): AwsResponse {
@@ -44,7 +50,7 @@ export function jsonError(error: ServiceError, version: '1.0' | '1.1', namespace
     headers,
     body: JSON.stringify({
       __type: namespace ? `${namespace}#${error.code}` : error.code,
-      message: error.message,
+      [error.messageKey ?? 'message']: error.message,
     }),
   };
 }
@@ -143,4 +149,58 @@ export function queryList(params: URLSearchParams, prefix: string): string[] {
     if (value === null) return out;
     out.push(value);
   }
+}
+
+/**
+ * A query-protocol request's parameters as the structure they encode, the shape an AWS JSON
+ * request would have: `MetricData.member.1.Dimensions.member.2.Name=…` becomes
+ * `{ MetricData: [{ Dimensions: [, { Name: … }] }] }` (lists by `member.N` or `N`), leaves stay
+ * strings, and an empty list (`MetricData=`) is the empty string.
+ */
+export function queryObject(params: URLSearchParams): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    const parts = key.split('.');
+    let node: Record<string, unknown> | unknown[] = root;
+    for (let i = 0; i < parts.length; i++) {
+      let part: string | number = parts[i];
+      if (part === 'member' && /^\d+$/.test(parts[i + 1] ?? '')) part = parts[++i];
+      const index = /^\d+$/.test(part) && Array.isArray(node) ? Number(part) - 1 : part;
+      const last = i === parts.length - 1;
+      const holder = node as Record<string | number, unknown>;
+      if (last) {
+        holder[index] = value;
+        break;
+      }
+      const next = parts[i + 1] === 'member' || /^\d+$/.test(parts[i + 1]) ? [] : {};
+      if (typeof holder[index] !== 'object' || holder[index] === null) holder[index] = next;
+      node = holder[index] as Record<string, unknown> | unknown[];
+    }
+  }
+  return root;
+}
+
+/** The operation an AWS JSON request names in its X-Amz-Target header (`Firehose_20150804.PutRecord`). */
+export function jsonOperation(request: Pick<AwsRequest, 'headers'>, prefix: string): string | undefined {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  return target.startsWith(prefix) ? target.slice(prefix.length) : undefined;
+}
+
+/** The request body, inflated when the client compressed it (`Content-Encoding: gzip`, as the SDK does for CloudWatch). */
+export function requestBody(request: Pick<AwsRequest, 'body' | 'headers'>): Buffer {
+  const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
+  return encoding.split(',').some((e) => e.trim() === 'gzip') ? gunzipSync(request.body) : request.body;
+}
+
+/** IAM's denial as services word it: who, what action, on which resource (none for `*`), and why. */
+export function notAuthorizedMessage(
+  caller: Caller,
+  action: string,
+  resource: string,
+  reason?: string,
+): string {
+  const who = caller.kind === 'anonymous' ? 'anonymous' : caller.arn;
+  const on = resource === '*' ? '' : ` on resource: ${resource}`;
+  const why = reason ? ` ${/^because /.test(reason) ? reason : `because ${reason}`}` : '';
+  return `User: ${who} is not authorized to perform: ${action}${on}${why}`;
 }
