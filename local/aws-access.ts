@@ -44,6 +44,8 @@ export interface LocalAws {
   roleMay(roleArn: string | undefined, action: string, resource: string): Promise<Decision>;
   /** Fixed credentials of a session of `roleArn`, for a worker's environment. */
   roleEnvironment(roleArn: string | undefined, sessionName: string): Record<string, string>;
+  /** Serves one more API at the endpoint (one made from what the templates declare, such as Firehose's). */
+  mount(service: AwsService): void;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,9 @@ export async function startLocalAws(
     endpoint: endpoint.url,
     get iam() {
       return loaded();
+    },
+    mount(service) {
+      services.push(service);
     },
     load(stacks) {
       const authority = new LocalIam(new IamEvaluator(stacks, LOCAL_ACCOUNT), LOCAL_ACCOUNT);

@@ -15,6 +15,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { readAssembly, type LocalFunction, type LocalStack } from './assembly';
 import { localClients, startLocalAws, type LocalAws, type LocalClients } from './aws-access';
+import { CloudWatchService } from './aws/cloudwatch';
+import { FirehoseService, firehoseDeliveryStreams } from './aws/firehose';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
 import { DeliveryStreamRunner, type ObjectWriter } from './firehose';
@@ -341,6 +343,8 @@ async function startWorkloads(run: Running, stopping: Stopper[]) {
 export interface LocalServices {
   readonly emulators: Emulators;
   readonly access: LocalAws;
+  /** CloudWatch metrics at the endpoint (PutMetricData, GetMetricStatistics, ListMetrics). */
+  readonly cloudwatch: CloudWatchService;
   readonly stacks: readonly LocalStack[];
   readonly region: string;
   /** The administrator's clients. */
@@ -367,12 +371,13 @@ export async function startLocalServices(
   const stop = async () => {
     for (const step of stopping.reverse()) await step().catch((error: Error) => log(error.message));
   };
+  const cloudwatch = new CloudWatchService();
   try {
     const access = await startLocalAws({
       port: options.endpointPort ?? 0,
       region: 'us-east-1',
       emulators: emulators.endpoints,
-      services: [emulators.sqs],
+      services: [emulators.sqs, cloudwatch],
       log,
     });
     stopping.push(() => access.stop());
@@ -393,7 +398,7 @@ export async function startLocalServices(
       }
       return found;
     };
-    return { emulators, access, stacks, region, clients, roleClients, stop };
+    return { emulators, access, cloudwatch, stacks, region, clients, roleClients, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -428,6 +433,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const hosts = functionHosts(run);
     const mappings = eventSourceMappings(run, hosts.hostFor);
     const deliveries = deliveryStreams(run, hosts.hostFor);
+    // PutRecord and PutRecordBatch hand records to the DirectPut delivery streams' runners.
+    access.mount(new FirehoseService({ deliveryStreams: firehoseDeliveryStreams(stacks, deliveries) }));
     for (const { mapping } of mappings) mapping.start();
     for (const delivery of deliveries) delivery.start();
     stopping.push(async () => {

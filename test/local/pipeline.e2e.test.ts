@@ -13,6 +13,12 @@
  * Windows are cut by the emulator's arrival times, so these tests watch real time pass (a few
  * seconds, with short windows); every pipeline they start is stopped.
  */
+import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  FirehoseClient,
+  ListDeliveryStreamsCommand,
+  PutRecordCommand as FirehosePutRecordCommand,
+} from '@aws-sdk/client-firehose';
 import { PutRecordCommand, type _Record } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -339,5 +345,49 @@ it('Log shipping: a generated access log, shipped by the agent, lands in S3 as J
   } finally {
     await Promise.all(started.splice(0).map((p) => p.stop()));
     withWeblogs.remove();
+  }
+});
+
+it('The one endpoint serves the Firehose and CloudWatch APIs over what the templates declare', async () => {
+  const { pipeline, problems } = await start(mkdtempSync(path.join(tmpdir(), 'local-apis-')), {
+    workloads: [],
+  });
+  const connection = {
+    endpoint: pipeline.endpoint,
+    region: pipeline.region,
+    credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
+    maxAttempts: 1,
+  };
+  const firehose = new FirehoseClient(connection);
+  const cloudwatch = new CloudWatchClient(connection);
+  try {
+    const declared = pipeline.stacks.flatMap((s) => s.deliveryStreams.map((d) => d.name));
+    const listed = await firehose.send(new ListDeliveryStreamsCommand({}));
+    expect(listed.DeliveryStreamNames).toEqual([...declared].sort());
+    // As on AWS, a delivery stream that reads a Kinesis stream takes no direct puts.
+    await expect(
+      firehose.send(
+        new FirehosePutRecordCommand({
+          DeliveryStreamName: declared[0],
+          Record: { Data: Buffer.from('x') },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'InvalidArgumentException',
+      message: 'This operation is not permitted on KinesisStreamAsSource delivery stream type.',
+    });
+
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'WildRydes/Test',
+        MetricData: [{ MetricName: 'Rides', Value: 3, Unit: 'Count' }],
+      }),
+    );
+    const metrics = await cloudwatch.send(new ListMetricsCommand({ Namespace: 'WildRydes/Test' }));
+    expect(metrics.Metrics).toEqual([{ Namespace: 'WildRydes/Test', MetricName: 'Rides', Dimensions: [] }]);
+    expect(problems).toEqual([]);
+  } finally {
+    firehose.destroy();
+    cloudwatch.destroy();
   }
 });

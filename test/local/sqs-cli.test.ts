@@ -3,69 +3,24 @@
  * SQS's query protocol), run as a child process with made-up credentials, as a person would
  * run it against `npm start`'s endpoint.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { awsCli, awsCliJson } from '../support/aws-cli';
 import { manualClock } from '../support/manual-clock';
 import { startLocalSqs, type LocalSqs } from '../support/sqs';
-
-/** Debian's AWS CLI v2 (`apt-get install awscli`); another through AWS_CLI_PATH. */
-const AWS_CLI = process.env.AWS_CLI_PATH ?? '/usr/bin/aws';
 
 let sqs: LocalSqs;
 let clock: ReturnType<typeof manualClock>;
 
 beforeAll(async () => {
-  if (!existsSync(AWS_CLI)) {
-    throw new Error(`No AWS CLI at ${AWS_CLI}: install it (apt-get install awscli) or set AWS_CLI_PATH`);
-  }
   clock = manualClock();
   sqs = await startLocalSqs({ clock });
 });
 afterAll(() => sqs?.stop());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `aws sqs <args>` against the local endpoint, with made-up credentials and no AWS config. */
-function aws(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
-  Object.assign(env, {
-    HOME: mkdtempSync(path.join(tmpdir(), 'home-')),
-    AWS_ACCESS_KEY_ID: 'anything',
-    AWS_SECRET_ACCESS_KEY: 'anything',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  const child = spawn(AWS_CLI, ['--endpoint-url', sqs.endpoint.url, '--output', 'json', 'sqs', ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
+/** `aws sqs <args>` against the local endpoint. */
+const aws = (...args: string[]) => awsCli(sqs.endpoint.url, ['sqs', ...args]);
 /** Runs `aws sqs …` and parses what it printed; fails with its stderr when it fails. */
-async function ok(...args: string[]): Promise<Record<string, unknown>> {
-  const run = await aws(...args);
-  if (run.code !== 0) throw new Error(`aws sqs ${args.join(' ')} exited ${run.code}:\n${run.stderr}`);
-  return run.stdout.trim() === '' ? {} : (JSON.parse(run.stdout) as Record<string, unknown>);
-}
+const ok = (...args: string[]) => awsCliJson(sqs.endpoint.url, ['sqs', ...args]);
 
 interface CliMessage {
   MessageId: string;

@@ -3,13 +3,8 @@
  * made-up credentials, and unsigned for AssumeRoleWithWebIdentity) and Cognito Identity over
  * JSON 1.1, unsigned. The CI installs it (`apt-get install awscli`); without it this fails.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { cleanEnv } from '../../support/run-command';
+import { awsCliJson } from '../../support/aws-cli';
 import { ACCOUNT, GUEST_ROLE, POOL, startIdentityEndpoint } from './identity-endpoint';
-
-const AWS = '/usr/bin/aws';
 
 let env: Awaited<ReturnType<typeof startIdentityEndpoint>>;
 beforeAll(async () => {
@@ -17,26 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => env.endpoint.stop());
 
-async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  if (!existsSync(AWS)) {
-    throw new Error(`The AWS CLI v2 is not installed at ${AWS}: install it with \`apt-get install awscli\``);
-  }
-  const { stdout } = await promisify(execFile)(
-    AWS,
-    [...args, '--endpoint-url', env.endpoint.url, '--output', 'json'],
-    {
-      env: cleanEnv({
-        AWS_ACCESS_KEY_ID: 'anything',
-        AWS_SECRET_ACCESS_KEY: 'anything',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_PAGER: '',
-      }),
-    },
-  );
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
+const aws = (...args: string[]) => awsCliJson(env.endpoint.url, args);
 
 describe('the AWS CLI against the local endpoint', () => {
   it('gets the caller identity over the query protocol', async () => {

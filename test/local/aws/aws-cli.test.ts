@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CloudWatchService } from '../../../local/aws/cloudwatch';
 import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/endpoint';
+import { AWS_CLI, awsCli, awsCliJson } from '../../support/aws-cli';
 import { administrator, allowAll, startFirehoseFixture, type FirehoseFixture } from '../../support/firehose';
 
 /**
@@ -12,49 +12,10 @@ import { administrator, allowAll, startFirehoseFixture, type FirehoseFixture } f
  * The CI installs Debian's awscli; without it these tests fail rather than skip.
  */
 
-const AWS_CLI = '/usr/bin/aws';
 const home = mkdtempSync(path.join(tmpdir(), 'aws-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI against `endpoint` with made-up credentials and no configuration of the machine's. */
-function aws(endpoint: string, ...args: string[]): Promise<CliResult> {
-  if (!existsSync(AWS_CLI)) {
-    throw new Error(
-      `Debian's AWS CLI v2 is not installed at ${AWS_CLI}: install it (apt-get install awscli); these tests need it`,
-    );
-  }
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    AWS_ACCESS_KEY_ID: 'anything',
-    AWS_SECRET_ACCESS_KEY: 'anything',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  return new Promise((resolve) => {
-    execFile(
-      AWS_CLI,
-      [...args, '--endpoint-url', endpoint, '--output', 'json'],
-      { env, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function awsJson(endpoint: string, ...args: string[]) {
-  const result = await aws(endpoint, ...args);
-  if (result.code !== 0) throw new Error(`aws ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return result.stdout.trim() === '' ? {} : JSON.parse(result.stdout);
-}
+const aws = (endpoint: string, ...args: string[]) => awsCli(endpoint, args);
+const awsJson = (endpoint: string, ...args: string[]) => awsCliJson(endpoint, args);
 
 it(`has the AWS CLI v2 at ${AWS_CLI}`, async () => {
   const result = await aws('http://127.0.0.1:1', '--version');
