@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { round } from './stats';
+import { readAssemblyStacks } from '../system/cloud-assembly';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -75,19 +76,7 @@ export interface SynthRow {
 }
 
 /** CloudFormation stacks in an assembly, those of nested stages (one per attendee) included. */
-function stackCount(assemblyDir: string): number {
-  const manifest = JSON.parse(readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8')) as {
-    artifacts?: Record<string, { type: string; properties?: { directoryName?: string } }>;
-  };
-  let stacks = 0;
-  for (const artifact of Object.values(manifest.artifacts ?? {})) {
-    if (artifact.type === 'aws:cloudformation:stack') stacks += 1;
-    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      stacks += stackCount(path.join(assemblyDir, artifact.properties.directoryName));
-    }
-  }
-  return stacks;
-}
+const stackCount = (assemblyDir: string): number => readAssemblyStacks(assemblyDir).length;
 
 /**
  * `cdk synth --quiet -o DIR` for each case, timed end to end (the CLI, the app through tsx,

@@ -2,11 +2,11 @@
  * The cloud assembly `npm start` runs: synthesized with the project's CDK CLI, or the last one
  * again when nothing it is made from has changed since.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../cli/endpoints-file';
+import { synthesize } from '../ops/cdk-cli';
 
 /**
  * What a synth reads: the app's entry point, its constructs, handlers, domain code and the
@@ -60,32 +60,6 @@ export function synthInputsHash(context: readonly string[], env: NodeJS.ProcessE
   }
   for (const name of SYNTH_ENVIRONMENT) add(name, env[name] ?? '');
   return hash.digest('hex');
-}
-
-/** Synthesizes the app with the project's pinned CDK CLI into `outDir`. */
-export function synthesize(outDir: string, context: readonly string[]): Promise<void> {
-  const cli = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
-  const args = ['synth', '--quiet', '-o', outDir, ...context.flatMap((c) => ['-c', c])];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cli, args, {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (error) =>
-      reject(new Error(`Cannot run the CDK CLI (${error.message}): run npm ci first`)),
-    );
-    child.on('close', (code) => {
-      if (code === 0) return resolve();
-      const lines = stderr
-        .trim()
-        .split('\n')
-        .filter((l) => !/^npm warn|Bundling asset|⚡|index\.js/.test(l.trim()));
-      reject(new Error(`cdk synth failed: ${lines.slice(-3).join(' / ') || `exit ${code}`}`));
-    });
-  });
 }
 
 /** Every file under `dir`, by path relative to it (with `/`). */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { readAssemblyStacks, type AssemblyStack } from '../system/cloud-assembly';
+import type { AssemblyStack } from '../system/cloud-assembly';
 
 /** The project root (cdk.json, the pinned CDK CLI in node_modules). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -44,25 +44,40 @@ export function runCdk(args: readonly string[], inherit: boolean): Promise<{ cod
   });
 }
 
-/** The last meaningful line of a failed CDK run, for a one-line error. */
+/**
+ * The last meaningful line of a failed CDK run, for a one-line error: not npm's warnings,
+ * esbuild's progress, or the CLI's own note that the app exited (the app's reason comes before).
+ */
 export function lastErrorLine(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('npm warn'));
+    .filter(
+      (l) =>
+        l !== '' &&
+        !/^(npm warn|Bundling asset|⚡)|index\.js(\.map)?\s|: Subprocess exited with error \d+$/.test(l),
+    );
   return lines.at(-1) ?? 'no error output';
+}
+
+/** `cdk synth --quiet -o outDir` with `-c` context; a failure throws with the CLI's last error line. */
+export async function synthesize(outDir: string, context: readonly string[]): Promise<void> {
+  const { code, stderr } = await runCdk(
+    ['synth', '--quiet', '-o', outDir, ...context.flatMap((c) => ['-c', c])],
+    false,
+  );
+  if (code !== 0) throw new Error(`cdk synth failed: ${lastErrorLine(stderr)}`);
 }
 
 /** Synthesizes the app with `-c` context into a temporary assembly and reads its stacks. */
 export async function synthesizeStacks(context: readonly string[]): Promise<AssemblyStack[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wildrydes-ops-'));
   try {
-    const { code, stderr } = await runCdk(
-      ['synth', '--quiet', '-o', dir, ...context.flatMap((c) => ['-c', c])],
-      false,
-    );
-    if (code !== 0) throw new Error(`cdk synth failed: ${lastErrorLine(stderr)}`);
-    return readAssemblyStacks(dir);
+    await synthesize(dir, context);
+    // Loaded here: aws-cdk-lib's reader is slow to load, and `npm start` synthesizes without it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const reader: typeof import('../system/cloud-assembly') = require('../system/cloud-assembly');
+    return reader.readAssemblyStacks(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
