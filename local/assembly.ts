@@ -256,16 +256,34 @@ function localIdentity(
 
 export class AssemblyError extends Error {}
 
-/** Reads one stack template of the assembly into what the local runtime runs. */
-export function readStack(
+/**
+ * One template being read: its resources with their local identities, intrinsic resolution, and
+ * lookups by type, ARN and function reference. Every reader of a resource kind takes it.
+ */
+interface TemplateScope {
+  readonly stackName: string;
+  readonly ctx: IntrinsicContext;
+  readonly identities: Readonly<Record<string, ResolvedResource>>;
+  /** The resources of one type, as [logicalId, resource]. */
+  of(type: string): [string, CfnResource][];
+  /** The logical id of the resource of `type` whose ARN `arnValue` resolves to. */
+  byArn(type: string, arnValue: unknown, where: string): string;
+}
+
+/** What a delivery stream's reader needs: the scope and the functions its processors name. */
+interface DeliveryStreamContext extends TemplateScope {
+  /** The logical id of the function a name or ARN refers to. */
+  readonly functionByRef: (value: unknown, where: string) => string;
+}
+
+const props = (r: CfnResource) => r.Properties ?? {};
+
+function templateScope(
   template: CfnTemplate,
   stackName: string,
   region: string,
-  assemblyDir: string,
   endpoints: LocalEndpointsForPlan,
-  /** Asset folders by asset hash, from the assembly's asset manifests. */
-  assetPaths: Readonly<Record<string, string>> = {},
-): LocalStack {
+): TemplateScope {
   const resources = template.Resources ?? {};
   const identities: Record<string, ResolvedResource> = {};
   for (const [id, resource] of Object.entries(resources)) {
@@ -273,15 +291,22 @@ export function readStack(
   }
   const ctx: IntrinsicContext = { region, accountId: LOCAL_ACCOUNT, stackName, resources: identities };
   const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-  const props = (r: CfnResource) => r.Properties ?? {};
-  const byArn = (type: string, arnValue: unknown, where: string): string => {
-    const arnText = resolveString(arnValue, ctx, where);
-    const match = of(type).find(([id]) => identities[id].attributes.Arn === arnText);
-    if (!match) throw new AssemblyError(`${where}: ${arnText} is not a ${type} of stack ${stackName}`);
-    return match[0];
+  return {
+    stackName,
+    ctx,
+    identities,
+    of,
+    byArn(type, arnValue, where) {
+      const arnText = resolveString(arnValue, ctx, where);
+      const match = of(type).find(([id]) => identities[id].attributes.Arn === arnText);
+      if (!match) throw new AssemblyError(`${where}: ${arnText} is not a ${type} of stack ${stackName}`);
+      return match[0];
+    },
   };
+}
 
-  const streams: LocalStream[] = of('AWS::Kinesis::Stream').map(([id, r]) => {
+function readStreams({ of, identities, ctx }: TemplateScope): LocalStream[] {
+  return of('AWS::Kinesis::Stream').map(([id, r]) => {
     const mode = (props(r).StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode;
     return {
       logicalId: id,
@@ -290,27 +315,33 @@ export function readStack(
       shards: mode === 'ON_DEMAND' ? 4 : num(resolve(props(r).ShardCount, ctx), 1),
     };
   });
+}
 
-  const tables: LocalTable[] = of('AWS::DynamoDB::Table').map(([id, r]) => ({
+function readTables({ of, identities }: TemplateScope): LocalTable[] {
+  return of('AWS::DynamoDB::Table').map(([id, r]) => ({
     logicalId: id,
     name: identities[id].ref,
     keySchema: props(r).KeySchema as KeyElement[],
     attributeDefinitions: props(r).AttributeDefinitions as LocalTable['attributeDefinitions'],
   }));
+}
 
-  const buckets: LocalBucket[] = of('AWS::S3::Bucket').map(([id]) => ({
-    logicalId: id,
-    name: identities[id].ref,
-  }));
-
-  const queues: LocalQueue[] = of('AWS::SQS::Queue').map(([id]) => ({
+function readQueues({ of, identities }: TemplateScope): LocalQueue[] {
+  return of('AWS::SQS::Queue').map(([id]) => ({
     logicalId: id,
     name: identities[id].attributes.QueueName,
     url: identities[id].attributes.QueueUrl,
     arn: identities[id].attributes.Arn,
   }));
+}
 
-  const functions: LocalFunction[] = of('AWS::Lambda::Function').map(([id, r]) => {
+function readFunctions(
+  { of, identities, ctx }: TemplateScope,
+  assemblyDir: string,
+  /** Asset folders by asset hash, from the assembly's asset manifests. */
+  assetPaths: Readonly<Record<string, string>>,
+): LocalFunction[] {
+  return of('AWS::Lambda::Function').map(([id, r]) => {
     const p = props(r);
     // The bundle folder: named in the asset metadata when the CLI synthesized the app, and
     // always findable from the code's S3 key (the asset hash) in the asset manifest.
@@ -339,17 +370,12 @@ export function readStack(
       ...(p.Role === undefined ? {} : { roleArn: resolveString(p.Role, ctx, `${id}.Role`) }),
     };
   });
+}
 
-  const functionByRef = (value: unknown, where: string): string => {
-    const ref = resolveString(value, ctx, where);
-    const match = functions.find(
-      (f) => f.name === ref || f.arn === ref || ref.endsWith(`:function:${f.name}`),
-    );
-    if (!match) throw new AssemblyError(`${where}: function ${ref} is not in stack ${stackName}`);
-    return match.logicalId;
-  };
-
-  const eventSources: LocalEventSource[] = of('AWS::Lambda::EventSourceMapping')
+/** The Kinesis event source mappings (other sources do not run locally). */
+function readEventSources(scope: DeliveryStreamContext): LocalEventSource[] {
+  const { of, byArn, functionByRef } = scope;
+  return of('AWS::Lambda::EventSourceMapping')
     .filter(([, r]) => {
       const source = JSON.stringify(props(r).EventSourceArn ?? '');
       return (
@@ -383,15 +409,10 @@ export function readStack(
         enabled: p.Enabled !== false,
       };
     });
+}
 
-  const deliveryStreams: LocalDeliveryStream[] = of('AWS::KinesisFirehose::DeliveryStream')
-    .filter(([, r]) =>
-      ['DirectPut', 'KinesisStreamAsSource', undefined].includes(
-        props(r).DeliveryStreamType as string | undefined,
-      ),
-    )
-    .map(([id, r]) => readDeliveryStream(id, props(r), identities[id], { ctx, byArn, functionByRef }));
-
+/** The outputs named in core/outputs.ts, resolved; one built from what does not run locally is left out. */
+function readOutputs(template: CfnTemplate, { ctx }: TemplateScope): StackOutputs {
   const outputs: Partial<Record<OutputKey, string>> = {};
   for (const [key, output] of Object.entries(template.Outputs ?? {})) {
     if (!isOutputKey(key)) continue;
@@ -401,7 +422,31 @@ export function readStack(
       // An output built from something not run locally is simply not shown.
     }
   }
+  return outputs;
+}
 
+/** Reads one stack template of the assembly into what the local runtime runs. */
+export function readStack(
+  template: CfnTemplate,
+  stackName: string,
+  region: string,
+  assemblyDir: string,
+  endpoints: LocalEndpointsForPlan,
+  /** Asset folders by asset hash, from the assembly's asset manifests. */
+  assetPaths: Readonly<Record<string, string>> = {},
+): LocalStack {
+  const scope = templateScope(template, stackName, region, endpoints);
+  const { of, identities, ctx } = scope;
+  const functions = readFunctions(scope, assemblyDir, assetPaths);
+  const functionByRef = (value: unknown, where: string): string => {
+    const ref = resolveString(value, ctx, where);
+    const match = functions.find(
+      (f) => f.name === ref || f.arn === ref || ref.endsWith(`:function:${f.name}`),
+    );
+    if (!match) throw new AssemblyError(`${where}: function ${ref} is not in stack ${stackName}`);
+    return match.logicalId;
+  };
+  const withFunctions: DeliveryStreamContext = { ...scope, functionByRef };
   const resolver: Resolver = {
     accountId: LOCAL_ACCOUNT,
     value: (value, where) => resolve(value, ctx, where),
@@ -411,24 +456,22 @@ export function readStack(
   return {
     stackName,
     region,
-    iam: readStackIam(resources, resolver),
-    streams,
-    tables,
-    buckets,
-    queues,
+    iam: readStackIam(template.Resources ?? {}, resolver),
+    streams: readStreams(scope),
+    tables: readTables(scope),
+    buckets: of('AWS::S3::Bucket').map(([id]) => ({ logicalId: id, name: identities[id].ref })),
+    queues: readQueues(scope),
     functions,
-    eventSources,
-    deliveryStreams,
-    outputs,
+    eventSources: readEventSources(withFunctions),
+    deliveryStreams: of('AWS::KinesisFirehose::DeliveryStream')
+      .filter(([, r]) =>
+        ['DirectPut', 'KinesisStreamAsSource', undefined].includes(
+          props(r).DeliveryStreamType as string | undefined,
+        ),
+      )
+      .map(([id, r]) => readDeliveryStream(id, props(r), identities[id], withFunctions)),
+    outputs: readOutputs(template, scope),
   };
-}
-
-interface DeliveryStreamContext {
-  readonly ctx: IntrinsicContext;
-  /** The logical id of the resource of `type` whose ARN `arnValue` resolves to. */
-  readonly byArn: (type: string, arnValue: unknown, where: string) => string;
-  /** The logical id of the function a name or ARN refers to. */
-  readonly functionByRef: (value: unknown, where: string) => string;
 }
 
 type ProcessingConfiguration = {
