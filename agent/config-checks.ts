@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import picomatch from 'picomatch';
+import { closest } from '#core/schema';
 import type { z } from 'zod';
 import {
   AGENT_SCHEMA,
@@ -83,20 +84,6 @@ export function describe(finding: Finding, raw: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Unknown keys: "did you mean"
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
 const AGENT_KEYS = Object.keys(AGENT_SCHEMA.shape);
 const FLOW_KEYS = Object.keys(FLOW_SCHEMA.shape);
 
@@ -111,15 +98,8 @@ function knownKeys(p: Path, raw: unknown): string[] {
 }
 
 function suggestion(key: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4))
-    ? ` (did you mean "${best}"?)`
-    : '';
+  const best = closest(key, known);
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
 }
 
 function unknownKey(p: Path, key: string, raw: unknown): string {

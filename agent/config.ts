@@ -13,7 +13,7 @@ import {
   AGENT_SCHEMA,
   DESTINATION_LIMITS,
   type AgentInput,
-  type EC2_METADATA_FIELDS,
+  EC2_METADATA_FIELDS,
   type FlowInput,
   type LogFormat,
   type ProcessingOptionInput,
@@ -186,17 +186,10 @@ export function defaultCheckpointFile(env: NodeJS.ProcessEnv = process.env): str
 /** Directories cleared at boot on common Linux systems. */
 const VOLATILE_DIRS = ['/run/', '/var/run/', '/tmp/', '/dev/shm/'];
 
-const DEFAULT_EC2_FIELDS: readonly Ec2MetadataField[] = [
-  'privateIp',
-  'availabilityZone',
-  'instanceId',
-  'instanceType',
-  'accountId',
-  'amiId',
-  'region',
-  'metadataTimestamp',
-  'tags',
-];
+/** Without `metadataFields`, the agent adds every field but the derived availabilityZoneInitial and instanceName. */
+const DEFAULT_EC2_FIELDS: readonly Ec2MetadataField[] = EC2_METADATA_FIELDS.filter(
+  (field) => field !== 'availabilityZoneInitial' && field !== 'instanceName',
+);
 
 /** Java string escapes (`\t`, `\\`, `\u0009`), as the agent resolves them in a CSV delimiter. */
 function unescapeJava(text: string): string {

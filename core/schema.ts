@@ -38,7 +38,7 @@ export function closest(name: string, known: readonly string[]): string | undefi
     const d = distance(name.toLowerCase(), candidate.toLowerCase());
     if (!best || d < best.d) best = { name: candidate, d };
   }
-  return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.name : undefined;
+  return best && best.d <= Math.max(2, Math.floor(name.length / 4)) ? best.name : undefined;
 }
 
 const shown = (value: unknown) => (value === undefined ? 'nothing' : JSON.stringify(value));
