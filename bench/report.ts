@@ -190,8 +190,8 @@ function pipelineRow(run: PipelineRun): string[] {
   ];
 }
 
-/** The results as Markdown: the machine, the targets, then each figure's table. */
-export function renderMarkdown(results: BenchResults): string {
+/** The title and the machine the figures were taken on. */
+function machineSection(results: BenchResults): string[] {
   const m = results.machine;
   const out: string[] = [];
   out.push('# Benchmarks', '');
@@ -202,6 +202,12 @@ export function renderMarkdown(results: BenchResults): string {
     '',
   );
 
+  return out;
+}
+
+/** Targets and whether each is met. */
+function targetsSection(results: BenchResults): string[] {
+  const out: string[] = [];
   out.push('## Targets', '');
   out.push(
     table(
@@ -212,6 +218,12 @@ export function renderMarkdown(results: BenchResults): string {
     '',
   );
 
+  return out;
+}
+
+/** Synth and `npm start` beside their references. */
+function innerLoopSection(results: BenchResults): string[] {
+  const out: string[] = [];
   const innerLoop = innerLoopRows(results);
   if (innerLoop.length > 0) {
     out.push('## Inner loop', '');
@@ -242,6 +254,12 @@ export function renderMarkdown(results: BenchResults): string {
     }
   }
 
+  return out;
+}
+
+/** Each handler step's throughput beside decoding alone. */
+function handlersSection(results: BenchResults): string[] {
+  const out: string[] = [];
   if (results.handlers) {
     const h = results.handlers;
     out.push('## Handler throughput, one core', '');
@@ -280,6 +298,12 @@ export function renderMarkdown(results: BenchResults): string {
     }
   }
 
+  return out;
+}
+
+/** The local pipeline end to end at each rate. */
+function pipelineSection(results: BenchResults): string[] {
+  const out: string[] = [];
   if (results.pipeline) {
     const p = results.pipeline;
     out.push('## Local pipeline, end to end', '');
@@ -322,6 +346,12 @@ export function renderMarkdown(results: BenchResults): string {
     }
   }
 
+  return out;
+}
+
+/** The producer's fleet at each rate. */
+function producerSection(results: BenchResults): string[] {
+  const out: string[] = [];
   if (results.producer) {
     out.push('## Producer, `--fleet 1000`', '');
     out.push(`Into ${results.producer.emulator}.`, '');
@@ -341,6 +371,12 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
 
+  return out;
+}
+
+/** Bundle sizes and cold starts. */
+function bundlesSection(results: BenchResults): string[] {
+  const out: string[] = [];
   if (results.bundles) {
     const b = results.bundles;
     out.push('## Bundles and cold start', '');
@@ -381,6 +417,12 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
 
+  return out;
+}
+
+/** Synth of each app shape, and the test suite. */
+function synthAndTestsSection(results: BenchResults): string[] {
+  const out: string[] = [];
   if (results.synth || results.test) {
     out.push('## Synth and tests', '');
     const rows: string[][] = (results.synth ?? []).map((r) => [
@@ -398,6 +440,12 @@ export function renderMarkdown(results: BenchResults): string {
     out.push(table(['command', 'wall time', 'notes'], ['l', 'r', 'l'], rows), '');
   }
 
+  return out;
+}
+
+/** Cost per attendee-hour beside the seed architecture's. */
+function costSection(results: BenchResults): string[] {
+  const out: string[] = [];
   if (results.cost) {
     const c = results.cost;
     out.push('## Cost per attendee-hour', '');
@@ -417,6 +465,12 @@ export function renderMarkdown(results: BenchResults): string {
     }
   }
 
+  return out;
+}
+
+/** Sections that could not run, and why. */
+function failuresSection(results: BenchResults): string[] {
+  const out: string[] = [];
   const errors = Object.entries(results.errors);
   if (errors.length > 0) {
     out.push('## Sections that failed', '');
@@ -424,6 +478,12 @@ export function renderMarkdown(results: BenchResults): string {
     out.push('');
   }
 
+  return out;
+}
+
+/** Time each section took. */
+function timeTakenSection(results: BenchResults): string[] {
+  const out: string[] = [];
   out.push('## Time taken', '');
   out.push(
     table(
@@ -444,5 +504,22 @@ export function renderMarkdown(results: BenchResults): string {
     ),
     '',
   );
-  return out.join('\n');
+  return out;
+}
+
+/** The results as Markdown: the machine, the targets, then each figure's table. */
+export function renderMarkdown(results: BenchResults): string {
+  return [
+    ...machineSection(results),
+    ...targetsSection(results),
+    ...innerLoopSection(results),
+    ...handlersSection(results),
+    ...pipelineSection(results),
+    ...producerSection(results),
+    ...bundlesSection(results),
+    ...synthAndTestsSection(results),
+    ...costSection(results),
+    ...failuresSection(results),
+    ...timeTakenSection(results),
+  ].join('\n');
 }
