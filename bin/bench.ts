@@ -44,8 +44,9 @@ function numberList(name: string, text: string): number[] {
   return text.split(',').map((s) => positiveNumber(name)(s.trim()));
 }
 
-runMain('bench', async () => {
-  const args = commandLine(process.argv.slice(2), 'bench')
+/** The command line, read: which sections, with what settings, written where. */
+function readArguments(argv: string[]) {
+  const args = commandLine(argv, 'bench')
     .usage(USAGE)
     .options({
       'skip-test-time': {
@@ -79,8 +80,7 @@ runMain('bench', async () => {
       },
     })
     .parseSync();
-  if (helpShown(args)) return 0;
-
+  if (helpShown(args)) return undefined;
   const sections = args.only === undefined ? new Set<Section>(SECTIONS) : parseSections(args.only);
   if (args.skipTestTime) sections.delete('test');
   const pipelineRates = numberList('pipeline-rates', args.pipelineRates);
@@ -89,19 +89,19 @@ runMain('bench', async () => {
   const outDir =
     args.outDir ?? (args.only === undefined ? path.join(PROJECT_ROOT, 'bench', 'results') : undefined);
 
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const machine = describeMachine();
-  const busy = machine.loadAverage.start[0];
-  log(`bench: ${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage.start.join(' ')}`);
-  if (busy > machine.cores / 2) {
-    log(`bench: the machine is busy (load ${busy} on ${machine.cores} cores); figures will be low`);
-  }
+  return { sections, pipelineRates, pipelineSeconds, bundleRuns, outDir };
+}
 
-  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
-    machine,
-    sectionSeconds: {},
-    errors: {},
-  };
+type Settings = NonNullable<ReturnType<typeof readArguments>>;
+type MutableResults = { -readonly [K in keyof BenchResults]: BenchResults[K] };
+
+/** Runs each chosen section in order, recording its result, its time, or why it failed. */
+async function runSections(
+  settings: Settings,
+  results: MutableResults,
+  log: (line: string) => void,
+): Promise<void> {
+  const { sections, pipelineRates, pipelineSeconds, bundleRuns } = settings;
   let assemblyDir: string | undefined;
   const assembly = async () => {
     if (!assemblyDir) {
@@ -164,6 +164,22 @@ runMain('bench', async () => {
   } finally {
     if (assemblyDir) rmSync(assemblyDir, { recursive: true, force: true });
   }
+}
+
+runMain('bench', async () => {
+  const settings = readArguments(process.argv.slice(2));
+  if (!settings) return 0;
+  const { outDir } = settings;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const machine = describeMachine();
+  const busy = machine.loadAverage.start[0];
+  log(`bench: ${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage.start.join(' ')}`);
+  if (busy > machine.cores / 2) {
+    log(`bench: the machine is busy (load ${busy} on ${machine.cores} cores); figures will be low`);
+  }
+
+  const results: MutableResults = { machine, sectionSeconds: {}, errors: {} };
+  await runSections(settings, results, log);
 
   results.machine = finishMachine(machine);
   const markdown = renderMarkdown(results);
