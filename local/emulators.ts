@@ -60,10 +60,85 @@ function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** One emulator listening: its URL, and how to stop it. */
+interface Running {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function startKinesalite(dir: string, port: number): Promise<Running> {
+  const server = kinesalite({
+    path: dir,
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: 500,
+  });
+  return { url: await listen(server, port, 'the Kinesis emulator'), stop: () => close(server) };
+}
+
+async function startDynalite(dir: string, port: number): Promise<Running> {
+  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  return { url: await listen(server, port, 'the DynamoDB emulator'), stop: () => close(server) };
+}
+
+async function startS3rver(dir: string, port: number): Promise<Running> {
+  // The AWS endpoint in front decides who may do what and hands s3rver its own key; s3rver is
+  // not to check signatures it cannot (the client signed with its own key).
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port,
+    silent: true,
+    directory: dir,
+    allowMismatchedSignatures: true,
+  });
+  let address: AddressInfo;
+  try {
+    address = await s3.run();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `Port ${port} for the S3 emulator is in use: is another local pipeline running?`
+        : `The S3 emulator could not start: ${(error as Error).message}`,
+    );
+  }
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    async stop() {
+      s3.httpServer.closeAllConnections?.();
+      await s3.close();
+    },
+  };
+}
+
+/** The SQS service on a port of its own as well, where every key is the account's administrator. */
+async function startSqsPort(sqs: SqsService, port: number): Promise<Running> {
+  const endpoint = await startAwsEndpoint({
+    port,
+    services: [sqs],
+    accountId: LOCAL_ACCOUNT,
+    defaultRegion: 'us-east-1',
+    callerOf: (accessKeyId) => ({
+      kind: 'administrator',
+      accessKeyId,
+      arn: `arn:aws:iam::${LOCAL_ACCOUNT}:root`,
+    }),
+    authorize: async () => ({ allowed: true }),
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(
+      error.code === 'EADDRINUSE'
+        ? `Port ${port} for the SQS service is in use: is another local pipeline running?`
+        : `The SQS service could not start: ${error.message}`,
+    );
+  });
+  return { url: endpoint.url, stop: () => endpoint.stop() };
+}
+
 /**
  * Starts the service emulators from npm on 127.0.0.1: kinesalite (Kinesis), dynalite (DynamoDB),
- * s3rver (S3), and the local SQS service behind an AWS endpoint, each keeping its data under
- * `dataDir`.
+ * s3rver (S3), and the local SQS service, each keeping its data under `dataDir`. The one AWS
+ * endpoint (local/aws-access.ts) stands in front of them.
  */
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   const ports = { ...DEFAULT_PORTS, ...options.ports };
@@ -76,81 +151,19 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   const stopAll = async () => {
     for (const stop of started.reverse()) await stop().catch(() => undefined);
   };
+  const start = async (running: Promise<Running>) => {
+    const { url, stop } = await running;
+    started.push(stop);
+    return url;
+  };
   try {
-    const kinesisServer = kinesalite({
-      path: dir('kinesis'),
-      createStreamMs: 0,
-      deleteStreamMs: 0,
-      updateStreamMs: 0,
-      shardLimit: 500,
-    });
-    const kinesis = await listen(kinesisServer, ports.kinesis, 'the Kinesis emulator');
-    started.push(() => close(kinesisServer));
-
-    const dynamoServer = dynalite({
-      path: dir('dynamodb'),
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-    });
-    const dynamodb = await listen(dynamoServer, ports.dynamodb, 'the DynamoDB emulator');
-    started.push(() => close(dynamoServer));
-
-    // The AWS endpoint in front decides who may do what and hands s3rver its own key; s3rver is
-    // not to check signatures it cannot (the client signed with its own key).
-    const s3 = new S3rver({
-      address: '127.0.0.1',
-      port: ports.s3,
-      silent: true,
-      directory: dir('s3'),
-      allowMismatchedSignatures: true,
-    });
-    let s3Address: AddressInfo;
-    try {
-      s3Address = await s3.run();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(
-        code === 'EADDRINUSE'
-          ? `Port ${ports.s3} for the S3 emulator is in use: is another local pipeline running?`
-          : `The S3 emulator could not start: ${(error as Error).message}`,
-      );
-    }
-    started.push(async () => {
-      s3.httpServer.closeAllConnections?.();
-      await s3.close();
-    });
-
+    const kinesis = await start(startKinesalite(dir('kinesis'), ports.kinesis));
+    const dynamodb = await start(startDynalite(dir('dynamodb'), ports.dynamodb));
+    const s3 = await start(startS3rver(dir('s3'), ports.s3));
     const sqs = sqsService({ dir: dir('sqs'), accountId: LOCAL_ACCOUNT });
     started.push(async () => sqs.close());
-    const sqsEndpoint = await startAwsEndpoint({
-      port: ports.sqs,
-      services: [sqs],
-      accountId: LOCAL_ACCOUNT,
-      defaultRegion: 'us-east-1',
-      // Until the one shared endpoint with IAM takes it over: every key is the account's administrator.
-      callerOf: (accessKeyId) => ({
-        kind: 'administrator',
-        accessKeyId,
-        arn: `arn:aws:iam::${LOCAL_ACCOUNT}:root`,
-      }),
-      authorize: async () => ({ allowed: true }),
-    }).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(
-        error.code === 'EADDRINUSE'
-          ? `Port ${ports.sqs} for the SQS service is in use: is another local pipeline running?`
-          : `The SQS service could not start: ${error.message}`,
-      );
-    });
-    started.push(() => sqsEndpoint.stop());
-
-    const endpoints = {
-      kinesis,
-      dynamodb,
-      s3: `http://127.0.0.1:${s3Address.port}`,
-      sqs: sqsEndpoint.url,
-    };
-    return { endpoints, sqs, stop: stopAll };
+    const sqsUrl = await start(startSqsPort(sqs, ports.sqs));
+    return { endpoints: { kinesis, dynamodb, s3, sqs: sqsUrl }, sqs, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
