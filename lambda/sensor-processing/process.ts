@@ -76,81 +76,104 @@ async function inPool<T>(items: readonly T[], size: number, work: (item: T) => P
 export function createSensorProcessingHandler(deps: SensorProcessingDeps) {
   return async (event: KinesisStreamTumblingWindowEvent): Promise<KinesisStreamStateResponse> => {
     const state = restoreSensorWindowState(event.state);
-
-    const candidates: Candidate[] = [];
-    const malformed: { record: KinesisStreamRecord; reason: string }[] = [];
-    for (const record of event.Records) {
-      state.seg ??= record.eventID;
-      const reading = decodeSensorReading(record.kinesis.data);
-      if (!reading.ok) {
-        malformed.push({ record, reason: reading.reason });
-        continue;
-      }
-      candidates.push({
-        record,
-        reading: reading.value,
-        fingerprint: sensorFingerprint(reading.value),
-        eventId: record.eventID,
-        arrival: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
-      });
-    }
-    if (malformed.length > 0) {
-      deps.log.warn('Set aside malformed sensor records', {
-        count: malformed.length,
-        records: malformed.slice(0, 10).map((m) => ({ eventID: m.record.eventID, reason: m.reason })),
-      });
-      await deps.failures.send(malformed.map((m) => failedRecord(m.record, m.reason)));
-      deps.count('MalformedRecords', malformed.length);
-    }
-
+    for (const record of event.Records) state.seg ??= record.eventID;
+    const candidates = await readCandidates(event.Records, deps);
     if (candidates.length > 0) {
-      const seen = await deps.dedup.lookup(candidates.map((c) => c.fingerprint));
-      const { unique, duplicates, kept } = dedupe(seen, candidates);
-      await deps.dedup.remember(kept);
-      if (duplicates.length > 0) {
-        deps.log.info('Dropped repeated readings', {
-          count: duplicates.length,
-          records: duplicates.slice(0, 10).map((d) => d.eventId),
-        });
-      }
-      deps.count('DuplicatesDropped', duplicates.length);
-      deps.count('UniqueReadings', unique.length);
-
-      const alerts = unique.filter((c) => isAlert(c.reading)).map((c) => alertEntry(c.reading));
-      if (alerts.length > 0) {
-        const outcome = await putRecordsReliably(
-          deps.kinesis,
-          deps.alertStreamName,
-          alerts,
-          deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
-        );
-        if (outcome.failed.length > 0) {
-          throw new Error(
-            `${outcome.failed.length} of ${alerts.length} alerts were not accepted by ${deps.alertStreamName}: ${outcome.failed[0].error}`,
-          );
-        }
-        deps.count('AlertsForwarded', outcome.sent);
-      }
+      const unique = await dropRepeats(candidates, deps);
+      await forwardAlerts(unique, deps);
       for (const c of unique) tallyReading(state, c.reading);
     }
-
     if (!event.isFinalInvokeForWindow && !event.isWindowTerminatedEarly) {
       return { state, batchItemFailures: [] };
     }
-
-    const parts = windowParts(state);
-    let added = 0;
-    await inPool(parts, deps.writeConcurrency ?? 10, async (part) => {
-      if ((await deps.aggregates.add(part)) === 'added') added += 1;
-    });
-    deps.count('AggregatesAdded', added);
-    deps.count('AggregatesUnchanged', parts.length - added);
-    deps.log.info('Window closed', {
-      window: event.window,
-      terminatedEarly: event.isWindowTerminatedEarly,
-      parts: parts.length,
-      segment: state.seg,
-    });
+    await closeWindow(state, event, deps);
     return { state: {}, batchItemFailures: [] };
   };
+}
+
+/** Step 1: the readings of the batch; unreadable records go to the failure queue. */
+async function readCandidates(
+  records: readonly KinesisStreamRecord[],
+  deps: SensorProcessingDeps,
+): Promise<Candidate[]> {
+  const candidates: Candidate[] = [];
+  const malformed: { record: KinesisStreamRecord; reason: string }[] = [];
+  for (const record of records) {
+    const reading = decodeSensorReading(record.kinesis.data);
+    if (!reading.ok) {
+      malformed.push({ record, reason: reading.reason });
+      continue;
+    }
+    candidates.push({
+      record,
+      reading: reading.value,
+      fingerprint: sensorFingerprint(reading.value),
+      eventId: record.eventID,
+      arrival: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    });
+  }
+  if (malformed.length > 0) {
+    deps.log.warn('Set aside malformed sensor records', {
+      count: malformed.length,
+      records: malformed.slice(0, 10).map((m) => ({ eventID: m.record.eventID, reason: m.reason })),
+    });
+    await deps.failures.send(malformed.map((m) => failedRecord(m.record, m.reason)));
+    deps.count('MalformedRecords', malformed.length);
+  }
+  return candidates;
+}
+
+/** Step 2: the readings not seen before, remembered in the dedup table. */
+async function dropRepeats(candidates: Candidate[], deps: SensorProcessingDeps): Promise<Candidate[]> {
+  const seen = await deps.dedup.lookup(candidates.map((c) => c.fingerprint));
+  const { unique, duplicates, kept } = dedupe(seen, candidates);
+  await deps.dedup.remember(kept);
+  if (duplicates.length > 0) {
+    deps.log.info('Dropped repeated readings', {
+      count: duplicates.length,
+      records: duplicates.slice(0, 10).map((d) => d.eventId),
+    });
+  }
+  deps.count('DuplicatesDropped', duplicates.length);
+  deps.count('UniqueReadings', unique.length);
+  return unique;
+}
+
+/** Step 3: the alerts among them, on the alert stream; any not accepted fail the invocation. */
+async function forwardAlerts(unique: readonly Candidate[], deps: SensorProcessingDeps): Promise<void> {
+  const alerts = unique.filter((c) => isAlert(c.reading)).map((c) => alertEntry(c.reading));
+  if (alerts.length === 0) return;
+  const outcome = await putRecordsReliably(
+    deps.kinesis,
+    deps.alertStreamName,
+    alerts,
+    deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
+  );
+  if (outcome.failed.length > 0) {
+    throw new Error(
+      `${outcome.failed.length} of ${alerts.length} alerts were not accepted by ${deps.alertStreamName}: ${outcome.failed[0].error}`,
+    );
+  }
+  deps.count('AlertsForwarded', outcome.sent);
+}
+
+/** Step 4, when Lambda closes the window: each sensor-window's totals added to the aggregate table. */
+async function closeWindow(
+  state: ReturnType<typeof restoreSensorWindowState>,
+  event: KinesisStreamTumblingWindowEvent,
+  deps: SensorProcessingDeps,
+): Promise<void> {
+  const parts = windowParts(state);
+  let added = 0;
+  await inPool(parts, deps.writeConcurrency ?? 10, async (part) => {
+    if ((await deps.aggregates.add(part)) === 'added') added += 1;
+  });
+  deps.count('AggregatesAdded', added);
+  deps.count('AggregatesUnchanged', parts.length - added);
+  deps.log.info('Window closed', {
+    window: event.window,
+    terminatedEarly: event.isWindowTerminatedEarly,
+    parts: parts.length,
+    segment: state.seg,
+  });
 }
