@@ -86,6 +86,11 @@ export interface PipelineBenchResult {
   readonly runs: PipelineRun[];
   /** The highest target rate sustained; 0 when none was. */
   readonly sustainedPerSecond: number;
+  /**
+   * The same rate with IAM evaluation at the endpoint off, then on again (every run above has it
+   * on): what enforcing each role's policies costs.
+   */
+  readonly iam?: { readonly off: PipelineRun; readonly on: PipelineRun };
 }
 
 /**
@@ -150,6 +155,7 @@ async function runAt(
   targetPerSecond: number,
   seconds: number,
   drainLimitSeconds: number,
+  enforceIam = true,
 ): Promise<PipelineRun> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
   const problems: string[] = [];
@@ -157,6 +163,7 @@ async function runAt(
     assemblyDir,
     dataDir,
     ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
+    enforceIam,
     log: (message) => problems.push(message),
   });
   try {
@@ -168,8 +175,10 @@ async function runAt(
     const probe = startLatencyProbe(pipeline, stream);
     const aggregated = () =>
       pipeline.status().consumers.find((c) => c.label === 'SummaryAggregation')?.records ?? 0;
+    // Through the one endpoint, as every client of the local run: the producer's own keys act as
+    // the account's administrator, the functions and Firehose with their roles' credentials.
     const producer = await runProducerProcess({
-      endpoint: pipeline.endpoints.kinesis,
+      endpoint: pipeline.endpoint,
       stream,
       fleet: FLEET,
       rate: targetPerSecond / FLEET,
@@ -222,21 +231,36 @@ export async function benchPipeline(options: {
   seconds?: number;
   drainLimitSeconds?: number;
   log?: (line: string) => void;
+  /** Also run the highest sustained rate with IAM evaluation off and on. @default true */
+  compareIam?: boolean;
 }): Promise<PipelineBenchResult> {
   const rates = options.rates ?? [1_000, 2_500, 5_000, 7_500];
   const seconds = options.seconds ?? 20;
-  const runs: PipelineRun[] = [];
-  for (const rate of rates) {
-    const run = await runAt(options.assemblyDir, rate, seconds, options.drainLimitSeconds ?? 10);
+  const drainLimit = options.drainLimitSeconds ?? 10;
+  const logRun = (what: string, run: PipelineRun) =>
     options.log?.(
-      `  ${rate} rec/s: producer ${run.producer.perSecond} rec/s, aggregated ${run.aggregated}/${run.producer.sent}, ` +
+      `  ${what}: producer ${run.producer.perSecond} rec/s, aggregated ${run.aggregated}/${run.producer.sent}, ` +
         `${run.behindSeconds} s behind, put→read p50 ${run.latencyMs.p50} p99 ${run.latencyMs.p99} ms ` +
         `(${run.latencyMs.samples} samples), main thread ${run.mainThread.cpuPercent} % CPU, machine ${run.machineBusyPercent ?? '?'} % busy, ` +
         `${run.sustained ? 'sustained' : 'NOT sustained'}`,
     );
+  const runs: PipelineRun[] = [];
+  for (const rate of rates) {
+    const run = await runAt(options.assemblyDir, rate, seconds, drainLimit);
+    logRun(`${rate} rec/s`, run);
     runs.push(run);
     if (!run.sustained) break;
   }
   const sustained = runs.filter((r) => r.sustained).map((r) => r.targetPerSecond);
-  return { seconds, fleet: FLEET, runs, sustainedPerSecond: sustained.length ? Math.max(...sustained) : 0 };
+  const sustainedPerSecond = sustained.length ? Math.max(...sustained) : 0;
+  let iam: PipelineBenchResult['iam'];
+  if (options.compareIam !== false) {
+    const rate = sustainedPerSecond || rates[0];
+    const off = await runAt(options.assemblyDir, rate, seconds, drainLimit, false);
+    logRun(`${rate} rec/s, IAM evaluation off`, off);
+    const on = await runAt(options.assemblyDir, rate, seconds, drainLimit, true);
+    logRun(`${rate} rec/s, IAM evaluation on`, on);
+    iam = { off, on };
+  }
+  return { seconds, fleet: FLEET, runs, sustainedPerSecond, ...(iam ? { iam } : {}) };
 }

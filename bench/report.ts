@@ -164,6 +164,18 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
     result: atLimit ? `p50 ${ms(atLimit.latencyMs.p50)}, p99 ${ms(atLimit.latencyMs.p99)}` : '–',
     met: atLimit ? atLimit.latencyMs.p99 < LATENCY_TARGET_MS : undefined,
   });
+  const iam = pipeline?.iam;
+  if (iam) {
+    const rate = iam.on.aggregated / Math.max(1, iam.off.aggregated);
+    const latency = iam.on.latencyMs.p50 / Math.max(1, iam.off.latencyMs.p50);
+    checks.push({
+      target: 'IAM evaluated at the endpoint: rate and put→read latency within 10 % of evaluation off',
+      result:
+        `${n(iam.on.aggregated)} vs ${n(iam.off.aggregated)} records aggregated (${round(rate, 2)}×), ` +
+        `p50 ${ms(iam.on.latencyMs.p50)} vs ${ms(iam.off.latencyMs.p50)} at ${n(iam.on.targetPerSecond)} records/s`,
+      met: rate >= 0.9 && latency <= 1.1,
+    });
+  }
   const best = pipeline?.runs.find((r) => r.targetPerSecond === pipeline.sustainedPerSecond);
   if (best && best !== atLimit) {
     checks.push({
@@ -335,6 +347,33 @@ function pipelineSection(results: BenchResults): string[] {
       ),
       '',
     );
+    if (p.iam) {
+      out.push(
+        'IAM evaluation at the endpoint, off then on, at the same rate (the runs above have it on):',
+        '',
+        table(
+          [
+            'IAM',
+            'target rec/s',
+            'producer rec/s',
+            'aggregated',
+            'behind',
+            'p50 / p99',
+            'created→read p99',
+            'main thread CPU',
+            'all cores busy',
+            'errors',
+            'sustained',
+          ],
+          ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+          [
+            ['off', ...pipelineRow(p.iam.off)],
+            ['on', ...pipelineRow(p.iam.on)],
+          ],
+        ),
+        '',
+      );
+    }
     const last = p.runs[p.runs.length - 1];
     if (last) {
       out.push(

@@ -41,6 +41,8 @@ export interface LocalPipelineOptions {
   readonly ports?: Partial<Record<keyof LocalEndpoints, number>>;
   /** The one AWS endpoint's port. @default 0: a free one (`npm start` asks for 4566) */
   readonly endpointPort?: number;
+  /** Evaluate IAM at the endpoint (off only to measure what it costs). @default true */
+  readonly enforceIam?: boolean;
   /**
    * Emulators already starting on `dataDir` (`npm start` starts them while the app synthesizes);
    * the pipeline stops them with itself. Not with `fresh`: wipe the data first.
@@ -361,7 +363,7 @@ export interface LocalServices {
 export async function startLocalServices(
   options: Pick<
     LocalPipelineOptions,
-    'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'emulators' | 'log'
+    'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'enforceIam' | 'emulators' | 'log'
   >,
 ): Promise<LocalServices> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
@@ -378,6 +380,7 @@ export async function startLocalServices(
       region: 'us-east-1',
       emulators: emulators.endpoints,
       services: [emulators.sqs, cloudwatch],
+      enforceIam: options.enforceIam,
       log,
     });
     stopping.push(() => access.stop());

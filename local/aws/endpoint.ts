@@ -131,9 +131,13 @@ function preflight(response: ServerResponse, request: IncomingMessage) {
 export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEndpoint> {
   let base = '';
   const log = options.log ?? (() => undefined);
+  // Requests being answered: a stop waits for them, so that no emulator behind the endpoint is
+  // closed in the middle of one (LevelDB under kinesalite and dynalite does not survive that).
+  const inFlight = new Set<Promise<void>>();
+  const stopping = new AbortController();
   const server = createServer((req, res) => {
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return preflight(res, req);
-    void (async () => {
+    const answering = (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const gone = new AbortController();
       res.once('close', () => {
@@ -159,7 +163,7 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
         caller,
         accountId: options.accountId,
         endpoint: base,
-        signal: gone.signal,
+        signal: AbortSignal.any([gone.signal, stopping.signal]),
         authorize: async (action, resource, context = {}) => {
           const decision = await options.authorize(caller, action, resource, context);
           if (!decision.allowed) log(`AccessDenied: ${describeCaller(caller)} ${action} on ${resource}`);
@@ -199,6 +203,8 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
         res.end(JSON.stringify({ __type: 'InternalFailure', message: error.message }));
       }
     });
+    inFlight.add(answering);
+    void answering.finally(() => inFlight.delete(answering));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -208,11 +214,15 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
   return {
     url: base,
     server,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Long polls (SQS receives) end when their client goes: wake them, then let the rest finish.
+      stopping.abort();
+      server.closeIdleConnections();
+      await Promise.all(inFlight);
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 

@@ -38,6 +38,7 @@ import { LOG_LINES_SHIPPED, webServerLogs } from '../../bin/local-workloads';
 import { runProducer } from '../../commands/producer';
 import { sleep } from '../../cli/run-main';
 import type { LocalStack } from '../../local/assembly';
+import { localClients } from '../../local/aws-access';
 import { windowStartOf } from '../../local/event-source';
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../local/runtime';
 import { listShards, ShardReader } from '#core/shard-follower';
@@ -389,5 +390,31 @@ it('The one endpoint serves the Firehose and CloudWatch APIs over what the templ
   } finally {
     firehose.destroy();
     cloudwatch.destroy();
+  }
+});
+
+it.each([
+  [true, 'AccessDeniedException'],
+  [false, undefined],
+])('IAM evaluation on (%s): a guest session putting a record gets %s', async (enforceIam, denial) => {
+  const { pipeline } = await start(mkdtempSync(path.join(tmpdir(), 'local-iam-')), {
+    workloads: [],
+    enforceIam,
+  });
+  const guestRoleArn = pipeline.stacks[0].outputs.GuestRoleArn!;
+  const clients = localClients(
+    pipeline.region,
+    pipeline.endpoint,
+    pipeline.access.roleCredentials(guestRoleArn, 'guest'),
+  );
+  const { kinesis } = clients;
+  try {
+    const put = kinesis.send(
+      new PutRecordCommand({ StreamName: 'wildrydes', PartitionKey: 'Guest', Data: Buffer.from('{}') }),
+    );
+    if (denial) await expect(put).rejects.toMatchObject({ name: denial });
+    else await expect(put).resolves.toMatchObject({ ShardId: expect.any(String) });
+  } finally {
+    clients.destroy();
   }
 });
