@@ -5,7 +5,7 @@ import type { LocalEventSource, LocalStream } from './assembly';
 import { FunctionError } from './lambda-host';
 import { retryDelay } from '#core/retry';
 import { forEachShard, ShardReader, type ShardStart } from '#core/shard-follower';
-import { CheckpointStore, type Clock } from './shards';
+import { CheckpointStore, waitForStorage, type Clock } from './shards';
 
 /** `SummaryAggregationFunction487A4676` → `SummaryAggregation`: logical ids without CDK's hash. */
 export function label(logicalId: string): string {
@@ -247,6 +247,9 @@ export class EventSourceMapping {
     const signal = this.stopping.signal;
 
     while (!signal.aborted) {
+      // Nothing more is read or invoked while the positions cannot be saved.
+      await waitForStorage(checkpoints, clock, signal, this.options.log, label(mapping.functionLogicalId));
+      if (signal.aborted) break;
       if (buffer.length < mapping.batchSize && !reader.closed) {
         const limit = Math.max(1, mapping.batchSize - buffer.length);
         const { records, millisBehindLatest } = await reader.read(limit);
