@@ -460,6 +460,13 @@ function kinesisFeed(
         if (runner.full) await runner.flush();
       }
       if (reader.closed) {
+        // Records held back behind an object being written go in before the shard is done.
+        while (intent() && held.get(shardId)?.length && !signal.aborted) {
+          await clock.sleep(source.pollMs ?? 1000, signal);
+        }
+        if (signal.aborted) return;
+        runner.add(held.get(shardId) ?? []);
+        held.delete(shardId);
         await runner.flush();
         checkpoints.set(shardId, { ...(checkpoints.get(shardId) as object), done: true });
         return;
