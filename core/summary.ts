@@ -55,10 +55,6 @@ export function mergeTotals(a: SummaryTotals, b: SummaryTotals): SummaryTotals {
   };
 }
 
-function sameTotals(a: SummaryTotals, b: SummaryTotals): boolean {
-  return TOTAL_FIELDS.every((field) => a[field] === b[field]);
-}
-
 export function parseUnicornSummary(value: unknown): Parsed<UnicornSummary> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('summary is not a JSON object');
@@ -89,38 +85,73 @@ export function decodeUnicornSummary(base64: string): Parsed<UnicornSummary> {
 }
 
 /**
- * The stored form of one unicorn-minute: the merged totals plus every part they were merged
- * from, keyed by SummaryId, and a version for optimistic locking.
+ * The stored form of one unicorn-minute: the merged totals, the SummaryIds of the parts merged
+ * into them (so a repeated part is recognised), and a version for optimistic locking. Only ids
+ * are kept, not each part's totals, so an item grows by one id (under 100 bytes) per part; Lambda
+ * splits a unicorn-window into parts only per shard and per early-terminated window, so an item
+ * holds a handful of ids and stays far below DynamoDB's 400 KB item limit (see `itemBytes`).
  */
 export interface SummaryItem extends SummaryTotals {
   readonly Name: string;
   readonly StatusTime: string;
-  readonly Parts: Readonly<Record<string, SummaryTotals>>;
+  readonly PartIds: readonly string[];
   readonly Version: number;
 }
 
+/** An item as an earlier version stored it: each part's totals keyed by SummaryId. */
+interface LegacySummaryItem extends Omit<SummaryItem, 'PartIds'> {
+  readonly Parts: Readonly<Record<string, SummaryTotals>>;
+}
+
+/** DynamoDB's largest item, attribute names and values together. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
 /**
- * The item after `summary` is applied to `existing`, or `undefined` when it is already there
- * (a replayed part): applying the same part twice never changes the totals. Totals are always
- * recomputed from all parts in SummaryId order, so the result does not depend on arrival order.
+ * An item's size as DynamoDB counts it, near enough to bound it: attribute names and strings in
+ * UTF-8 bytes, a number up to 21 bytes, a list 3 bytes plus 1 byte per element and the elements.
+ */
+export function itemBytes(value: unknown, name = ''): number {
+  const own = Buffer.byteLength(name);
+  if (typeof value === 'string') return own + Buffer.byteLength(value);
+  if (typeof value === 'number') return own + Math.min(21, Math.ceil(String(value).length / 2) + 1);
+  if (typeof value === 'boolean' || value === null || value === undefined) return own + 1;
+  if (Array.isArray(value)) return own + 3 + value.reduce((n: number, v) => n + 1 + itemBytes(v), 0);
+  return (
+    own +
+    (name ? 3 : 0) +
+    Object.entries(value as Record<string, unknown>).reduce((n, [k, v]) => n + 1 + itemBytes(v, k), 0)
+  );
+}
+
+function partIdsOf(existing: SummaryItem | LegacySummaryItem): readonly string[] {
+  return 'PartIds' in existing ? existing.PartIds : Object.keys(existing.Parts);
+}
+
+/**
+ * The item after `summary` is applied to `existing`, or `undefined` when that part is already
+ * in it (a replayed part): applying the same part twice never changes the totals. Distinct parts
+ * are merged into the totals as they arrive. Throws, rather than let DynamoDB refuse the write,
+ * if the item would outgrow `MAX_ITEM_BYTES`.
  */
 export function applySummary(
-  existing: SummaryItem | undefined,
+  existing: SummaryItem | LegacySummaryItem | undefined,
   summary: UnicornSummary,
 ): SummaryItem | undefined {
-  const part = totalsOf(summary);
-  const known = existing?.Parts[summary.SummaryId];
-  if (known && sameTotals(known, part)) return undefined;
-  const parts = { ...existing?.Parts, [summary.SummaryId]: part };
-  const totals = Object.keys(parts)
-    .sort()
-    .map((id) => parts[id])
-    .reduce(mergeTotals);
-  return {
+  const known = existing ? partIdsOf(existing) : [];
+  if (known.includes(summary.SummaryId)) return undefined;
+  const totals = existing ? mergeTotals(totalsOf(existing), totalsOf(summary)) : totalsOf(summary);
+  const item: SummaryItem = {
     Name: summary.Name,
     StatusTime: summary.StatusTime,
     ...totals,
-    Parts: parts,
+    PartIds: [...known, summary.SummaryId].sort(),
     Version: (existing?.Version ?? 0) + 1,
   };
+  const bytes = itemBytes(item);
+  if (bytes > MAX_ITEM_BYTES) {
+    throw new Error(
+      `${summary.Name} ${summary.StatusTime} would hold ${item.PartIds.length} parts (${bytes} bytes), more than a DynamoDB item's ${MAX_ITEM_BYTES} bytes`,
+    );
+  }
+  return item;
 }

@@ -6,6 +6,7 @@ import { LOCAL_ACCOUNT } from './assembly';
 import { startAwsEndpoint } from './aws/endpoint';
 import { sqsService, type SqsService } from './aws/sqs';
 import { DEFAULT_PORTS } from './ports';
+import { makeS3rverWritesAtomic } from './s3rver-atomic';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const kinesalite = require('kinesalite') as (options: object) => Server;
 const dynalite = require('dynalite') as (options: object) => Server;
@@ -84,7 +85,9 @@ async function startDynalite(dir: string, port: number): Promise<Running> {
 
 async function startS3rver(dir: string, port: number): Promise<Running> {
   // The AWS endpoint in front decides who may do what and hands s3rver its own key; s3rver is
-  // not to check signatures it cannot (the client signed with its own key).
+  // not to check signatures it cannot (the client signed with its own key). Objects are written
+  // whole or not at all.
+  makeS3rverWritesAtomic();
   const s3 = new S3rver({
     address: '127.0.0.1',
     port,

@@ -5,7 +5,7 @@ import type { LocalEventSource, LocalStream } from './assembly';
 import { FunctionError } from './lambda-host';
 import { retryDelay } from '#core/retry';
 import { forEachShard, ShardReader, type ShardStart } from '#core/shard-follower';
-import { CheckpointStore, type Clock } from './shards';
+import { CheckpointStore, waitForStorage, type Clock } from './shards';
 
 /** `SummaryAggregationFunction487A4676` → `SummaryAggregation`: logical ids without CDK's hash. */
 export function label(logicalId: string): string {
@@ -76,6 +76,45 @@ function startOf(mapping: LocalEventSource): ShardStart {
 export function windowStartOf(arrivalMs: number, windowSeconds: number): number {
   const size = windowSeconds * 1000;
   return Math.floor(arrivalMs / size) * size;
+}
+
+export interface WindowReading {
+  /** The batch is ready by BatchSize or MaximumBatchingWindowInSeconds. */
+  readonly gathered: boolean;
+  /** The last read reached the shard's tip: nothing newer was waiting. */
+  readonly caughtUp: boolean;
+  /** The shard is closed and read to its end. */
+  readonly closed: boolean;
+  readonly now: number;
+}
+
+/**
+ * The next invocation of a tumbling window from what is buffered (in shard order), or
+ * undefined to read on. As in Lambda, a window is decided by the records' approximate arrival
+ * times, a batch never mixes windows and holds at most BatchSize records, and a window has one
+ * final invocation: once a record of a later window has been read, the shard is closed, or the
+ * reader has caught up with the shard and the clock is past the window's end. A reader that
+ * lags behind therefore sends full batches and ends each window once, however long ago it was.
+ */
+export function windowBatch(
+  buffer: readonly Pick<_Record, 'ApproximateArrivalTimestamp'>[],
+  windowStart: number,
+  windowSeconds: number,
+  batchSize: number,
+  reading: WindowReading,
+): { count: number; final: boolean } | undefined {
+  const end = windowStart + windowSeconds * 1000;
+  let inWindow = 0;
+  while (inWindow < buffer.length && buffer[inWindow].ApproximateArrivalTimestamp!.getTime() < end) {
+    inWindow += 1;
+  }
+  const laterSeen = inWindow < buffer.length;
+  const over = laterSeen || reading.closed || (reading.caughtUp && reading.now >= end);
+  const count = Math.min(inWindow, batchSize);
+  const final = over && count === inWindow;
+  if (count > 0 && (count === batchSize || reading.gathered || over)) return { count, final };
+  if (count === 0 && over) return { count: 0, final: true };
+  return undefined;
 }
 
 /** A record as Lambda puts it in a Kinesis event. */
@@ -202,12 +241,19 @@ export class EventSourceMapping {
     let window = saved?.state;
     const buffer: _Record[] = [];
     let bufferedSince: number | undefined;
+    // Whether the last read found the shard's tip: only then does the clock say a window is over.
+    let caughtUp = false;
     const save = () => checkpoints.set(shardId, { after, state: window });
     const signal = this.stopping.signal;
 
     while (!signal.aborted) {
+      // Nothing more is read or invoked while the positions cannot be saved.
+      await waitForStorage(checkpoints, clock, signal, this.options.log, label(mapping.functionLogicalId));
+      if (signal.aborted) break;
       if (buffer.length < mapping.batchSize && !reader.closed) {
-        const { records } = await reader.read(Math.max(1, mapping.batchSize - buffer.length));
+        const limit = Math.max(1, mapping.batchSize - buffer.length);
+        const { records, millisBehindLatest } = await reader.read(limit);
+        caughtUp = records.length < limit && millisBehindLatest === 0;
         if (records.length > 0) bufferedSince ??= clock.now();
         buffer.push(...records);
       }
@@ -228,7 +274,6 @@ export class EventSourceMapping {
           continue;
         }
       } else {
-        const size = this.window * 1000;
         if (!window && buffer.length > 0) {
           window = {
             start: windowStartOf(buffer[0].ApproximateArrivalTimestamp!.getTime(), this.window),
@@ -236,34 +281,20 @@ export class EventSourceMapping {
           };
         }
         if (window) {
-          const end = window.start + size;
-          let inWindow = 0;
-          while (
-            inWindow < buffer.length &&
-            inWindow < mapping.batchSize &&
-            buffer[inWindow].ApproximateArrivalTimestamp!.getTime() < end
-          ) {
-            inWindow += 1;
-          }
-          // The window is over once a later record is seen or the clock has passed its end.
-          const over = inWindow < buffer.length || now >= end || reader.closed;
-          const final =
-            over && inWindow === buffer.filter((r) => r.ApproximateArrivalTimestamp!.getTime() < end).length;
-          if ((inWindow > 0 && (gathered || over)) || (final && inWindow === 0)) {
-            const batch = buffer.splice(0, inWindow);
+          const next = windowBatch(buffer, window.start, this.window, mapping.batchSize, {
+            gathered,
+            caughtUp,
+            closed: reader.closed,
+            now,
+          });
+          if (next) {
+            const batch = buffer.splice(0, next.count);
             bufferedSince = buffer.length > 0 ? now : undefined;
-            const current = window;
-            const state = await this.deliverWindow(
-              batch,
-              shardId,
-              current,
-              final && inWindow === batch.length,
-              (last, next) => {
-                if (last) after = last;
-                window = next;
-                save();
-              },
-            );
+            const state = await this.deliverWindow(batch, shardId, window, next.final, (last, carried) => {
+              if (last) after = last;
+              window = carried;
+              save();
+            });
             window = state;
             continue;
           }

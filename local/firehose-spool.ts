@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { CheckpointStore } from './shards';
+import { storageProblem, type CheckpointStore } from './shards';
 
 /**
  * Where the records a DirectPut delivery stream accepted wait until they are in S3: an
@@ -146,8 +146,15 @@ export class DirectPutSpool {
       const spooled = records.map((r, i) => ({ ...r, seq: this.nextSeq + i }));
       const bytes = Buffer.concat(spooled.map(encode));
       const handle = await this.fileHandle();
-      await handle.write(bytes);
-      await handle.datasync();
+      try {
+        await handle.write(bytes);
+        await handle.datasync();
+      } catch (error) {
+        // A full disk may have taken part of the entries: cut them off, so that the entries
+        // accepted after the disk has room again are not stranded behind a torn one.
+        await handle.truncate(this.fileBytes).catch(() => undefined);
+        throw new Error(storageProblem(error, this.file) ?? (error as Error).message);
+      }
       for (const record of spooled) {
         const start = this.fileBytes;
         this.fileBytes += HEADER_BYTES + record.data.byteLength;

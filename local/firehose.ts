@@ -6,7 +6,7 @@ import type { Invoker } from './event-source';
 import { derivedId, DirectPutSpool } from './firehose-spool';
 import { FunctionError } from './lambda-host';
 import { forEachShard, ShardReader } from '#core/shard-follower';
-import { CheckpointStore, type Clock } from './shards';
+import { CheckpointStore, waitForStorage, type Clock } from './shards';
 
 /**
  * A stand-in for a Firehose delivery stream with an S3 destination, run from the template's
@@ -234,6 +234,11 @@ export class DeliveryStreamRunner {
     }
   }
 
+  /** The records waiting in the buffer, oldest first. */
+  get bufferedRecords(): readonly Buffered[] {
+    return this.buffer;
+  }
+
   /** Whether the size hint is reached. */
   get full(): boolean {
     return this.bufferBytes >= this.options.delivery.bufferSizeBytes;
@@ -391,13 +396,39 @@ export class DeliveryStreamRunner {
   }
 }
 
-/** Reads every shard of the source stream; positions per shard are saved after each object. */
+/** The object being written from a Kinesis source: per shard, the first and last sequence numbers it holds. */
+export interface KinesisIntent {
+  readonly shards: Readonly<Record<string, { readonly first: string; readonly last: string }>>;
+  readonly at: number;
+}
+
+/** Where a Kinesis-source delivery stream keeps the object it is writing, beside the shards' positions. */
+export const INTENT_KEY = 'object';
+
+const seqAfter = (a: string, b: string) => BigInt(a) > BigInt(b);
+
+/**
+ * Reads every shard of the source stream; positions per shard are saved after each object. The
+ * object about to be written is recorded first (the source positions it covers and its time),
+ * and its key is derived from them: after a crash between the write and the saved positions,
+ * the same records are read again, held to exactly that object, and written under the same
+ * key, replacing it instead of adding a copy.
+ */
 function kinesisFeed(
   source: KinesisSourceOptions,
   checkpoints: CheckpointStore,
   signal: AbortSignal,
   { clock, log, delivery }: Pick<DeliveryOptions, 'clock' | 'log' | 'delivery'>,
 ): Feed {
+  const intent = () => (checkpoints.get(INTENT_KEY)?.state as KinesisIntent | undefined) ?? undefined;
+  /** Records read past the recorded object, held until it is written. */
+  const held = new Map<string, Buffered[]>();
+  /** Whether the buffer holds every record of the recorded object. */
+  const complete = (buffer: readonly Buffered[], pending: KinesisIntent) =>
+    Object.entries(pending.shards).every(([shardId, { last }]) =>
+      buffer.some((b) => b.shard?.shardId === shardId && b.shard.sequenceNumber === last),
+    );
+
   const readShard = async (runner: DeliveryStreamRunner, shard: Shard) => {
     const shardId = shard.ShardId!;
     const saved = checkpoints.get(shardId) as { after?: string } | undefined;
@@ -406,16 +437,36 @@ function kinesisFeed(
       start: { type: 'TRIM_HORIZON' },
     });
     while (!signal.aborted) {
+      // Nothing more is read while the positions cannot be saved.
+      await waitForStorage(checkpoints, clock, signal, log, delivery.logicalId);
+      if (signal.aborted) break;
       const { records } = await reader.read(10_000);
-      runner.add(
-        records.map((record) => ({
-          data: record.Data ?? new Uint8Array(),
-          arrival: record.ApproximateArrivalTimestamp?.getTime() ?? clock.now(),
-          shard: { shardId, partitionKey: record.PartitionKey, sequenceNumber: record.SequenceNumber! },
-        })),
-      );
-      if (runner.full) await runner.flush();
+      const items: Buffered[] = records.map((record) => ({
+        data: record.Data ?? new Uint8Array(),
+        arrival: record.ApproximateArrivalTimestamp?.getTime() ?? clock.now(),
+        shard: { shardId, partitionKey: record.PartitionKey, sequenceNumber: record.SequenceNumber! },
+      }));
+      const pending = intent();
+      if (pending) {
+        const range = pending.shards[shardId];
+        const mine = range ? items.filter((i) => !seqAfter(i.shard!.sequenceNumber, range.last)) : [];
+        held.set(shardId, [...(held.get(shardId) ?? []), ...items.slice(mine.length)]);
+        runner.add(mine);
+        if (complete(runner.bufferedRecords, pending)) await runner.flush();
+      } else {
+        const waiting = held.get(shardId) ?? [];
+        held.delete(shardId);
+        runner.add([...waiting, ...items]);
+        if (runner.full) await runner.flush();
+      }
       if (reader.closed) {
+        // Records held back behind an object being written go in before the shard is done.
+        while (intent() && held.get(shardId)?.length && !signal.aborted) {
+          await clock.sleep(source.pollMs ?? 1000, signal);
+        }
+        if (signal.aborted) return;
+        runner.add(held.get(shardId) ?? []);
+        held.delete(shardId);
         await runner.flush();
         checkpoints.set(shardId, { ...(checkpoints.get(shardId) as object), done: true });
         return;
@@ -424,22 +475,56 @@ function kinesisFeed(
     }
   };
   return {
-    start: (runner) =>
-      forEachShard(source.kinesis, source.stream.name, (shard) => readShard(runner, shard), {
+    start: (runner) => {
+      // Positions saved past a recorded object mean it was written and its positions saved.
+      const pending = intent();
+      if (
+        pending &&
+        Object.entries(pending.shards).every(([shardId, { last }]) => {
+          const after = (checkpoints.get(shardId) as { after?: string } | undefined)?.after;
+          return after !== undefined && !seqAfter(last, after);
+        })
+      ) {
+        checkpoints.set(INTENT_KEY, {});
+      }
+      return forEachShard(source.kinesis, source.stream.name, (shard) => readShard(runner, shard), {
         signal,
         clock,
         discoverMs: source.discoverMs ?? 10_000,
         isDone: (shard) => (checkpoints.get(shard.ShardId!) as { done?: boolean } | undefined)?.done === true,
         onError: (error) => log(`${delivery.logicalId}: ${(error as Error).message}`),
-      }),
-    take: (buffer) => buffer.length,
-    plan: (_items, now) => ({ at: now }),
-    delivered: async (items) => {
-      const lastByShard = new Map<string, string>();
-      for (const item of items) lastByShard.set(item.shard!.shardId, item.shard!.sequenceNumber);
-      for (const [shardId, after] of lastByShard) {
-        checkpoints.set(shardId, { ...(checkpoints.get(shardId) as object), after });
+      });
+    },
+    take: (buffer) => {
+      const pending = intent();
+      if (!pending) return buffer.length;
+      // The recorded object again, once all of it has been read again.
+      return complete(buffer, pending) ? buffer.length : 0;
+    },
+    plan: (items, now) => {
+      let pending = intent();
+      if (!pending) {
+        const shards: Record<string, { first: string; last: string }> = {};
+        for (const item of items) {
+          const { shardId, sequenceNumber } = item.shard!;
+          shards[shardId] = { first: shards[shardId]?.first ?? sequenceNumber, last: sequenceNumber };
+        }
+        pending = { shards, at: now };
+        checkpoints.set(INTENT_KEY, { state: pending });
       }
+      const covered = Object.keys(pending.shards)
+        .sort()
+        .map((shardId) => `${shardId}:${pending.shards[shardId].first}-${pending.shards[shardId].last}`);
+      return { at: pending.at, id: (kind) => derivedId(source.stream.arn, ...covered, kind) };
+    },
+    delivered: async (items) => {
+      const positions: Record<string, { after?: string; done?: boolean }> = {};
+      for (const item of items) {
+        const { shardId, sequenceNumber } = item.shard!;
+        positions[shardId] = { ...(checkpoints.get(shardId) as object), after: sequenceNumber };
+      }
+      // The positions and the end of the recorded object in one atomic write.
+      checkpoints.setAll({ ...positions, [INTENT_KEY]: {} });
     },
     close: async () => undefined,
   };

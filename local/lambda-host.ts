@@ -56,6 +56,8 @@ export class LambdaHost {
   ) {
     bundleModule(fn); // fail at start-up, not at the first record
     this.log = createWriteStream(logFile, { flags: 'a' });
+    // Function logs are best effort: a full or read-only data folder must not end the runtime.
+    this.log.on('error', () => undefined);
   }
 
   private start(): Promise<void> {

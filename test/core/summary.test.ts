@@ -1,4 +1,11 @@
-import { applySummary, decodeUnicornSummary, parseUnicornSummary, type UnicornSummary } from '#core/summary';
+import {
+  applySummary,
+  decodeUnicornSummary,
+  itemBytes,
+  MAX_ITEM_BYTES,
+  parseUnicornSummary,
+  type UnicornSummary,
+} from '#core/summary';
 
 const part = (overrides: Partial<UnicornSummary> = {}): UnicornSummary => ({
   Name: 'Shadowfax',
@@ -16,16 +23,67 @@ const part = (overrides: Partial<UnicornSummary> = {}): UnicornSummary => ({
 describe('summary parts', () => {
   it('stores a first part as the totals', () => {
     const item = applySummary(undefined, part());
-    expect(item).toMatchObject({ Distance: 100, Records: 4, Version: 1 });
-    expect(item?.Parts).toEqual({
-      'shardId-000000000000:1': {
-        Distance: 100,
-        MinMagicPoints: 140,
-        MaxMagicPoints: 160,
-        MinHealthPoints: 120,
-        MaxHealthPoints: 150,
-        Records: 4,
+    expect(item).toEqual({
+      Name: 'Shadowfax',
+      StatusTime: '2017-06-05 09:17:00.000',
+      Distance: 100,
+      MinMagicPoints: 140,
+      MaxMagicPoints: 160,
+      MinHealthPoints: 120,
+      MaxHealthPoints: 150,
+      Records: 4,
+      PartIds: ['shardId-000000000000:1'],
+      Version: 1,
+    });
+  });
+
+  it('keeps only the ids of merged parts, so an item grows by one id per part and stays bounded', () => {
+    // A SummaryId as Kinesis numbers it: the shard and a 56-digit sequence number.
+    const id = (i: number) =>
+      `shardId-000000000003:4959033827149025660855969253836157109592157598913${String(i).padStart(7, '0')}`;
+    let item = applySummary(undefined, part({ SummaryId: id(0) }))!;
+    const one = itemBytes(item);
+    for (let i = 1; i < 1000; i++) item = applySummary(item, part({ SummaryId: id(i) }))!;
+    expect(item.Records).toBe(4000);
+    expect(item.PartIds).toHaveLength(1000);
+    // Each further part costs its id and a byte or two: 1,000 parts, far more than Lambda splits a
+    // unicorn-window into, take a fifth of DynamoDB's 400 KB item.
+    expect((itemBytes(item) - one) / 999).toBeLessThanOrEqual(id(0).length + 2);
+    expect(itemBytes(item)).toBeLessThan(MAX_ITEM_BYTES / 4);
+    // Past the limit the merge refuses, saying why, rather than DynamoDB failing the write.
+    const crowded = { ...item, PartIds: Array.from({ length: 5300 }, (_, i) => id(i)) };
+    expect(() => applySummary(crowded, part({ SummaryId: id(99_999) }))).toThrow(
+      /more than a DynamoDB item's 409600 bytes/,
+    );
+  });
+
+  it("reads items stored with each part's totals, and recognises their parts", () => {
+    const legacy = {
+      Name: 'Shadowfax',
+      StatusTime: '2017-06-05 09:17:00.000',
+      Distance: 100,
+      MinMagicPoints: 140,
+      MaxMagicPoints: 160,
+      MinHealthPoints: 120,
+      MaxHealthPoints: 150,
+      Records: 4,
+      Parts: {
+        'shardId-000000000000:1': {
+          Distance: 100,
+          MinMagicPoints: 140,
+          MaxMagicPoints: 160,
+          MinHealthPoints: 120,
+          MaxHealthPoints: 150,
+          Records: 4,
+        },
       },
+      Version: 3,
+    };
+    expect(applySummary(legacy, part())).toBeUndefined();
+    expect(applySummary(legacy, part({ SummaryId: 'shardId-000000000000:2', Records: 1 }))).toMatchObject({
+      Records: 5,
+      PartIds: ['shardId-000000000000:1', 'shardId-000000000000:2'],
+      Version: 4,
     });
   });
 
