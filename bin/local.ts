@@ -159,6 +159,7 @@ runMain('local', async () => {
       unicornDashboard(port(5), {}, dashboardPage(assemblyDir)),
     ],
     log: (message) => problems.push(message),
+    alarmLog: (message) => problems.push(message),
   });
 
   // The endpoints file (WILDRYDES_ENDPOINTS_FILE may move it, or turn it off with `none`).

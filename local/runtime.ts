@@ -62,6 +62,10 @@ export interface LocalPipelineOptions {
   /** Replaces the delivery streams' buffering interval (tests). */
   readonly bufferIntervalSeconds?: number;
   readonly clock?: Clock;
+  /** The clock CloudWatch evaluates the alarms and samples queue depths on (tests). @default `clock` */
+  readonly alarmClock?: Clock;
+  /** Where alarm state changes and the actions they take are told. @default nowhere (see `alarms`) */
+  readonly alarmLog?: (message: string) => void;
   /** Where problems are reported (function errors, batches given up). */
   readonly log?: (message: string) => void;
 }
@@ -489,7 +493,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const alarms = new AlarmMonitor({
       store: services.cloudwatch.store,
       alarms: stacks.flatMap((s) => s.alarms),
-      clock: run.clock,
+      clock: options.alarmClock ?? run.clock,
       // SQS publishes its queues' depth once a minute.
       samplers: [
         (now) =>
@@ -497,7 +501,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             s.queues.flatMap((q) => sqsQueueMetrics(q.name, emulators.sqs.messages(q.name).length, now)),
           ),
       ],
-      log,
+      log: options.alarmLog ?? (() => undefined),
     });
     services.cloudwatch.useAlarms(() => alarms.alarms());
     alarms.start();

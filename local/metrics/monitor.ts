@@ -7,8 +7,9 @@ import type { MetricStore } from './store';
 /**
  * CloudWatch's once-a-minute work for the local run: samples what is published on a schedule
  * (SQS queue depths), then evaluates every alarm of the templates against the metric store and
- * keeps its state, reason and history. A state change is logged; so is each alarm action it
- * would take (SNS is not emulated: the notification is a log line).
+ * keeps its state, reason and history. Each state change is kept, and so is each alarm action
+ * it takes; those into and out of ALARM are logged (SNS is not emulated: the notification is
+ * a log line).
  */
 
 export interface AlarmStatus {
@@ -49,6 +50,15 @@ const ACTIONS: Record<AlarmState, 'alarmActions' | 'okActions' | 'insufficientDa
 export class AlarmMonitor {
   private readonly states = new Map<string, AlarmStatus>();
   readonly changes: AlarmChange[] = [];
+  /** The actions taken: the alarm, the state it went to, and the action's ARN. */
+  readonly actions: {
+    readonly name: string;
+    readonly state: AlarmState;
+    readonly action: string;
+    readonly at: number;
+  }[] = [];
+  /** When the alarms were last evaluated (the clock's time), ms. */
+  lastEvaluated?: number;
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
 
@@ -105,14 +115,19 @@ export class AlarmMonitor {
         reason: next.reason,
         at: now,
       });
-      log(`alarm ${definition.name}: ${status.state} -> ${next.state}: ${next.reason}`);
+      // Every change is kept; those into and out of ALARM are told (not the first evaluations).
+      const told = status.state === 'ALARM' || next.state === 'ALARM';
+      if (told) log(`alarm ${definition.name}: ${status.state} -> ${next.state}: ${next.reason}`);
       if (!definition.actionsEnabled) continue;
       for (const action of definition[ACTIONS[next.state]]) {
-        log(
-          `alarm ${definition.name}: ${next.state} action ${action} (SNS is not emulated: no notification sent)`,
-        );
+        this.actions.push({ name: definition.name, state: next.state, action, at: now });
+        if (told)
+          log(
+            `alarm ${definition.name}: ${next.state} action: notify ${action} (SNS is not emulated: not sent)`,
+          );
       }
     }
+    this.lastEvaluated = now;
   }
 
   /** Evaluates now, then at the start of every minute (the clock's), until stopped. */
