@@ -30,9 +30,10 @@ import {
   sqsQueueMetrics,
   type MetricDatum,
 } from './metrics/aws-metrics';
+import { monitoringSnapshot } from './metrics/dashboard';
 import { AlarmMonitor } from './metrics/monitor';
 import { CheckpointStore, realClock, type Clock } from './shards';
-import type { RunningWorkload, Workload } from './workload';
+import type { RunningWorkload, Workload, WorkloadContext } from './workload';
 
 export interface LocalPipelineOptions {
   /** The synthesized cloud assembly (cdk.out) to run. */
@@ -356,7 +357,7 @@ function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>
 }
 
 /** Starts the workloads in order; each gets a data folder of its own. */
-async function startWorkloads(run: Running, stopping: Stopper[]) {
+async function startWorkloads(run: Running, stopping: Stopper[], monitoring: WorkloadContext['monitoring']) {
   const started: { name: string; running: RunningWorkload }[] = [];
   for (const workload of run.options.workloads ?? []) {
     const dataDir = path.join(run.options.dataDir, 'workloads', workload.name);
@@ -370,6 +371,7 @@ async function startWorkloads(run: Running, stopping: Stopper[]) {
       roleClients: run.roleClients,
       clock: run.clock,
       dataDir,
+      monitoring,
       log: (message) => run.log(`${workload.name}: ${message}`),
     });
     if (!running) continue;
@@ -506,7 +508,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     services.cloudwatch.useAlarms(() => alarms.alarms());
     alarms.start();
     stopping.push(() => alarms.stop());
-    const workloads = await startWorkloads(run, stopping);
+    const workloads = await startWorkloads(run, stopping, (minutes) =>
+      monitoringSnapshot({
+        dashboards: stacks.flatMap((s) => s.dashboards),
+        store: services.cloudwatch.store,
+        alarms: alarms.alarms(),
+        now: run.clock.now(),
+        minutes,
+      }),
+    );
 
     const status = (): PipelineStatus => {
       const failures = stacks.reduce(
