@@ -100,7 +100,14 @@ it('a malformed record puts the DeadLetters alarm of its failure queue in ALARM,
   ]);
   expect(alarmLog.some((line) => line.includes(`${deadLetters.AlarmName}: OK -> ALARM`))).toBe(true);
 
-  // The metrics behind it, through GetMetricData: the queue depth, and the stream's incoming records.
+  // The aggregation's own Powertools metric, from the EMF line in its log.
+  await waitUntil(
+    () => p.cloudwatch.store.metrics({ namespace: 'WildRydes', metricName: 'MalformedRecords' }).length > 0,
+    'the MalformedRecords metric',
+  );
+
+  // The metrics behind it, through GetMetricData: the queue depth, the stream's incoming
+  // records, the function's invocations and its own count of malformed records.
   const end = new Date(alarmClock.now() + 60_000).toISOString();
   const start = new Date(Date.now() - 600_000).toISOString();
   const queries = [
@@ -128,6 +135,30 @@ it('a malformed record puts the DeadLetters alarm of its failure queue in ALARM,
         Stat: 'Sum',
       },
     },
+    {
+      Id: 'invocations',
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Invocations',
+          Dimensions: [{ Name: 'FunctionName', Value: aggregation.name }],
+        },
+        Period: 60,
+        Stat: 'Sum',
+      },
+    },
+    {
+      Id: 'malformed',
+      MetricStat: {
+        Metric: {
+          Namespace: 'WildRydes',
+          MetricName: 'MalformedRecords',
+          Dimensions: [{ Name: 'service', Value: 'summary-aggregation' }],
+        },
+        Period: 60,
+        Stat: 'Sum',
+      },
+    },
   ];
   const data = (await awsCliJson(p.endpoint, [
     'cloudwatch',
@@ -141,6 +172,9 @@ it('a malformed record puts the DeadLetters alarm of its failure queue in ALARM,
   ])) as { MetricDataResults: { Id: string; Values: number[]; StatusCode: string }[] };
   const values = Object.fromEntries(data.MetricDataResults.map((r) => [r.Id, r.Values]));
   expect(Math.max(...values.depth)).toBe(1);
-  expect(values.incoming.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+  const sum = (id: string) => values[id].reduce((a, b) => a + b, 0);
+  expect(sum('incoming')).toBeGreaterThanOrEqual(1);
+  expect(sum('invocations')).toBeGreaterThanOrEqual(1);
+  expect(sum('malformed')).toBe(1);
   expect(data.MetricDataResults.every((r) => r.StatusCode === 'Complete')).toBe(true);
 });
