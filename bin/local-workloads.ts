@@ -102,7 +102,7 @@ export function unicornDashboard(
 ): Workload {
   return {
     name: DASHBOARD,
-    async start({ stacks, region, endpoint }) {
+    async start({ stacks, region, endpoint, monitoring }) {
       const {
         StreamName: streamName,
         IdentityPoolId: identityPoolId,
@@ -114,6 +114,8 @@ export function unicornDashboard(
         config: { region, streamName, identityPoolId, guestRoleArn, endpoint, ...settings },
         port,
         ...(files ? { files } : {}),
+        // The template's CloudWatch dashboard with the local metrics, for the Monitoring view.
+        monitoring,
       });
       return { url: server.url, stop: () => server.stop() };
     },

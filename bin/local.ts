@@ -66,12 +66,17 @@ function statusLine(status: PipelineStatus, started: number): string {
   for (const c of status.consumers) totals.set(c.label, (totals.get(c.label) ?? 0) + c.records);
   const consumers = [...totals].map(([label, records]) => `${label} ${records}`).join(' · ');
   const workloads = Object.entries(status.workloads).map(([label, n]) => `${label} ${n}`);
+  // The template's alarms in ALARM, by their logical name (`WildRydes-MonitoringTelemetryErrorsAB12CD34` → `TelemetryErrors`).
+  const alarming = status.alarms
+    .filter((a) => a.state === 'ALARM')
+    .map((a) => a.name.replace(/^.*?-(Monitoring)?/, '').replace(/[0-9A-F]{8}$/, ''));
   return [
     `${seconds}s`,
     ...workloads,
     consumers,
     `objects delivered ${status.objects}`,
     `errors ${status.errors}`,
+    alarming.length > 0 ? `ALARM ${alarming.join(', ')}` : '',
   ]
     .filter(Boolean)
     .join(' · ');
@@ -154,6 +159,7 @@ runMain('local', async () => {
       unicornDashboard(port(5), {}, dashboardPage(assemblyDir)),
     ],
     log: (message) => problems.push(message),
+    alarmLog: (message) => problems.push(message),
   });
 
   // The endpoints file (WILDRYDES_ENDPOINTS_FILE may move it, or turn it off with `none`).

@@ -14,6 +14,7 @@ const DASHBOARD_DIR = __dirname;
 const PROJECT_DIR = dirname(DASHBOARD_DIR);
 const STATIC_DIR = join(DASHBOARD_DIR, 'static');
 const LEAFLET_DIST = join(dirname(require.resolve('leaflet/package.json')), 'dist');
+const UPLOT_DIST = join(dirname(require.resolve('uplot/package.json')), 'dist');
 
 /** Browsers the bundle is written for: AbortSignal.any needs Chrome 116, Firefox 124, Safari 17.4. */
 export const BROWSER_TARGETS = ['chrome116', 'firefox124', 'safari17.4'];
@@ -38,6 +39,7 @@ export function dashboardFiles(): Map<string, Uint8Array> {
   for (const file of result.outputFiles) files.set(relative(outDir, file.path), file.contents);
   for (const name of readdirSync(STATIC_DIR)) files.set(name, readFileSync(join(STATIC_DIR, name)));
   files.set('leaflet/leaflet.css', readFileSync(join(LEAFLET_DIST, 'leaflet.css')));
+  files.set('uplot/uPlot.min.css', readFileSync(join(UPLOT_DIST, 'uPlot.min.css')));
   for (const name of readdirSync(join(LEAFLET_DIST, 'images'))) {
     files.set(`leaflet/images/${name}`, readFileSync(join(LEAFLET_DIST, 'images', name)));
   }

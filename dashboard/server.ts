@@ -3,6 +3,12 @@
  * the given config. Locally the config names the identity pool, the guest role and the local
  * AWS endpoint, so the page gets its credentials exactly as it does on AWS (Cognito's basic
  * flow) and reads Kinesis with them; it has no privileges of its own.
+ *
+ * Locally it also serves `monitoring.json`: the template's CloudWatch dashboard with the local
+ * run's metrics and alarm states, made on this side with the administrator's view. The page's
+ * guest role may not read CloudWatch (nor should it: the page is public on AWS), and the
+ * local server already holds the metrics; on AWS there is no such route, and the page leaves
+ * the Monitoring view out (the CloudWatch console shows the same dashboard there).
  */
 
 import { createServer, type ServerResponse } from 'node:http';
@@ -22,6 +28,8 @@ export interface DashboardServerOptions {
   readonly host?: string;
   /** The built page, by path (`index.html`, `app.js`, …). @default built now (`dashboardFiles()`) */
   readonly files?: ReadonlyMap<string, Uint8Array>;
+  /** Served as `monitoring.json` (`?minutes=N`, 5 to 1440). @default none: no Monitoring view */
+  readonly monitoring?: (minutes?: number) => unknown;
 }
 
 export interface DashboardServer {
@@ -61,8 +69,10 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
   const server = createServer((req, res) => {
     let path: string;
+    let url: URL;
     try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      url = new URL(req.url ?? '/', 'http://localhost');
+      path = decodeURIComponent(url.pathname);
     } catch {
       return send(res, 400, 'Bad request\n', 'text/plain; charset=utf-8');
     }
@@ -71,6 +81,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return send(res, 405, 'Method not allowed\n', 'text/plain; charset=utf-8');
     }
     if (path === '/config.json') return send(res, 200, configJson, CONTENT_TYPES['.json']);
+    if (path === '/monitoring.json' && options.monitoring) {
+      const asked = Number(url.searchParams.get('minutes') ?? 60);
+      const minutes = Number.isFinite(asked) ? Math.min(1440, Math.max(5, Math.round(asked))) : 60;
+      return send(res, 200, JSON.stringify(options.monitoring(minutes)), CONTENT_TYPES['.json']);
+    }
     const file = files.get(path === '/' ? 'index.html' : path.slice(1));
     if (!file) return send(res, 404, 'Not found\n', 'text/plain; charset=utf-8');
     send(

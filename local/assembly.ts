@@ -9,6 +9,8 @@ import {
   type CfnTemplate,
 } from '../system/cloud-assembly';
 import * as path from 'node:path';
+import { readAlarmDefinition } from './metrics/alarm-definition';
+import type { AlarmDefinition } from './metrics/alarms';
 import { resolve, resolveString, type IntrinsicContext, type ResolvedResource } from '../system/intrinsics';
 
 /**
@@ -147,10 +149,21 @@ export interface LocalStack {
   readonly functions: LocalFunction[];
   readonly eventSources: LocalEventSource[];
   readonly deliveryStreams: LocalDeliveryStream[];
+  /** The CloudWatch alarms, read from their properties (intrinsics resolved). */
+  readonly alarms: AlarmDefinition[];
+  /** The CloudWatch dashboards, with their bodies resolved. */
+  readonly dashboards: LocalDashboard[];
   /** The stack's outputs, resolved. */
   readonly outputs: StackOutputs;
   /** Roles, groups, resource policies and identity pools. */
   readonly iam: StackIam;
+}
+
+export interface LocalDashboard {
+  readonly logicalId: string;
+  readonly name: string;
+  /** The DashboardBody JSON, as CloudWatch receives it. */
+  readonly body: string;
 }
 
 export interface LocalEndpointsForPlan {
@@ -231,6 +244,14 @@ function localIdentity(
     case 'AWS::Logs::LogGroup': {
       const name = literal('LogGroupName') ?? `/local/${generatedName(stackName, logicalId, 200)}`;
       return { ref: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
+    }
+    case 'AWS::CloudWatch::Alarm': {
+      const name = literal('AlarmName') ?? generatedName(stackName, logicalId, 255);
+      return { ref: name, attributes: { Arn: arn('cloudwatch', `alarm:${name}`) } };
+    }
+    case 'AWS::CloudWatch::Dashboard': {
+      const name = literal('DashboardName') ?? generatedName(stackName, logicalId, 255);
+      return { ref: name, attributes: {} };
     }
     case 'AWS::SNS::Topic': {
       const name = literal('TopicName') ?? generatedName(stackName, logicalId, 256);
@@ -411,6 +432,27 @@ function readEventSources(scope: DeliveryStreamContext): LocalEventSource[] {
     });
 }
 
+/** The template's alarms, their properties resolved. */
+function readAlarms({ of, identities, ctx }: TemplateScope) {
+  return of('AWS::CloudWatch::Alarm').map(([id, r]) =>
+    readAlarmDefinition(
+      id,
+      identities[id].ref,
+      identities[id].attributes.Arn,
+      resolve(props(r), ctx, id) as Record<string, unknown>,
+    ),
+  );
+}
+
+/** The template's CloudWatch dashboards, their bodies resolved. */
+function readDashboards({ of, identities, ctx }: TemplateScope): LocalDashboard[] {
+  return of('AWS::CloudWatch::Dashboard').map(([id, r]) => ({
+    logicalId: id,
+    name: identities[id].ref,
+    body: resolveString(props(r).DashboardBody, ctx, `${id}.DashboardBody`),
+  }));
+}
+
 /** The outputs named in core/outputs.ts, resolved; one built from what does not run locally is left out. */
 function readOutputs(template: CfnTemplate, { ctx }: TemplateScope): StackOutputs {
   const outputs: Partial<Record<OutputKey, string>> = {};
@@ -470,6 +512,8 @@ export function readStack(
         ),
       )
       .map(([id, r]) => readDeliveryStream(id, props(r), identities[id], withFunctions)),
+    alarms: readAlarms(scope),
+    dashboards: readDashboards(scope),
     outputs: readOutputs(template, scope),
   };
 }

@@ -8,7 +8,7 @@ import { IamEvaluator } from '../system/iam-evaluator';
 import { LOCAL_ACCOUNT, type LocalStack } from './assembly';
 import { startAwsEndpoint, type AwsEndpoint } from './aws/endpoint';
 import { LocalIam } from './aws/iam';
-import { dynamodbService, kinesisService } from './aws/json-proxies';
+import { dynamodbService, kinesisService, type ObservedKinesisCall } from './aws/json-proxies';
 import { CognitoIdentityService } from './aws/cognito-identity';
 import { s3Service } from './aws/s3';
 import { StsService } from './aws/sts';
@@ -57,6 +57,8 @@ export interface LocalAwsOptions {
   readonly services?: readonly AwsService[];
   /** Where Cognito keeps its identities across restarts. */
   readonly identitiesFile?: string;
+  /** Sees every Kinesis call on a stream (the metrics Kinesis publishes). */
+  readonly observeKinesis?: (call: ObservedKinesisCall) => void;
   readonly log: (message: string) => void;
   /**
    * Evaluate IAM on every request made with issued credentials. Off, every caller may do
@@ -76,7 +78,7 @@ export async function startLocalAws(
   const tokens = new WebIdentityTokens();
   // The identity services need the templates' roles and pools: they join once those are loaded.
   const services: AwsService[] = [
-    kinesisService(() => options.emulators.kinesis),
+    kinesisService(() => options.emulators.kinesis, options.observeKinesis),
     dynamodbService(() => options.emulators.dynamodb),
     s3Service(() => options.emulators.s3),
     ...(options.services ?? []),

@@ -116,6 +116,8 @@ export interface DeliveryOptions {
   readonly checkpoints: CheckpointStore;
   readonly clock: Clock;
   readonly log: (message: string) => void;
+  /** Told of each attempt to write a buffer to the bucket (the metrics Firehose publishes). */
+  readonly onDelivery?: (attempt: { records: number; succeeded: boolean; oldestArrival: number }) => void;
 }
 
 /** How the next object is named, and what happens once it is written: one per kind of source. */
@@ -382,11 +384,19 @@ export class DeliveryStreamRunner {
     const items = this.buffer.splice(0, count);
     this.bufferBytes = this.buffer.reduce((n, i) => n + i.data.byteLength, 0);
     this.bufferedSince = this.buffer.length > 0 ? this.options.clock.now() : undefined;
+    const attempt = (succeeded: boolean) =>
+      this.options.onDelivery?.({
+        records: items.length,
+        succeeded,
+        oldestArrival: Math.min(...items.map((i) => i.arrival)),
+      });
     try {
       await this.writeObjects(items);
       await this.feed.delivered(items);
       this.counters.records += items.length;
+      attempt(true);
     } catch (error) {
+      attempt(false);
       // Keep the records for the next attempt rather than lose them.
       this.buffer = [...items, ...this.buffer];
       this.bufferBytes = this.buffer.reduce((n, i) => n + i.data.byteLength, 0);

@@ -29,6 +29,24 @@ function bundleModule(fn: LocalFunction): { modulePath: string; exportName: stri
   throw new Error(`${fn.logicalId}: handler file ${file}.js not found in ${fn.codeDir}`);
 }
 
+/** What the host reports, for the metrics Lambda publishes and those in the function's logs. */
+export interface InvocationObserver {
+  invoked(event: unknown, durationMs: number, failed: boolean): void;
+  /** Each line the function writes to stdout. */
+  logLine(line: string): void;
+}
+
+/** Hands complete lines of a stream to `each`. */
+function lines(stream: NodeJS.ReadableStream, each: (line: string) => void) {
+  let partial = '';
+  stream.on('data', (chunk: Buffer | string) => {
+    const text = partial + chunk.toString();
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) each(line);
+  });
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -53,6 +71,7 @@ export class LambdaHost {
     readonly fn: LocalFunction,
     private readonly environment: Record<string, string>,
     logFile: string,
+    private readonly observer?: InvocationObserver,
   ) {
     bundleModule(fn); // fail at start-up, not at the first record
     this.log = createWriteStream(logFile, { flags: 'a' });
@@ -82,6 +101,7 @@ export class LambdaHost {
     });
     worker.stdout.pipe(this.log, { end: false });
     worker.stderr.pipe(this.log, { end: false });
+    if (this.observer) lines(worker.stdout, (line) => this.observer!.logLine(line));
     this.worker = worker;
     const ready = new Promise<void>((resolve, reject) => {
       worker.on(
@@ -134,6 +154,18 @@ export class LambdaHost {
   /** Invokes the function with `event`; rejects with a FunctionError when the function fails. */
   async invoke(event: unknown): Promise<unknown> {
     this.invocations += 1;
+    const started = performance.now();
+    try {
+      const result = await this.run(event);
+      this.observer?.invoked(event, performance.now() - started, false);
+      return result;
+    } catch (error) {
+      this.observer?.invoked(event, performance.now() - started, true);
+      throw error;
+    }
+  }
+
+  private async run(event: unknown): Promise<unknown> {
     try {
       this.ready ??= this.start();
       await this.ready;

@@ -21,8 +21,19 @@ import { startEmulators, type Emulators, type LocalEndpoints } from './emulators
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
 import { DeliveryStreamRunner, type ObjectWriter } from './firehose';
 import { FunctionError, LambdaHost } from './lambda-host';
+import type { AlarmState } from './metrics/alarms';
+import {
+  embeddedMetrics,
+  firehoseDeliveryMetrics,
+  kinesisCallMetrics,
+  lambdaInvocationMetrics,
+  sqsQueueMetrics,
+  type MetricDatum,
+} from './metrics/aws-metrics';
+import { monitoringSnapshot } from './metrics/dashboard';
+import { AlarmMonitor } from './metrics/monitor';
 import { CheckpointStore, realClock, type Clock } from './shards';
-import type { RunningWorkload, Workload } from './workload';
+import type { RunningWorkload, Workload, WorkloadContext } from './workload';
 
 export interface LocalPipelineOptions {
   /** The synthesized cloud assembly (cdk.out) to run. */
@@ -54,6 +65,10 @@ export interface LocalPipelineOptions {
   /** Replaces the delivery streams' buffering interval (tests). */
   readonly bufferIntervalSeconds?: number;
   readonly clock?: Clock;
+  /** The clock CloudWatch evaluates the alarms and samples queue depths on (tests). @default `clock` */
+  readonly alarmClock?: Clock;
+  /** Where alarm state changes and the actions they take are told. @default nowhere (see `alarms`) */
+  readonly alarmLog?: (message: string) => void;
   /** Where problems are reported (function errors, batches given up). */
   readonly log?: (message: string) => void;
 }
@@ -64,6 +79,8 @@ export interface PipelineStatus {
   readonly consumers: readonly { label: string; records: number }[];
   readonly objects: number;
   readonly errors: number;
+  /** The templates' alarms that are not OK, with their state. */
+  readonly alarms: readonly { name: string; state: AlarmState }[];
   /** What the workloads report, by label (records the fleet sent, log lines shipped, …). */
   readonly workloads: Readonly<Record<string, number>>;
 }
@@ -90,6 +107,10 @@ export interface LocalPipeline {
    * (`putRecords`), for the Firehose API to hand them over.
    */
   readonly deliveryStreams: readonly DeliveryStreamRunner[];
+  /** CloudWatch at the endpoint: the metrics recorded and the alarms' states. */
+  readonly cloudwatch: CloudWatchService;
+  /** The templates' alarms, evaluated once a minute on the pipeline's clock. */
+  readonly alarms: AlarmMonitor;
   status(): PipelineStatus;
   /** Stops the producers (sending what is pending), drains, saves positions, stops emulators. */
   stop(): Promise<void>;
@@ -181,6 +202,8 @@ interface Running {
   readonly clock: Clock;
   readonly options: LocalPipelineOptions;
   readonly log: (message: string) => void;
+  /** Records datapoints in CloudWatch's store. */
+  readonly record: (data: readonly MetricDatum[]) => void;
 }
 
 /** One Lambda host per function, created when first needed (several mappings may share one). */
@@ -195,6 +218,19 @@ function functionHosts(run: Running) {
         fn,
         functionEnvironment(fn, stack.region, run.access),
         path.join(run.options.dataDir, 'logs', `${stack.stackName}-${label(logicalId)}.log`),
+        {
+          invoked: (event, durationMs, failed) =>
+            run.record(
+              lambdaInvocationMetrics({
+                functionName: fn.name,
+                durationMs,
+                failed,
+                event,
+                now: run.clock.now(),
+              }),
+            ),
+          logLine: (line) => run.record(embeddedMetrics(line)),
+        },
       );
       hosts.set(key, host);
     }
@@ -313,13 +349,17 @@ function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>
         checkpoints: new CheckpointStore(checkpointFile(run, stack, delivery.logicalId)),
         clock: run.clock,
         log: run.log,
+        onDelivery: (attempt) =>
+          run.record(
+            firehoseDeliveryMetrics({ deliveryStreamName: delivery.name, ...attempt, now: run.clock.now() }),
+          ),
       });
     }),
   );
 }
 
 /** Starts the workloads in order; each gets a data folder of its own. */
-async function startWorkloads(run: Running, stopping: Stopper[]) {
+async function startWorkloads(run: Running, stopping: Stopper[], monitoring: WorkloadContext['monitoring']) {
   const started: { name: string; running: RunningWorkload }[] = [];
   for (const workload of run.options.workloads ?? []) {
     const dataDir = path.join(run.options.dataDir, 'workloads', workload.name);
@@ -333,6 +373,7 @@ async function startWorkloads(run: Running, stopping: Stopper[]) {
       roleClients: run.roleClients,
       clock: run.clock,
       dataDir,
+      monitoring,
       log: (message) => run.log(`${workload.name}: ${message}`),
     });
     if (!running) continue;
@@ -363,7 +404,7 @@ export interface LocalServices {
 export async function startLocalServices(
   options: Pick<
     LocalPipelineOptions,
-    'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'enforceIam' | 'emulators' | 'log'
+    'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'enforceIam' | 'emulators' | 'log' | 'clock'
   >,
 ): Promise<LocalServices> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
@@ -373,7 +414,8 @@ export async function startLocalServices(
   const stop = async () => {
     for (const step of stopping.reverse()) await step().catch((error: Error) => log(error.message));
   };
-  const cloudwatch = new CloudWatchService();
+  const clock = options.clock ?? realClock;
+  const cloudwatch = new CloudWatchService({ now: clock.now });
   try {
     const access = await startLocalAws({
       port: options.endpointPort ?? 0,
@@ -381,6 +423,11 @@ export async function startLocalServices(
       emulators: emulators.endpoints,
       services: [emulators.sqs, cloudwatch],
       enforceIam: options.enforceIam,
+      // The stream metrics Kinesis publishes, from the calls the endpoint forwards.
+      observeKinesis: (call) => {
+        for (const { id, point } of kinesisCallMetrics({ ...call, now: clock.now() }))
+          cloudwatch.store.put(id, point);
+      },
       log,
     });
     stopping.push(() => access.stop());
@@ -432,6 +479,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       clock: options.clock ?? realClock,
       options,
       log,
+      record: (data) => {
+        for (const { id, point } of data) services.cloudwatch.store.put(id, point);
+      },
     };
     const hosts = functionHosts(run);
     const mappings = eventSourceMappings(run, hosts.hostFor);
@@ -445,7 +495,31 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       await Promise.all(deliveries.map((d) => d.stop()));
       await hosts.stopAll();
     });
-    const workloads = await startWorkloads(run, stopping);
+    const alarms = new AlarmMonitor({
+      store: services.cloudwatch.store,
+      alarms: stacks.flatMap((s) => s.alarms),
+      clock: options.alarmClock ?? run.clock,
+      // SQS publishes its queues' depth once a minute.
+      samplers: [
+        (now) =>
+          stacks.flatMap((s) =>
+            s.queues.flatMap((q) => sqsQueueMetrics(q.name, emulators.sqs.messages(q.name).length, now)),
+          ),
+      ],
+      log: options.alarmLog ?? (() => undefined),
+    });
+    services.cloudwatch.useAlarms(() => alarms.alarms());
+    alarms.start();
+    stopping.push(() => alarms.stop());
+    const workloads = await startWorkloads(run, stopping, (minutes) =>
+      monitoringSnapshot({
+        dashboards: stacks.flatMap((s) => s.dashboards),
+        store: services.cloudwatch.store,
+        alarms: alarms.alarms(),
+        now: run.clock.now(),
+        minutes,
+      }),
+    );
 
     const status = (): PipelineStatus => {
       const failures = stacks.reduce(
@@ -460,6 +534,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         })),
         objects: deliveries.reduce((n, d) => n + d.counters.objects, 0),
         errors: failures + functionErrors,
+        alarms: alarms
+          .alarms()
+          .filter((a) => a.state !== 'OK')
+          .map((a) => ({ name: a.definition.name, state: a.state })),
         workloads: Object.assign({}, ...workloads.map((w) => w.running.status?.() ?? {})),
       };
     };
@@ -476,6 +554,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       dynamodb: clients.dynamodb,
       s3: clients.s3,
       deliveryStreams: deliveries,
+      cloudwatch: services.cloudwatch,
+      alarms,
       status,
       stop: () => (stopped ??= stopAll()),
     };

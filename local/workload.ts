@@ -1,6 +1,7 @@
 import type { LocalStack } from './assembly';
 import type { LocalEndpoints } from './emulators';
 import type { LocalClients } from './aws-access';
+import type { MonitoringSnapshot } from './metrics/dashboard';
 import type { Clock } from './shards';
 
 /**
@@ -28,6 +29,11 @@ export interface WorkloadContext {
   readonly clock: Clock;
   /** A folder of its own under the data folder, kept across runs. */
   readonly dataDir: string;
+  /**
+   * The templates' CloudWatch dashboards drawn with the run's metrics and alarms, over the last
+   * `minutes` (the administrator's view, for a local page: no credentials involved).
+   */
+  readonly monitoring: (minutes?: number) => MonitoringSnapshot;
   readonly log: (message: string) => void;
 }
 

@@ -8,6 +8,7 @@ import { dashboardKinesisClient } from './aws';
 import { decodeStatus, Fleet, StreamClock } from './fleet';
 import { DEFAULT_TRAIL_POINTS } from './trails';
 import { StreamReader, type Batch } from './stream-reader';
+import { startMonitoring } from './monitoring';
 import { DashboardView } from './view';
 
 /** What the page exposes for measurements (`window.unicornDashboard.stats()`). */
@@ -188,6 +189,9 @@ function start(config: ResolvedDashboardConfig) {
   document.addEventListener('visibilitychange', followVisibility);
   followVisibility();
 }
+
+// The local server's Monitoring view (none on AWS), beside the map whatever becomes of it.
+void startMonitoring(document);
 
 loadConfig().then(start, (error: Error) => {
   const indicator = document.getElementById('connection');

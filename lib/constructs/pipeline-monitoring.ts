@@ -1,11 +1,13 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
+  AlarmStatusWidget,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
   type IMetric,
   MathExpression,
+  TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -136,6 +138,19 @@ export class PipelineMonitoring extends Construct {
     const graph = (title: string, metrics: IMetric[]) =>
       new GraphWidget({ title, left: metrics, width: 8, height: 6 });
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: [
+          '## Wild Rydes pipeline',
+          'Unicorns put their **telemetry** on the stream; Lambda aggregates it into per-minute **summaries**,',
+          'which are stored in DynamoDB, while Firehose delivers every record to the **data lake** in S3.',
+          'A record a function cannot handle is set aside on its failure queue (**dead letters**).',
+        ].join('\n'),
+        width: 8,
+        height: 5,
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 16, height: 5 }),
+    );
     this.dashboard.addWidgets(
       graph(
         'Incoming records',

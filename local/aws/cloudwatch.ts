@@ -1,4 +1,6 @@
+import type { AlarmStatus } from '../metrics/monitor';
 import { MetricStore, type MetricId, type PeriodStatistics } from '../metrics/store';
+import { describeAlarms, getMetricData, outputJson, outputXml } from './cloudwatch-alarms';
 import {
   cloudWatchError,
   CloudWatchError,
@@ -25,8 +27,8 @@ import type { AwsRequest, AwsResponse, AwsService } from './service';
  * CloudWatch metrics on the local endpoint (signing name `monitoring`), in both protocols its
  * clients speak: AWS JSON 1.0 (`GraniteServiceVersion20100801.<Operation>`, current SDKs, errors
  * with their query-protocol codes) and query (`Action=…&Version=2010-08-01`, XML; the AWS CLI v2
- * of Debian 12). PutMetricData stores into a `MetricStore`; GetMetricStatistics and ListMetrics
- * read it back. The requests are read and checked in `cloudwatch-input.ts`.
+ * of Debian 12). PutMetricData stores into a `MetricStore`; GetMetricStatistics, GetMetricData
+ * and ListMetrics read it back; DescribeAlarms answers the alarms' states (`useAlarms`). The requests are read and checked in `cloudwatch-input.ts`.
  */
 
 export const CLOUDWATCH_XMLNS = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
@@ -40,6 +42,8 @@ export interface CloudWatchServiceOptions {
   readonly store?: MetricStore;
   /** The clock timestamps are checked against. @default Date.now */
   readonly now?: () => number;
+  /** The alarms and their states, for DescribeAlarms. @default none (see `useAlarms`) */
+  readonly alarms?: () => readonly AlarmStatus[];
 }
 
 type Json = Record<string, unknown>;
@@ -110,10 +114,17 @@ export class CloudWatchService implements AwsService {
   readonly targetPrefixes = [TARGET_PREFIX];
   readonly store: MetricStore;
   private readonly now: () => number;
+  private alarms: () => readonly AlarmStatus[];
 
   constructor(options: CloudWatchServiceOptions = {}) {
     this.store = options.store ?? new MetricStore();
     this.now = options.now ?? Date.now;
+    this.alarms = options.alarms ?? (() => []);
+  }
+
+  /** Where DescribeAlarms finds the alarms (once the templates' alarms are evaluated). */
+  useAlarms(alarms: () => readonly AlarmStatus[]): void {
+    this.alarms = alarms;
   }
 
   async handle(request: AwsRequest): Promise<AwsResponse> {
@@ -159,6 +170,16 @@ export class CloudWatchService implements AwsService {
         return this.getMetricStatistics(request, input);
       case 'ListMetrics':
         return this.listMetrics(request, input);
+      case 'DescribeAlarms': {
+        await this.authorize(request, 'cloudwatch:DescribeAlarms');
+        const output = describeAlarms(this.alarms(), input);
+        return { json: outputJson(output) as Json, xml: outputXml(output) };
+      }
+      case 'GetMetricData': {
+        await this.authorize(request, 'cloudwatch:GetMetricData');
+        const output = getMetricData(this.store, input);
+        return { json: outputJson(output) as Json, xml: outputXml(output) };
+      }
       default:
         throw cloudWatchError('InvalidAction', `The action ${operation} is not valid for this web service.`);
     }

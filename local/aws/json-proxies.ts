@@ -91,8 +91,51 @@ export function dynamodbAccesses(request: AwsRequest): Access[] {
   return [{ action, resource: '*' }];
 }
 
-export function kinesisService(upstream: () => string): AwsService {
+/** A Kinesis call the endpoint forwarded, with the emulator's answer (both JSON bodies). */
+export interface ObservedKinesisCall {
+  readonly operation: string;
+  readonly streamName: string;
+  readonly input: Record<string, unknown>;
+  readonly output: Record<string, unknown>;
+  readonly status: number;
+  readonly latencyMs: number;
+}
+
+/** The stream a Kinesis request is about, by name, when it names one (or its iterator does). */
+function streamNameOf(request: AwsRequest): string | undefined {
+  const resource = kinesisAccesses(request)[0]?.resource ?? '';
+  return /:stream\/([^/]+)$/.exec(resource)?.[1];
+}
+
+function parseJson(bytes: Buffer | string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(bytes.toString() || '{}') as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function kinesisService(
+  upstream: () => string,
+  /** Sees every call on a stream, for the metrics Kinesis publishes. */
+  observe?: (call: ObservedKinesisCall) => void,
+): AwsService {
   return proxiedService({
+    observe: observe
+      ? (request, response, latencyMs) => {
+          const streamName = streamNameOf(request);
+          if (!streamName) return;
+          observe({
+            operation: operation(request),
+            streamName,
+            input: body(request),
+            output: parseJson(response.body),
+            status: response.status,
+            latencyMs,
+          });
+        }
+      : undefined,
     signingNames: ['kinesis'],
     targetPrefixes: ['Kinesis_20131202.'],
     upstream,

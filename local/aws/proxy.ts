@@ -37,6 +37,8 @@ export interface ProxyOptions {
   error(request: AwsRequest, error: ServiceError): AwsResponse;
   /** Adapts the request for the emulator. @default unchanged */
   rewrite?(request: AwsRequest): Forwarded;
+  /** Sees each forwarded request with the emulator's answer and how long it took (metrics). */
+  observe?(request: AwsRequest, response: AwsResponse, latencyMs: number): void;
 }
 
 export function forwardAsIs(request: AwsRequest): Forwarded {
@@ -88,7 +90,11 @@ export function proxiedService(options: ProxyOptions): AwsService {
         if (!decision.allowed) return options.denied(request, access);
       }
       const forwarded = (options.rewrite ?? forwardAsIs)(request);
-      return forward(options.upstream(), forwarded);
+      if (!options.observe) return forward(options.upstream(), forwarded);
+      const started = performance.now();
+      const response = await forward(options.upstream(), forwarded);
+      options.observe(request, response, performance.now() - started);
+      return response;
     },
   };
 }

@@ -430,6 +430,13 @@ describe('monitoring', () => {
     template.hasOutput('AlarmTopicArn', { Value: { Ref: id.topic } });
   });
 
+  it("shows every alarm's state and a text widget on the dashboard", () => {
+    const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain('\\"type\\":\\"text\\"');
+    expect(body).toContain('\\"type\\":\\"alarm\\"');
+    for (const logical of Object.keys(alarms)) expect(body).toContain(`{"Fn::GetAtt":["${logical}","Arn"]}`);
+  });
+
   it('charts Firehose freshness by delivery stream name, not ARN', () => {
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(body).toContain('DeliveryToS3.DataFreshness');
