@@ -8,13 +8,16 @@ import { IamEvaluator } from '../system/iam-evaluator';
 import { LOCAL_ACCOUNT, type LocalStack } from './assembly';
 import { startAwsEndpoint, type AwsEndpoint } from './aws/endpoint';
 import { LocalIam } from './aws/iam';
+import { dynamodbGuard, faultsService, kinesisGuard, s3Guard } from './aws/guards';
 import { dynamodbService, kinesisService } from './aws/json-proxies';
+import type { KinesisLimiter } from './aws/kinesis-limits';
 import { CognitoIdentityService } from './aws/cognito-identity';
 import { s3Service } from './aws/s3';
 import { StsService } from './aws/sts';
 import { WebIdentityTokens } from './aws/web-identity-token';
 import type { AwsService, Decision } from './aws/service';
 import type { LocalEndpoints } from './emulators';
+import type { Faults } from './faults';
 
 /**
  * The local run's one AWS endpoint and who may do what through it. Every service is reached
@@ -57,6 +60,10 @@ export interface LocalAwsOptions {
   readonly services?: readonly AwsService[];
   /** Where Cognito keeps its identities across restarts. */
   readonly identitiesFile?: string;
+  /** Kinesis's per-shard limits, enforced at the endpoint. @default none */
+  readonly limits?: KinesisLimiter;
+  /** Faults injected at the endpoint, changed while it runs (`LocalFaults.*`). @default none */
+  readonly faults?: Faults;
   readonly log: (message: string) => void;
 }
 
@@ -70,10 +77,15 @@ export async function startLocalAws(
   let iam: LocalIam | undefined;
   const tokens = new WebIdentityTokens();
   // The identity services need the templates' roles and pools: they join once those are loaded.
+  const { limits, faults } = options;
   const services: AwsService[] = [
-    kinesisService(() => options.emulators.kinesis),
-    dynamodbService(() => options.emulators.dynamodb),
-    s3Service(() => options.emulators.s3),
+    kinesisService(
+      () => options.emulators.kinesis,
+      limits || faults ? kinesisGuard({ limiter: limits, faults, accountId: LOCAL_ACCOUNT }) : undefined,
+    ),
+    dynamodbService(() => options.emulators.dynamodb, faults && dynamodbGuard(faults)),
+    s3Service(() => options.emulators.s3, faults && s3Guard(faults)),
+    ...(faults ? [faultsService(faults)] : []),
     ...(options.services ?? []),
   ];
   const loaded = () => {

@@ -1,6 +1,6 @@
 import { createDecipheriv } from 'node:crypto';
 import { jsonError } from './protocols';
-import { notAuthorized, proxiedService, type Access } from './proxy';
+import { notAuthorized, proxiedService, type Access, type Around } from './proxy';
 import type { AwsRequest, AwsService } from './service';
 
 /**
@@ -51,11 +51,17 @@ export function kinesisAccesses(request: AwsRequest): Access[] {
  * an 8-byte header and `<time>/<stream>/<shard>/<sequence>/…` encrypted with its published key.
  */
 export function shardIteratorStream(iterator: string): string | undefined {
+  return shardIteratorShard(iterator)?.stream;
+}
+
+/** The stream and shard a (kinesalite) shard iterator reads. */
+export function shardIteratorShard(iterator: string): { stream: string; shardId: string } | undefined {
   try {
     const raw = Buffer.from(iterator, 'base64').subarray(8);
     const decipher = createDecipheriv('aes-256-cbc', KINESALITE.ITERATOR_PWD_KEY, KINESALITE.ITERATOR_PWD_IV);
     const text = Buffer.concat([decipher.update(raw), decipher.final()]).toString('utf8');
-    return text.split('/')[1] || undefined;
+    const [, stream, shardId] = text.split('/');
+    return stream && shardId ? { stream, shardId } : undefined;
   } catch {
     return undefined;
   }
@@ -91,8 +97,9 @@ export function dynamodbAccesses(request: AwsRequest): Access[] {
   return [{ action, resource: '*' }];
 }
 
-export function kinesisService(upstream: () => string): AwsService {
+export function kinesisService(upstream: () => string, around?: Around): AwsService {
   return proxiedService({
+    around,
     signingNames: ['kinesis'],
     targetPrefixes: ['Kinesis_20131202.'],
     upstream,
@@ -103,8 +110,9 @@ export function kinesisService(upstream: () => string): AwsService {
   });
 }
 
-export function dynamodbService(upstream: () => string): AwsService {
+export function dynamodbService(upstream: () => string, around?: Around): AwsService {
   return proxiedService({
+    around,
     signingNames: ['dynamodb'],
     targetPrefixes: ['DynamoDB_20120810.'],
     upstream,

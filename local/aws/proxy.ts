@@ -37,7 +37,17 @@ export interface ProxyOptions {
   error(request: AwsRequest, error: ServiceError): AwsResponse;
   /** Adapts the request for the emulator. @default unchanged */
   rewrite?(request: AwsRequest): Forwarded;
+  /**
+   * Stands between an authorized request and the emulator (limits, injected faults): answers
+   * itself, or sends (possibly another request) on and adapts the answer. @default sends as is
+   */
+  around?: Around;
 }
+
+/** Sends a request to the emulator and hands back its answer. */
+export type Send = (forwarded: Forwarded) => Promise<AwsResponse>;
+
+export type Around = (request: AwsRequest, forwarded: Forwarded, send: Send) => Promise<AwsResponse>;
 
 export function forwardAsIs(request: AwsRequest): Forwarded {
   const headers: Record<string, string | string[]> = {};
@@ -51,7 +61,7 @@ export function forwardAsIs(request: AwsRequest): Forwarded {
   };
 }
 
-function forward(upstream: string, forwarded: Forwarded): Promise<AwsResponse> {
+export function forward(upstream: string, forwarded: Forwarded): Promise<AwsResponse> {
   const target = new URL(forwarded.url, upstream);
   const headers: Record<string, string | string[]> = { ...forwarded.headers };
   delete headers['transfer-encoding'];
@@ -88,7 +98,8 @@ export function proxiedService(options: ProxyOptions): AwsService {
         if (!decision.allowed) return options.denied(request, access);
       }
       const forwarded = (options.rewrite ?? forwardAsIs)(request);
-      return forward(options.upstream(), forwarded);
+      const send: Send = (f) => forward(options.upstream(), f);
+      return options.around ? options.around(request, forwarded, send) : send(forwarded);
     },
   };
 }
