@@ -17,7 +17,9 @@ import { readAssembly, type LocalFunction, type LocalStack } from './assembly';
 import { localClients, startLocalAws, type LocalAws, type LocalClients } from './aws-access';
 import { CloudWatchService } from './aws/cloudwatch';
 import { FirehoseService, firehoseDeliveryStreams } from './aws/firehose';
+import { KinesisLimiter } from './aws/kinesis-limits';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
+import { describeFault, Faults } from './faults';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
 import { DeliveryStreamRunner, type ObjectWriter } from './firehose';
 import { FunctionError, LambdaHost } from './lambda-host';
@@ -52,6 +54,10 @@ export interface LocalPipelineOptions {
   /** Replaces the delivery streams' buffering interval (tests). */
   readonly bufferIntervalSeconds?: number;
   readonly clock?: Clock;
+  /** Kinesis's per-shard limits at the endpoint (`--no-limits` turns them off). @default true */
+  readonly limits?: boolean;
+  /** Faults injected (at the endpoint and into the functions), changed while it runs. @default none */
+  readonly faults?: Faults;
   /** Where problems are reported (function errors, batches given up). */
   readonly log?: (message: string) => void;
 }
@@ -64,6 +70,8 @@ export interface PipelineStatus {
   readonly errors: number;
   /** What the workloads report, by label (records the fleet sent, log lines shipped, …). */
   readonly workloads: Readonly<Record<string, number>>;
+  /** The faults in force. */
+  readonly faults: readonly string[];
 }
 
 export type { LocalClients } from './aws-access';
@@ -178,6 +186,7 @@ interface Running {
   readonly roleClients: (roleArn: string | undefined, sessionName: string) => LocalClients;
   readonly clock: Clock;
   readonly options: LocalPipelineOptions;
+  readonly faults: Faults;
   readonly log: (message: string) => void;
 }
 
@@ -193,6 +202,7 @@ function functionHosts(run: Running) {
         fn,
         functionEnvironment(fn, stack.region, run.access),
         path.join(run.options.dataDir, 'logs', `${stack.stackName}-${label(logicalId)}.log`),
+        run.faults,
       );
       hosts.set(key, host);
     }
@@ -361,7 +371,7 @@ export interface LocalServices {
 export async function startLocalServices(
   options: Pick<
     LocalPipelineOptions,
-    'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'emulators' | 'log'
+    'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'emulators' | 'log' | 'limits' | 'faults' | 'clock'
   >,
 ): Promise<LocalServices> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
@@ -378,6 +388,8 @@ export async function startLocalServices(
       region: 'us-east-1',
       emulators: emulators.endpoints,
       services: [emulators.sqs, cloudwatch],
+      limits: options.limits === false ? undefined : new KinesisLimiter(options.clock?.now ?? Date.now),
+      faults: options.faults,
       log,
     });
     stopping.push(() => access.stop());
@@ -412,7 +424,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(path.join(options.dataDir, 'logs'), { recursive: true });
 
-  const services = await startLocalServices({ ...options, log });
+  const faults = options.faults ?? new Faults([], { log });
+  const services = await startLocalServices({ ...options, faults, log });
   const { emulators, access, stacks, region, clients, roleClients } = services;
   const stopping: Stopper[] = [() => services.stop()];
   const stopAll = async () => {
@@ -428,6 +441,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       roleClients,
       clock: options.clock ?? realClock,
       options,
+      faults,
       log,
     };
     const hosts = functionHosts(run);
@@ -458,6 +472,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         objects: deliveries.reduce((n, d) => n + d.counters.objects, 0),
         errors: failures + functionErrors,
         workloads: Object.assign({}, ...workloads.map((w) => w.running.status?.() ?? {})),
+        faults: faults.list().map(describeFault),
       };
     };
     let stopped: Promise<void> | undefined;

@@ -1,5 +1,6 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { LocalStack } from '../../local/assembly';
 import { startLocalAws, type LocalAws } from '../../local/aws-access';
 import { KinesisLimiter } from '../../local/aws/kinesis-limits';
 import type { Faults } from '../../local/faults';
@@ -17,6 +18,8 @@ export async function startLimitedEndpoint(
     now?: () => number;
     faults?: Faults;
     dynamodb?: string;
+    s3?: string;
+    stacks?: readonly LocalStack[];
     port?: number;
     kinesalite?: Kinesalite;
   } = {},
@@ -27,12 +30,17 @@ export async function startLimitedEndpoint(
     startLocalAws({
       port,
       region: 'us-east-1',
-      emulators: { kinesis: kinesalite.endpoint, dynamodb: options.dynamodb ?? '', s3: '', sqs: '' },
+      emulators: {
+        kinesis: kinesalite.endpoint,
+        dynamodb: options.dynamodb ?? '',
+        s3: options.s3 ?? '',
+        sqs: '',
+      },
       limits: limiter,
       faults: options.faults,
       log: () => undefined,
     }).then((aws) => {
-      aws.load([]);
+      aws.load(options.stacks ?? []);
       return aws;
     });
   let aws: LocalAws = await start(options.port ?? 0);
@@ -41,6 +49,9 @@ export async function startLimitedEndpoint(
   return {
     kinesalite,
     limiter,
+    get access() {
+      return aws;
+    },
     get endpoint() {
       return aws.endpoint;
     },
