@@ -46,19 +46,21 @@ runMain('fault', async () => {
     .parseSync();
   if (helpShown(args)) return 0;
   const [verb, ...rest] = args._.map(String);
+  if (verb === 'add') {
+    if (rest.length === 0) throw new UsageError('add takes one or more faults');
+    try {
+      rest.forEach(parseFault); // one clear line before anything is sent
+    } catch (error) {
+      if (error instanceof FaultSpecError) throw new UsageError(error.message.replace(/^--fault /, ''));
+      throw error;
+    }
+  }
   const endpoint = args.endpoint ?? readLocalEndpoints()?.endpoint;
   if (!endpoint)
     throw new Error('No local pipeline is running (start one with npm start), or pass --endpoint');
   let result: { Faults: string[] };
   switch (verb) {
     case 'add':
-      if (rest.length === 0) throw new UsageError('add takes one or more faults');
-      try {
-        rest.forEach(parseFault); // one clear line before anything is sent
-      } catch (error) {
-        if (error instanceof FaultSpecError) throw new UsageError(error.message.replace(/^--fault /, ''));
-        throw error;
-      }
       result = await call(endpoint, 'Add', { Faults: rest });
       break;
     case 'clear':
