@@ -78,6 +78,16 @@ export interface Fault {
   readonly startupDelayMilliseconds?: number;
   /** aws:lambda:invocation-error: fail without running the function. @default true */
   readonly preventExecution?: boolean;
+  /** FIS's `duration` (ISO 8601, `PT5M`): the fault ends by itself after it. @default until cleared */
+  readonly durationMs?: number;
+}
+
+/** An ISO 8601 duration of hours, minutes and seconds (`PT1H30M`, `PT45S`), as FIS takes it. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(text);
+  if (!match || text === 'PT') return undefined;
+  const [, h = '0', m = '0', sec = '0'] = match;
+  return (Number(h) * 3600 + Number(m) * 60 + Number(sec)) * 1000;
 }
 
 export class FaultSpecError extends Error {}
@@ -151,7 +161,15 @@ export function parseFault(spec: string): Fault {
       fail(spec, `preventExecution must be true or false, got "${prevent}"`);
     preventExecution = prevent === 'true';
   }
+  let durationMs: number | undefined;
+  const duration = parameter('duration');
+  if (duration !== undefined) {
+    durationMs = parseDuration(duration);
+    if (durationMs === undefined || durationMs <= 0)
+      fail(spec, `duration is ISO 8601 hours, minutes and seconds (PT30S, PT5M), got "${duration}"`);
+  }
   const known = new Set([
+    'duration',
     'percentage',
     'invocationPercentage',
     'operations',
@@ -167,6 +185,7 @@ export function parseFault(spec: string): Fault {
     ...(operations ? { operations } : {}),
     ...(startupDelayMilliseconds !== undefined ? { startupDelayMilliseconds } : {}),
     ...(preventExecution !== undefined ? { preventExecution } : {}),
+    ...(durationMs !== undefined ? { durationMs } : {}),
   };
 }
 
@@ -180,6 +199,7 @@ export function describeFault(fault: Fault): string {
       ? [`startupDelayMilliseconds=${fault.startupDelayMilliseconds}`]
       : []),
     ...(fault.preventExecution !== undefined ? [`preventExecution=${fault.preventExecution}`] : []),
+    ...(fault.durationMs !== undefined ? [`duration=PT${fault.durationMs / 1000}S`] : []),
   ];
   return `${fault.name}${percent}${target}${params.length ? `?${params.join('&')}` : ''}`;
 }
@@ -189,6 +209,8 @@ export interface FaultsOptions {
   readonly random?: () => number;
   /** Where faults being added and cleared are reported. */
   readonly log?: (message: string) => void;
+  /** Runs `end` after `ms` (a fault's duration). @default an unref'd setTimeout */
+  readonly after?: (ms: number, end: () => void) => void;
 }
 
 /** The faults in force in a running pipeline: added and cleared while it runs. */
@@ -196,18 +218,27 @@ export class Faults {
   private active: Fault[] = [];
   private readonly random: () => number;
   private readonly log: (message: string) => void;
+  private readonly after: (ms: number, end: () => void) => void;
   /** Faults injected, by fault spec. */
   readonly injected = new Map<string, number>();
 
   constructor(initial: readonly Fault[] = [], options: FaultsOptions = {}) {
     this.random = options.random ?? Math.random;
     this.log = options.log ?? (() => undefined);
+    this.after = options.after ?? ((ms, end) => setTimeout(end, ms).unref());
     for (const fault of initial) this.add(fault);
   }
 
   add(fault: Fault) {
     this.active.push(fault);
     this.log(`fault on: ${describeFault(fault)}`);
+    if (fault.durationMs !== undefined) {
+      this.after(fault.durationMs, () => {
+        if (!this.active.includes(fault)) return;
+        this.active = this.active.filter((f) => f !== fault);
+        this.log(`fault over (its duration ended): ${describeFault(fault)}`);
+      });
+    }
   }
 
   /** Clears the faults of that name (every fault without one); returns how many. */

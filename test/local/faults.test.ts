@@ -59,6 +59,9 @@ describe('a fault spec', () => {
       service: 'firehose',
       target: 'RawToS3',
     });
+    expect(parseFault('aws:kinesis:inject-api-throttle-error?duration=PT1M30S')).toMatchObject({
+      durationMs: 90_000,
+    });
     const spec = 'aws:kinesis:inject-api-throttle-error:50@wildrydes/PutRecords';
     expect(describeFault(parseFault(spec))).toBe(spec);
   });
@@ -80,7 +83,11 @@ describe('a fault spec', () => {
       /startupDelayMilliseconds must be 0 to 900000, got "soon"/,
     ],
     ['aws:lambda:invocation-error?preventExecution=maybe', /preventExecution must be true or false/],
-    ['aws:kinesis:inject-api-throttle-error?duration=PT1M', /unknown parameter "duration"/],
+    [
+      'aws:kinesis:inject-api-throttle-error?duration=soon',
+      /duration is ISO 8601 hours, minutes and seconds \(PT30S, PT5M\), got "soon"/,
+    ],
+    ['aws:kinesis:inject-api-throttle-error?startTime=now', /unknown parameter "startTime"/],
   ])('refuses %s in one line', (spec, message) => {
     expect(() => parseFault(spec)).toThrow(message);
     try {
@@ -88,6 +95,28 @@ describe('a fault spec', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+});
+
+describe('faults in force', () => {
+  it('end by themselves after their FIS duration, and are logged on and off', () => {
+    const timers: { ms: number; end: () => void }[] = [];
+    const log: string[] = [];
+    const faults = new Faults([], { after: (ms, end) => timers.push({ ms, end }), log: (m) => log.push(m) });
+    faults.add(parseFault('aws:kinesis:inject-api-throttle-error@wildrydes?duration=PT2M'));
+    faults.add(parseFault('aws:lambda:invocation-error'));
+    expect(faults.pick('kinesis', 'wildrydes', 'PutRecords')?.name).toBe(
+      'aws:kinesis:inject-api-throttle-error',
+    );
+    expect(timers.map((t) => t.ms)).toEqual([120_000]);
+    timers[0].end();
+    expect(faults.pick('kinesis', 'wildrydes', 'PutRecords')).toBeUndefined();
+    expect(faults.list().map((f) => f.name)).toEqual(['aws:lambda:invocation-error']);
+    expect(log).toEqual([
+      'fault on: aws:kinesis:inject-api-throttle-error@wildrydes?duration=PT120S',
+      'fault on: aws:lambda:invocation-error',
+      'fault over (its duration ended): aws:kinesis:inject-api-throttle-error@wildrydes?duration=PT120S',
+    ]);
   });
 });
 
@@ -114,25 +143,21 @@ describe('Kinesis faults at the endpoint', () => {
   afterAll(() => endpoint.stop());
 
   const put = (stream: string) =>
-    endpoint
-      .client()
-      .send(
-        new PutRecordsCommand({
-          StreamName: stream,
-          Records: [{ Data: Buffer.from('x'), PartitionKey: 'a' }],
-        }),
-      );
+    endpoint.client().send(
+      new PutRecordsCommand({
+        StreamName: stream,
+        Records: [{ Data: Buffer.from('x'), PartitionKey: 'a' }],
+      }),
+    );
   const iterator = async (stream: string) =>
     (
-      await endpoint
-        .client()
-        .send(
-          new GetShardIteratorCommand({
-            StreamName: stream,
-            ShardId: 'shardId-000000000000',
-            ShardIteratorType: 'LATEST',
-          }),
-        )
+      await endpoint.client().send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'LATEST',
+        }),
+      )
     ).ShardIterator;
 
   it.each([
