@@ -183,7 +183,9 @@ export function localClients(
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider = ADMIN_CREDENTIALS,
 ): LocalClients {
   const common = { region, credentials, endpoint };
-  const kinesis = new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() });
+  // Lambda's and Firehose's pollers wait out a shard's read limit and read on: the SDK's
+  // throttling back-off (from 500 ms), over more attempts than its default three.
+  const kinesis = new KinesisClient({ ...common, requestHandler: new NodeHttpHandler(), maxAttempts: 8 });
   const dynamodb = new DynamoDBClient(common);
   const s3 = new S3Client({ ...common, forcePathStyle: true });
   const sqs = new SQSClient(common);

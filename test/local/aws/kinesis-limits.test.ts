@@ -252,6 +252,32 @@ describe('limits at the local endpoint, as the SDK sees them', () => {
     await client.send(new GetRecordsCommand({ ShardIterator }));
   });
 
+  it("shares a shard's 5 reads a second among all its readers, whoever they are", async () => {
+    const name = await newStream();
+    // Two readers with clients of their own, as Lambda's poller and Firehose have.
+    const lambda = endpoint.client();
+    const firehose = endpoint.client();
+    const iterator = async (client: typeof lambda) =>
+      (
+        await client.send(
+          new GetShardIteratorCommand({
+            StreamName: name,
+            ShardId: 'shardId-000000000000',
+            ShardIteratorType: 'LATEST',
+          }),
+        )
+      ).ShardIterator;
+    const [a, b] = [await iterator(lambda), await iterator(firehose)];
+    for (let i = 0; i < 3; i++) await lambda.send(new GetRecordsCommand({ ShardIterator: a }));
+    for (let i = 0; i < 2; i++) await firehose.send(new GetRecordsCommand({ ShardIterator: b }));
+    expect((await failure(firehose.send(new GetRecordsCommand({ ShardIterator: b })))).name).toBe(
+      'ProvisionedThroughputExceededException',
+    );
+    expect((await failure(lambda.send(new GetRecordsCommand({ ShardIterator: a })))).name).toBe(
+      'ProvisionedThroughputExceededException',
+    );
+  });
+
   it('charges what GetRecords returns to the 2 MiB/s read budget', async () => {
     const name = await newStream();
     const client = endpoint.client();
