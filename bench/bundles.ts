@@ -183,6 +183,7 @@ async function functionsEnvironment(assemblyDir: string) {
     dataDir,
     ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
     endpointPort: 0,
+    limits: false,
   });
   const { stacks, region, access, emulators } = services;
   const environment: Record<string, string> = {};

@@ -164,6 +164,8 @@ async function runAt(
     dataDir,
     ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
     enforceIam,
+    // What the emulators can carry, not the shard's limits (npm start -- --no-limits).
+    limits: false,
     log: (message) => problems.push(message),
   });
   try {

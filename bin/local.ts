@@ -10,6 +10,7 @@ import {
 } from '../cli/endpoints-file';
 import type { Emulators } from '../local/emulators';
 import { DEFAULT_ENDPOINT_PORT, DEFAULT_PORTS } from '../local/ports';
+import { Faults, FaultSpecError, FAULTS, parseFault, type Fault } from '../local/faults';
 import type { PipelineStatus } from '../local/runtime';
 import { dashboardPage, localAssembly } from './local-assembly';
 
@@ -18,7 +19,11 @@ DynamoDB, S3 and SQS emulators on 127.0.0.1, creates what the templates declare,
 function from its own bundle, drives the event sources and Firehose delivery streams, and flies a
 few unicorns. Ctrl-C stops everything.
 
-Usage: npm start -- [--unicorns N] [--window-seconds S] [--fresh] [-c key=value ...]`;
+Usage: npm start -- [--unicorns N] [--window-seconds S] [--fresh] [--no-limits]
+                    [--fault NAME[:PERCENT][@TARGET][?PARAMETER=VALUE&...] ...] [-c key=value ...]
+
+Faults by AWS Fault Injection Service's action names (add or clear them while it runs with
+npm run fault): ${Object.keys(FAULTS).join(', ')}.`;
 
 const LOCAL_DIR = path.join(PROJECT_ROOT, '.local');
 
@@ -77,6 +82,7 @@ function statusLine(status: PipelineStatus, started: number): string {
     `objects delivered ${status.objects}`,
     `errors ${status.errors}`,
     alarming.length > 0 ? `ALARM ${alarming.join(', ')}` : '',
+    ...(status.faults.length > 0 ? [`faults ${status.faults.join(', ')}`] : []),
   ]
     .filter(Boolean)
     .join(' · ');
@@ -110,6 +116,18 @@ runMain('local', async () => {
         describe:
           'First of six ports: the AWS endpoint, the Kinesis, DynamoDB, S3 and SQS emulators behind it, then the dashboard (0: any free ones)',
       },
+      limits: {
+        type: 'boolean',
+        default: true,
+        describe: "Enforce Kinesis's per-shard limits (--no-limits: none, for benchmarks)",
+      },
+      fault: {
+        type: 'string',
+        array: true,
+        requiresArg: true,
+        default: [] as string[],
+        describe: 'Inject a fault from the start (repeatable): NAME[:PERCENT][@TARGET][?PARAMETER=VALUE&...]',
+      },
       'data-dir': {
         type: 'string',
         requiresArg: true,
@@ -128,6 +146,13 @@ runMain('local', async () => {
       : positiveNumber('window-seconds', { max: 900 })(args.windowSeconds);
   const portBase =
     args.portBase === '0' ? 0 : positiveNumber('port-base', { integer: true, max: 65_531 })(args.portBase);
+  let faultList: Fault[];
+  try {
+    faultList = args.fault.map(parseFault);
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw new UsageError(error.message);
+    throw error;
+  }
   for (const c of args.context) {
     if (!/^[\w:@/.-]+=/.test(c)) throw new UsageError(`-c takes key=value, got "${c}"`);
   }
@@ -146,7 +171,10 @@ runMain('local', async () => {
   const { DASHBOARD, unicornDashboard, unicornFleet, webServerLogs } = workloads;
   const { assemblyDir, emulators } = await preparing;
   const problems: string[] = [];
+  const faults = new Faults(faultList, { log: (message) => problems.push(message) });
   const pipeline = await startLocalPipeline({
+    limits: args.limits,
+    faults,
     assemblyDir,
     dataDir,
     emulators,

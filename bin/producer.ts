@@ -2,7 +2,13 @@ import { UNICORN_NAMES } from '#core/movement';
 import { DEFAULT_NAMES } from '#core/names';
 import { commandLine, connectionOptions, helpShown, positiveNumber, UsageError, yesNo } from '../cli/args';
 import { describeAwsError, effectiveEndpoint, kinesisClient } from '../cli/aws';
-import { checkStream, ProducerError, runProducer, type ProducerStats } from '../commands/producer';
+import {
+  checkStream,
+  DEFAULT_BUFFER_RECORDS,
+  ProducerError,
+  runProducer,
+  type ProducerStats,
+} from '../commands/producer';
 import { interruptSignals, runMain, sleep } from '../cli/run-main';
 
 const USAGE = `Puts simulated unicorn telemetry on a Kinesis stream: one JSON record per second per unicorn.
@@ -18,6 +24,7 @@ function summary(stats: ProducerStats, stream: string): string {
     `retried ${stats.retried}`,
     `failed ${stats.failed}`,
     ...(stats.unsent ? [`not sent ${stats.unsent}`] : []),
+    ...(stats.retried ? [`most held at once ${stats.bufferedPeak}`] : []),
     ...(stats.malformed ? [`malformed on purpose ${stats.malformed}`] : []),
   ];
   const rate = seconds >= 1 ? ` (${(stats.sent / seconds).toFixed(1)} records/s)` : '';
@@ -61,6 +68,13 @@ runMain('producer', async () => {
         describe: 'Seed for start positions and paths (default: random)',
       },
       quiet: { type: 'boolean', default: false, describe: 'No dot per record' },
+      buffer: {
+        type: 'string',
+        requiresArg: true,
+        default: String(DEFAULT_BUFFER_RECORDS),
+        describe:
+          'Records held while Kinesis does not take them (throttled, or unreachable); when full, producing pauses',
+      },
       ...connectionOptions,
     })
     .parseSync();
@@ -72,6 +86,7 @@ runMain('producer', async () => {
   const duration = args.duration === undefined ? undefined : positiveNumber('duration')(args.duration);
   const errors = args.error === undefined ? false : yesNo('error')(args.error);
   const errorEvery = positiveNumber('error-every', { integer: true })(args.errorEvery);
+  const bufferRecords = positiveNumber('buffer', { integer: true, max: 10_000_000 })(args.buffer);
   const seed = args.seed === undefined ? undefined : Number(args.seed);
   if (seed !== undefined && !Number.isInteger(seed))
     throw new UsageError(`--seed must be a whole number, got "${args.seed}"`);
@@ -99,7 +114,15 @@ runMain('producer', async () => {
   const signals = interruptSignals(() =>
     process.stderr.write('\nStopping: sending what is pending (Ctrl-C again to quit now)…\n'),
   );
-  const io = { kinesis, out: (text: string) => process.stdout.write(text), now: Date.now, sleep, ...signals };
+  const report = (line: string) => process.stderr.write(`${args.quiet ? '' : '\n'}producer: ${line}\n`);
+  const io = {
+    kinesis,
+    out: (text: string) => process.stdout.write(text),
+    report,
+    now: Date.now,
+    sleep,
+    ...signals,
+  };
   const options = {
     stream: args.stream,
     names,
@@ -109,6 +132,7 @@ runMain('producer', async () => {
     errorEvery: errors ? errorEvery : undefined,
     seed,
     quiet: args.quiet,
+    bufferRecords,
   };
   try {
     const stats = await runProducer(options, io);

@@ -61,8 +61,8 @@ export interface BatchOptions {
   readonly policy: RetryPolicy;
   readonly sleep?: Sleep;
   readonly signal?: AbortSignal;
-  /** Before each re-send, with the number of entries sent again. */
-  readonly onRetry?: (count: number) => void;
+  /** Before each re-send, with the number of entries sent again and why (a request error, or their rejection). */
+  readonly onRetry?: (count: number, error: unknown) => void;
   /**
    * After a request error no retry can cure (a missing stream, denied access): `throw` it, or
    * `return` every remaining entry as failed with that error.
@@ -150,9 +150,9 @@ async function sendChunk<E>(
       sleep: options.sleep,
       signal: options.signal,
       retryable: (error) => error instanceof Rejected || isRetryableError(error),
-      onRetry: () => {
+      onRetry: (error) => {
         tally.retried += pending.length;
-        options.onRetry?.(pending.length);
+        options.onRetry?.(pending.length, error);
       },
     });
   } catch (error) {

@@ -1,5 +1,5 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { chunkFor, putReliably, type BatchOutcome, type BatchTarget } from './batch-put';
+import { chunkFor, putReliably, type BatchOptions, type BatchOutcome, type BatchTarget } from './batch-put';
 import type { RetryPolicy } from './retry';
 import { PUT_RECORDS_LIMITS } from './settings';
 
@@ -71,7 +71,8 @@ export function putRecordsReliably(
   streamName: string,
   entries: readonly PutEntry[],
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-  onRetry?: (count: number) => void,
+  onRetry?: BatchOptions['onRetry'],
+  options: Pick<BatchOptions, 'sleep' | 'signal'> = {},
 ): Promise<PutOutcome> {
-  return putReliably(kinesisTarget(client, streamName), entries, { policy, onRetry });
+  return putReliably(kinesisTarget(client, streamName), entries, { policy, onRetry, ...options });
 }

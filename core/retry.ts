@@ -17,6 +17,13 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+/**
+ * A connection refused, reset or cut: also when only the message says so (the SDK wraps an
+ * error from another realm, such as a test sandbox's, into a plain one that keeps the text).
+ */
+const NETWORK_FAILURE =
+  /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b|socket hang up/;
+
 /** Throttling, a 5xx, a dropped connection, or an exceeded shard limit. */
 export function isRetryableError(error: unknown): boolean {
   const e = error as Parameters<typeof isTransientError>[0];
@@ -25,6 +32,7 @@ export function isRetryableError(error: unknown): boolean {
   return (
     isThrottlingError(e) ||
     isTransientError(e) ||
+    NETWORK_FAILURE.test(String((e as { message?: unknown }).message ?? '')) ||
     isServerError(e) ||
     name === 'ProvisionedThroughputExceededException' ||
     name === 'KMSThrottlingException' ||

@@ -8,13 +8,16 @@ import { IamEvaluator } from '../system/iam-evaluator';
 import { LOCAL_ACCOUNT, type LocalStack } from './assembly';
 import { startAwsEndpoint, type AwsEndpoint } from './aws/endpoint';
 import { LocalIam } from './aws/iam';
+import { dynamodbGuard, faultsService, kinesisGuard, s3Guard } from './aws/guards';
 import { dynamodbService, kinesisService, type ObservedKinesisCall } from './aws/json-proxies';
+import type { KinesisLimiter } from './aws/kinesis-limits';
 import { CognitoIdentityService } from './aws/cognito-identity';
 import { s3Service } from './aws/s3';
 import { StsService } from './aws/sts';
 import { WebIdentityTokens } from './aws/web-identity-token';
 import type { AwsService, Decision } from './aws/service';
 import type { LocalEndpoints } from './emulators';
+import type { Faults } from './faults';
 
 /**
  * The local run's one AWS endpoint and who may do what through it. Every service is reached
@@ -59,6 +62,10 @@ export interface LocalAwsOptions {
   readonly identitiesFile?: string;
   /** Sees every Kinesis call on a stream (the metrics Kinesis publishes). */
   readonly observeKinesis?: (call: ObservedKinesisCall) => void;
+  /** Kinesis's per-shard limits, enforced at the endpoint. @default none */
+  readonly limits?: KinesisLimiter;
+  /** Faults injected at the endpoint, changed while it runs (`LocalFaults.*`). @default none */
+  readonly faults?: Faults;
   readonly log: (message: string) => void;
   /**
    * Evaluate IAM on every request made with issued credentials. Off, every caller may do
@@ -77,10 +84,16 @@ export async function startLocalAws(
   let iam: LocalIam | undefined;
   const tokens = new WebIdentityTokens();
   // The identity services need the templates' roles and pools: they join once those are loaded.
+  const { limits, faults } = options;
   const services: AwsService[] = [
-    kinesisService(() => options.emulators.kinesis, options.observeKinesis),
-    dynamodbService(() => options.emulators.dynamodb),
-    s3Service(() => options.emulators.s3),
+    kinesisService(() => options.emulators.kinesis, {
+      observe: options.observeKinesis,
+      around:
+        limits || faults ? kinesisGuard({ limiter: limits, faults, accountId: LOCAL_ACCOUNT }) : undefined,
+    }),
+    dynamodbService(() => options.emulators.dynamodb, faults && dynamodbGuard(faults)),
+    s3Service(() => options.emulators.s3, faults && s3Guard(faults)),
+    ...(faults ? [faultsService(faults)] : []),
     ...(options.services ?? []),
   ];
   const loaded = () => {
@@ -181,7 +194,9 @@ export function localClients(
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider = ADMIN_CREDENTIALS,
 ): LocalClients {
   const common = { region, credentials, endpoint };
-  const kinesis = new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() });
+  // Lambda's and Firehose's pollers wait out a shard's read limit and read on: the SDK's
+  // throttling back-off (from 500 ms), over more attempts than its default three.
+  const kinesis = new KinesisClient({ ...common, requestHandler: new NodeHttpHandler(), maxAttempts: 8 });
   const dynamodb = new DynamoDBClient(common);
   const s3 = new S3Client({ ...common, forcePathStyle: true });
   const sqs = new SQSClient(common);

@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from './assembly';
+import type { Faults } from './faults';
 
 /** A function error, as Lambda reports it to an event source: the invocation failed. */
 export class FunctionError extends Error {
@@ -72,6 +73,8 @@ export class LambdaHost {
     private readonly environment: Record<string, string>,
     logFile: string,
     private readonly observer?: InvocationObserver,
+    /** aws:lambda:invocation-error and aws:lambda:invocation-add-delay, targeted by function name. */
+    private readonly faults?: Faults,
   ) {
     bundleModule(fn); // fail at start-up, not at the first record
     this.log = createWriteStream(logFile, { flags: 'a' });
@@ -156,51 +159,63 @@ export class LambdaHost {
     this.invocations += 1;
     const started = performance.now();
     try {
-      const result = await this.run(event);
+      const result = await this.runWithFaults(event);
       this.observer?.invoked(event, performance.now() - started, false);
       return result;
     } catch (error) {
+      this.errors += 1;
       this.observer?.invoked(event, performance.now() - started, true);
       throw error;
     }
   }
 
-  private async run(event: unknown): Promise<unknown> {
-    try {
-      this.ready ??= this.start();
-      await this.ready;
-      const worker = this.worker!;
-      const id = randomUUID();
-      const timeoutMs = this.fn.timeoutSeconds * 1000;
-      const context = {
-        functionName: this.fn.name,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: this.fn.arn,
-        memoryLimitInMB: String(this.fn.memoryMb),
-        awsRequestId: id,
-        logGroupName: `/aws/lambda/${this.fn.name}`,
-        logStreamName: 'local',
-        deadline: Date.now() + timeoutMs,
-      };
-      return await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.pending.delete(id);
-          reject(
-            new FunctionError(
-              this.fn.name,
-              'Sandbox.Timedout',
-              `Task timed out after ${this.fn.timeoutSeconds} seconds`,
-            ),
-          );
-          void worker.terminate();
-        }, timeoutMs);
-        this.pending.set(id, { resolve, reject, timer });
-        worker.postMessage({ id, event, context });
-      });
-    } catch (error) {
-      this.errors += 1;
-      throw error;
+  /** Runs the invocation as the injected faults on this function say (delayed, failed, or as is). */
+  private async runWithFaults(event: unknown): Promise<unknown> {
+    const fault = this.faults?.pick('lambda', this.fn.name);
+    if (fault?.name === 'aws:lambda:invocation-add-delay') {
+      await new Promise((resolve) => setTimeout(resolve, fault.startupDelayMilliseconds ?? 1000));
     }
+    const injected =
+      fault?.name === 'aws:lambda:invocation-error'
+        ? new FunctionError(this.fn.name, 'InjectedFault', `${fault.name} failed this invocation`)
+        : undefined;
+    if (injected && fault?.preventExecution !== false) throw injected;
+    const result = await this.run(event);
+    if (injected) throw injected;
+    return result;
+  }
+
+  private async run(event: unknown): Promise<unknown> {
+    this.ready ??= this.start();
+    await this.ready;
+    const worker = this.worker!;
+    const id = randomUUID();
+    const timeoutMs = this.fn.timeoutSeconds * 1000;
+    const context = {
+      functionName: this.fn.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: this.fn.arn,
+      memoryLimitInMB: String(this.fn.memoryMb),
+      awsRequestId: id,
+      logGroupName: `/aws/lambda/${this.fn.name}`,
+      logStreamName: 'local',
+      deadline: Date.now() + timeoutMs,
+    };
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new FunctionError(
+            this.fn.name,
+            'Sandbox.Timedout',
+            `Task timed out after ${this.fn.timeoutSeconds} seconds`,
+          ),
+        );
+        void worker.terminate();
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      worker.postMessage({ id, event, context });
+    });
   }
 
   async stop(): Promise<void> {

@@ -17,7 +17,9 @@ import { readAssembly, type LocalFunction, type LocalStack } from './assembly';
 import { localClients, startLocalAws, type LocalAws, type LocalClients } from './aws-access';
 import { CloudWatchService } from './aws/cloudwatch';
 import { FirehoseService, firehoseDeliveryStreams } from './aws/firehose';
+import { KinesisLimiter } from './aws/kinesis-limits';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
+import { describeFault, Faults } from './faults';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
 import { DeliveryStreamRunner, type ObjectWriter } from './firehose';
 import { FunctionError, LambdaHost } from './lambda-host';
@@ -69,6 +71,10 @@ export interface LocalPipelineOptions {
   readonly alarmClock?: Clock;
   /** Where alarm state changes and the actions they take are told. @default nowhere (see `alarms`) */
   readonly alarmLog?: (message: string) => void;
+  /** Kinesis's per-shard limits at the endpoint (`--no-limits` turns them off). @default true */
+  readonly limits?: boolean;
+  /** Faults injected (at the endpoint and into the functions), changed while it runs. @default none */
+  readonly faults?: Faults;
   /** Where problems are reported (function errors, batches given up). */
   readonly log?: (message: string) => void;
 }
@@ -83,6 +89,8 @@ export interface PipelineStatus {
   readonly alarms: readonly { name: string; state: AlarmState }[];
   /** What the workloads report, by label (records the fleet sent, log lines shipped, …). */
   readonly workloads: Readonly<Record<string, number>>;
+  /** The faults in force. */
+  readonly faults: readonly string[];
 }
 
 export type { LocalClients } from './aws-access';
@@ -201,6 +209,7 @@ interface Running {
   readonly roleClients: (roleArn: string | undefined, sessionName: string) => LocalClients;
   readonly clock: Clock;
   readonly options: LocalPipelineOptions;
+  readonly faults: Faults;
   readonly log: (message: string) => void;
   /** Records datapoints in CloudWatch's store. */
   readonly record: (data: readonly MetricDatum[]) => void;
@@ -231,6 +240,7 @@ function functionHosts(run: Running) {
             ),
           logLine: (line) => run.record(embeddedMetrics(line)),
         },
+        run.faults,
       );
       hosts.set(key, host);
     }
@@ -404,7 +414,16 @@ export interface LocalServices {
 export async function startLocalServices(
   options: Pick<
     LocalPipelineOptions,
-    'assemblyDir' | 'dataDir' | 'ports' | 'endpointPort' | 'enforceIam' | 'emulators' | 'log' | 'clock'
+    | 'assemblyDir'
+    | 'dataDir'
+    | 'ports'
+    | 'endpointPort'
+    | 'enforceIam'
+    | 'emulators'
+    | 'log'
+    | 'limits'
+    | 'faults'
+    | 'clock'
   >,
 ): Promise<LocalServices> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
@@ -428,6 +447,8 @@ export async function startLocalServices(
         for (const { id, point } of kinesisCallMetrics({ ...call, now: clock.now() }))
           cloudwatch.store.put(id, point);
       },
+      limits: options.limits === false ? undefined : new KinesisLimiter(options.clock?.now ?? Date.now),
+      faults: options.faults,
       log,
     });
     stopping.push(() => access.stop());
@@ -462,7 +483,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(path.join(options.dataDir, 'logs'), { recursive: true });
 
-  const services = await startLocalServices({ ...options, log });
+  const faults = options.faults ?? new Faults([], { log });
+  const services = await startLocalServices({ ...options, faults, log });
   const { emulators, access, stacks, region, clients, roleClients } = services;
   const stopping: Stopper[] = [() => services.stop()];
   const stopAll = async () => {
@@ -478,6 +500,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       roleClients,
       clock: options.clock ?? realClock,
       options,
+      faults,
       log,
       record: (data) => {
         for (const { id, point } of data) services.cloudwatch.store.put(id, point);
@@ -539,6 +562,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           .filter((a) => a.state !== 'OK')
           .map((a) => ({ name: a.definition.name, state: a.state })),
         workloads: Object.assign({}, ...workloads.map((w) => w.running.status?.() ?? {})),
+        faults: faults.list().map(describeFault),
       };
     };
     let stopped: Promise<void> | undefined;

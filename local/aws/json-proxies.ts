@@ -1,6 +1,6 @@
 import { createDecipheriv } from 'node:crypto';
 import { jsonError } from './protocols';
-import { notAuthorized, proxiedService, type Access } from './proxy';
+import { notAuthorized, proxiedService, type Access, type Around } from './proxy';
 import type { AwsRequest, AwsService } from './service';
 
 /**
@@ -51,11 +51,17 @@ export function kinesisAccesses(request: AwsRequest): Access[] {
  * an 8-byte header and `<time>/<stream>/<shard>/<sequence>/…` encrypted with its published key.
  */
 export function shardIteratorStream(iterator: string): string | undefined {
+  return shardIteratorShard(iterator)?.stream;
+}
+
+/** The stream and shard a (kinesalite) shard iterator reads. */
+export function shardIteratorShard(iterator: string): { stream: string; shardId: string } | undefined {
   try {
     const raw = Buffer.from(iterator, 'base64').subarray(8);
     const decipher = createDecipheriv('aes-256-cbc', KINESALITE.ITERATOR_PWD_KEY, KINESALITE.ITERATOR_PWD_IV);
     const text = Buffer.concat([decipher.update(raw), decipher.final()]).toString('utf8');
-    return text.split('/')[1] || undefined;
+    const [, stream, shardId] = text.split('/');
+    return stream && shardId ? { stream, shardId } : undefined;
   } catch {
     return undefined;
   }
@@ -118,10 +124,16 @@ function parseJson(bytes: Buffer | string): Record<string, unknown> {
 
 export function kinesisService(
   upstream: () => string,
-  /** Sees every call on a stream, for the metrics Kinesis publishes. */
-  observe?: (call: ObservedKinesisCall) => void,
+  hooks: {
+    /** Sees every call on a stream, for the metrics Kinesis publishes. */
+    readonly observe?: (call: ObservedKinesisCall) => void;
+    /** Limits and injected faults between IAM and the emulator. */
+    readonly around?: Around;
+  } = {},
 ): AwsService {
+  const { observe, around } = hooks;
   return proxiedService({
+    around,
     observe: observe
       ? (request, response, latencyMs) => {
           const streamName = streamNameOf(request);
@@ -146,8 +158,9 @@ export function kinesisService(
   });
 }
 
-export function dynamodbService(upstream: () => string): AwsService {
+export function dynamodbService(upstream: () => string, around?: Around): AwsService {
   return proxiedService({
+    around,
     signingNames: ['dynamodb'],
     targetPrefixes: ['DynamoDB_20120810.'],
     upstream,

@@ -39,7 +39,17 @@ export interface ProxyOptions {
   rewrite?(request: AwsRequest): Forwarded;
   /** Sees each forwarded request with the emulator's answer and how long it took (metrics). */
   observe?(request: AwsRequest, response: AwsResponse, latencyMs: number): void;
+  /**
+   * Stands between an authorized request and the emulator (limits, injected faults): answers
+   * itself, or sends (possibly another request) on and adapts the answer. @default sends as is
+   */
+  around?: Around;
 }
+
+/** Sends a request to the emulator and hands back its answer. */
+export type Send = (forwarded: Forwarded) => Promise<AwsResponse>;
+
+export type Around = (request: AwsRequest, forwarded: Forwarded, send: Send) => Promise<AwsResponse>;
 
 export function forwardAsIs(request: AwsRequest): Forwarded {
   const headers: Record<string, string | string[]> = {};
@@ -53,7 +63,7 @@ export function forwardAsIs(request: AwsRequest): Forwarded {
   };
 }
 
-function forward(upstream: string, forwarded: Forwarded): Promise<AwsResponse> {
+export function forward(upstream: string, forwarded: Forwarded): Promise<AwsResponse> {
   const target = new URL(forwarded.url, upstream);
   const headers: Record<string, string | string[]> = { ...forwarded.headers };
   delete headers['transfer-encoding'];
@@ -90,10 +100,10 @@ export function proxiedService(options: ProxyOptions): AwsService {
         if (!decision.allowed) return options.denied(request, access);
       }
       const forwarded = (options.rewrite ?? forwardAsIs)(request);
-      if (!options.observe) return forward(options.upstream(), forwarded);
+      const send: Send = (f) => forward(options.upstream(), f);
       const started = performance.now();
-      const response = await forward(options.upstream(), forwarded);
-      options.observe(request, response, performance.now() - started);
+      const response = await (options.around ? options.around(request, forwarded, send) : send(forwarded));
+      options.observe?.(request, response, performance.now() - started);
       return response;
     },
   };

@@ -1,5 +1,5 @@
 import { restXmlError } from './protocols';
-import { forwardAsIs, proxiedService, type Access, type Forwarded } from './proxy';
+import { forwardAsIs, proxiedService, type Access, type Around, type Forwarded } from './proxy';
 import type { AwsRequest, AwsService } from './service';
 
 /**
@@ -193,8 +193,9 @@ export function forS3rver(request: AwsRequest): Forwarded {
   return { method: request.method, url: `${path}${query ? `?${query}` : ''}`, headers, body };
 }
 
-export function s3Service(upstream: () => string): AwsService {
+export function s3Service(upstream: () => string, around?: Around): AwsService {
   return proxiedService({
+    around,
     signingNames: ['s3'],
     upstream,
     accesses: s3Accesses,

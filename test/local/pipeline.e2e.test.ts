@@ -71,7 +71,8 @@ async function start(dataDir: string, extra: Partial<LocalPipelineOptions> = {})
     dataDir,
     windowSeconds: WINDOW_SECONDS,
     ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
-    pollMs: 50,
+    // Two readers share each shard's 5 GetRecords calls a second (the limits are on): 2.5 each.
+    pollMs: 400,
     batchingWindowSeconds: BATCHING_WINDOW_SECONDS,
     bufferIntervalSeconds: 1,
     log: (message) => problems.push(message),
