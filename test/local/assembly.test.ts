@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SUMMARY_WINDOW_SECONDS } from '#core/settings';
 import { readAssembly, type LocalStack } from '../../local/assembly';
-import { synthesizeAssembly } from '../support/assembly';
+import { synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
 
 const endpoints = { sqs: 'http://127.0.0.1:4570' };
 let stack: LocalStack;
@@ -10,7 +10,7 @@ let prefixed: LocalStack;
 const cleanup: (() => void)[] = [];
 
 beforeAll(() => {
-  const plain = synthesizeAssembly();
+  const plain = synthesizeAssembly(WITH_SENSORS);
   const alice = synthesizeAssembly({
     prefix: 'alice',
     telemetryCapacity: { mode: 'provisioned', shards: 3 },
