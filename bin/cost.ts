@@ -12,10 +12,13 @@ import {
   type AttendeeTemplates,
   type Workload,
 } from '../ops/cost';
+import { seedTemplates } from '../ops/cost/seed-templates';
 
 const USAGE = `Estimates what Wild Rydes costs per attendee-hour and per workshop, from the synthesized
 CloudFormation templates and the price table in ops/prices/, for a stated workload (by default
-the workshop's three unicorns at one record per second each).
+the workshop's three unicorns at one record per second each), with each lab's share and the
+seed architecture (every lab, the aggregation in a Flink Studio notebook) for comparison.
+The labs are the deployment's: -c labs=default,sensors, or the workshop file's labs.
 
 Usage: npm run cost -- [-workshop FILE] [-c key=value ...] [-assembly DIR] [-hours H]
                        [-unicorns N] [-rate R] [-sensor-rate R] [-viewers N] [-prices FILE] [-json]`;
@@ -115,7 +118,8 @@ runMain('cost', async () => {
         ...(args.workshop ? [`workshop=${fromProjectRoot(args.workshop)}`] : []),
         ...context,
       ]);
-  const estimate = estimateWorkshop(deployments(stacks), prices, workload, hours);
+  // The seed (every lab, as the original workshop deploys them) is built in this process.
+  const estimate = estimateWorkshop(deployments(stacks), prices, workload, hours, seedTemplates());
   process.stdout.write(
     args.json
       ? `${JSON.stringify({ prices: { region: prices.region, date: prices.date, file: args.prices }, ...estimate }, null, 2)}\n`
