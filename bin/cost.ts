@@ -40,55 +40,54 @@ function deployments(stacks: readonly AssemblyStack[]): AttendeeTemplates[] {
   }));
 }
 
+const OPTIONS = {
+  workshop: { type: 'string', requiresArg: true, describe: 'Workshop file: one deployment per attendee' },
+  ...contextOption,
+  assembly: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Read an existing cloud assembly (e.g. cdk.out) instead',
+  },
+  hours: {
+    type: 'string',
+    requiresArg: true,
+    describe: `Workshop length (default: the file's durationHours, else ${DEFAULT_WORKSHOP_HOURS})`,
+  },
+  unicorns: {
+    type: 'string',
+    requiresArg: true,
+    default: String(DEFAULT_WORKLOAD.unicorns),
+    describe: 'Producers per attendee',
+  },
+  rate: {
+    type: 'string',
+    requiresArg: true,
+    default: String(DEFAULT_WORKLOAD.recordsPerSecondPerUnicorn),
+    describe: 'Records per second per unicorn',
+  },
+  'sensor-rate': {
+    type: 'string',
+    requiresArg: true,
+    default: '0',
+    describe: 'Sensor readings per second per attendee',
+  },
+  viewers: {
+    type: 'string',
+    requiresArg: true,
+    default: String(DEFAULT_WORKLOAD.dashboardViewers),
+    describe: 'Dashboard viewers per attendee',
+  },
+  prices: {
+    type: 'string',
+    requiresArg: true,
+    default: path.join(PROJECT_ROOT, 'ops', 'prices', 'us-east-1.json'),
+    describe: 'Price table',
+  },
+  json: { type: 'boolean', default: false, describe: 'The whole estimate as JSON' },
+} as const;
+
 runMain('cost', async () => {
-  const args = commandLine(process.argv.slice(2), 'cost')
-    .usage(USAGE)
-    .options({
-      workshop: { type: 'string', requiresArg: true, describe: 'Workshop file: one deployment per attendee' },
-      ...contextOption,
-      assembly: {
-        type: 'string',
-        requiresArg: true,
-        describe: 'Read an existing cloud assembly (e.g. cdk.out) instead',
-      },
-      hours: {
-        type: 'string',
-        requiresArg: true,
-        describe: `Workshop length (default: the file's durationHours, else ${DEFAULT_WORKSHOP_HOURS})`,
-      },
-      unicorns: {
-        type: 'string',
-        requiresArg: true,
-        default: String(DEFAULT_WORKLOAD.unicorns),
-        describe: 'Producers per attendee',
-      },
-      rate: {
-        type: 'string',
-        requiresArg: true,
-        default: String(DEFAULT_WORKLOAD.recordsPerSecondPerUnicorn),
-        describe: 'Records per second per unicorn',
-      },
-      'sensor-rate': {
-        type: 'string',
-        requiresArg: true,
-        default: '0',
-        describe: 'Sensor readings per second per attendee',
-      },
-      viewers: {
-        type: 'string',
-        requiresArg: true,
-        default: String(DEFAULT_WORKLOAD.dashboardViewers),
-        describe: 'Dashboard viewers per attendee',
-      },
-      prices: {
-        type: 'string',
-        requiresArg: true,
-        default: path.join(PROJECT_ROOT, 'ops', 'prices', 'us-east-1.json'),
-        describe: 'Price table',
-      },
-      json: { type: 'boolean', default: false, describe: 'The whole estimate as JSON' },
-    })
-    .parseSync();
+  const args = commandLine(process.argv.slice(2), 'cost').usage(USAGE).options(OPTIONS).parseSync();
   if (helpShown(args)) return 0;
 
   const context = (args.context as string[]).map(String);
@@ -107,7 +106,7 @@ runMain('cost', async () => {
     ...DEFAULT_WORKLOAD,
     unicorns: nonNegative('unicorns')(args.unicorns),
     recordsPerSecondPerUnicorn: nonNegative('rate')(args.rate),
-    sensorRecordsPerSecond: nonNegative('sensor-rate')(args.sensorRate),
+    sensorRecordsPerSecond: nonNegative('sensor-rate')(args['sensor-rate']),
     dashboardViewers: nonNegative('viewers')(args.viewers),
   };
   const prices = loadPriceTable(args.prices);
