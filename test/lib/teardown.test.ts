@@ -1,5 +1,5 @@
 import { App, Aspects, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { ALL_LABS } from '#core/labs';
+import { ALL_LABS, DEFAULT_LABS, type Lab } from '#core/labs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -92,6 +92,14 @@ describe('every synthesized template destroys cleanly', () => {
     expect(all.map((s) => s.stackName)).toEqual(['WildRydes', 'WildRydes-Weblogs']);
     for (const stack of all) expect(survivors(stack.stackName, templateOf(stack))).toEqual([]);
   });
+
+  it.each([[['streaming']], [['streaming', 'aggregation']], [DEFAULT_LABS]] as const)(
+    'the app with the labs %p',
+    (labs: readonly Lab[]) => {
+      const { stacks } = buildApp(new App(), { ...DEFAULT_CONFIG, labs });
+      for (const stack of stacks) expect(survivors(stack.stackName, templateOf(stack))).toEqual([]);
+    },
+  );
 
   it('a workshop: every attendee’s Stage, both stacks', () => {
     const { attendees } = buildWorkshop(
