@@ -106,7 +106,7 @@ runMain('cost', async () => {
     ...DEFAULT_WORKLOAD,
     unicorns: nonNegative('unicorns')(args.unicorns),
     recordsPerSecondPerUnicorn: nonNegative('rate')(args.rate),
-    sensorRecordsPerSecond: nonNegative('sensor-rate')(args['sensor-rate']),
+    sensorRecordsPerSecond: nonNegative('sensor-rate')(args.sensorRate),
     dashboardViewers: nonNegative('viewers')(args.viewers),
   };
   const prices = loadPriceTable(args.prices);

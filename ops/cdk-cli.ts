@@ -44,13 +44,17 @@ export function runCdk(args: readonly string[], inherit: boolean): Promise<{ cod
   });
 }
 
-/** The last meaningful line of a failed CDK run, for a one-line error. */
+/**
+ * The line that explains a failed CDK run, for a one-line error: the app's own message
+ * (`wildrydes: …`, a setting or lab selection that cannot work) when it gave one, else the
+ * last meaningful line.
+ */
 export function lastErrorLine(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('npm warn'));
-  return lines.at(-1) ?? 'no error output';
+  return lines.findLast((l) => l.startsWith('wildrydes: ')) ?? lines.at(-1) ?? 'no error output';
 }
 
 /** Synthesizes the app with `-c` context into a temporary assembly and reads its stacks. */

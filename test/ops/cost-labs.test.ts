@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ALL_LABS, DEFAULT_LABS, LAB_INFO, type Lab } from '#core/labs';
 import { buildApp } from '../../lib/app';
@@ -111,6 +112,33 @@ describe('the default labs against the budget', () => {
     }
     expect(text).toContain(
       `${'$' + seed.usdPerHour.toFixed(2)} per attendee-hour with 6 labs (${ALL_LABS.join(', ')}), ${(seed.usdPerHour / standard.usdPerHour).toFixed(1)}× this deployment`,
+    );
+  });
+});
+
+describe('npm run cost with labs that cannot be deployed', () => {
+  it('says why on one line and exits non-zero', async () => {
+    const root = path.join(__dirname, '..', '..');
+    const { code, stdout, stderr } = await new Promise<{
+      code: number | null;
+      stdout: string;
+      stderr: string;
+    }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--require', 'tsx/cjs', path.join(root, 'bin', 'cost.ts'), '-c', 'labs=streaming,persistence'],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+    });
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'cost: cdk synth failed: wildrydes: Context "labs": lab "persistence" needs "aggregation"; use streaming,aggregation,persistence\n',
     );
   });
 });
