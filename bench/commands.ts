@@ -58,6 +58,8 @@ export interface SynthCase {
 /** The app shapes whose synth time is measured; the first one's assembly is kept for the other benches. */
 export const SYNTH_CASES: readonly SynthCase[] = [
   { name: 'default app', context: [] },
+  // Every lab (IoT sensors and the log-shipping stack too): the shape the default app had before labs.
+  { name: 'every lab', context: ['labs=all'], minStacks: 2 },
   {
     name: 'three-attendee workshop',
     context: ['workshop=examples/workshop.json'],

@@ -12,10 +12,13 @@ import {
   type AttendeeTemplates,
   type Workload,
 } from '../ops/cost';
+import { seedTemplates } from '../ops/cost/seed-templates';
 
 const USAGE = `Estimates what Wild Rydes costs per attendee-hour and per workshop, from the synthesized
 CloudFormation templates and the price table in ops/prices/, for a stated workload (by default
-the workshop's three unicorns at one record per second each).
+the workshop's three unicorns at one record per second each), with each lab's share and the
+seed architecture (every lab, the aggregation in a Flink Studio notebook) for comparison.
+The labs are the deployment's: -c labs=default,sensors, or the workshop file's labs.
 
 Usage: npm run cost -- [-workshop FILE] [-c key=value ...] [-assembly DIR] [-hours H]
                        [-unicorns N] [-rate R] [-sensor-rate R] [-viewers N] [-prices FILE] [-json]`;
@@ -37,55 +40,54 @@ function deployments(stacks: readonly AssemblyStack[]): AttendeeTemplates[] {
   }));
 }
 
+const OPTIONS = {
+  workshop: { type: 'string', requiresArg: true, describe: 'Workshop file: one deployment per attendee' },
+  ...contextOption,
+  assembly: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Read an existing cloud assembly (e.g. cdk.out) instead',
+  },
+  hours: {
+    type: 'string',
+    requiresArg: true,
+    describe: `Workshop length (default: the file's durationHours, else ${DEFAULT_WORKSHOP_HOURS})`,
+  },
+  unicorns: {
+    type: 'string',
+    requiresArg: true,
+    default: String(DEFAULT_WORKLOAD.unicorns),
+    describe: 'Producers per attendee',
+  },
+  rate: {
+    type: 'string',
+    requiresArg: true,
+    default: String(DEFAULT_WORKLOAD.recordsPerSecondPerUnicorn),
+    describe: 'Records per second per unicorn',
+  },
+  'sensor-rate': {
+    type: 'string',
+    requiresArg: true,
+    default: '0',
+    describe: 'Sensor readings per second per attendee',
+  },
+  viewers: {
+    type: 'string',
+    requiresArg: true,
+    default: String(DEFAULT_WORKLOAD.dashboardViewers),
+    describe: 'Dashboard viewers per attendee',
+  },
+  prices: {
+    type: 'string',
+    requiresArg: true,
+    default: path.join(PROJECT_ROOT, 'ops', 'prices', 'us-east-1.json'),
+    describe: 'Price table',
+  },
+  json: { type: 'boolean', default: false, describe: 'The whole estimate as JSON' },
+} as const;
+
 runMain('cost', async () => {
-  const args = commandLine(process.argv.slice(2), 'cost')
-    .usage(USAGE)
-    .options({
-      workshop: { type: 'string', requiresArg: true, describe: 'Workshop file: one deployment per attendee' },
-      ...contextOption,
-      assembly: {
-        type: 'string',
-        requiresArg: true,
-        describe: 'Read an existing cloud assembly (e.g. cdk.out) instead',
-      },
-      hours: {
-        type: 'string',
-        requiresArg: true,
-        describe: `Workshop length (default: the file's durationHours, else ${DEFAULT_WORKSHOP_HOURS})`,
-      },
-      unicorns: {
-        type: 'string',
-        requiresArg: true,
-        default: String(DEFAULT_WORKLOAD.unicorns),
-        describe: 'Producers per attendee',
-      },
-      rate: {
-        type: 'string',
-        requiresArg: true,
-        default: String(DEFAULT_WORKLOAD.recordsPerSecondPerUnicorn),
-        describe: 'Records per second per unicorn',
-      },
-      'sensor-rate': {
-        type: 'string',
-        requiresArg: true,
-        default: '0',
-        describe: 'Sensor readings per second per attendee',
-      },
-      viewers: {
-        type: 'string',
-        requiresArg: true,
-        default: String(DEFAULT_WORKLOAD.dashboardViewers),
-        describe: 'Dashboard viewers per attendee',
-      },
-      prices: {
-        type: 'string',
-        requiresArg: true,
-        default: path.join(PROJECT_ROOT, 'ops', 'prices', 'us-east-1.json'),
-        describe: 'Price table',
-      },
-      json: { type: 'boolean', default: false, describe: 'The whole estimate as JSON' },
-    })
-    .parseSync();
+  const args = commandLine(process.argv.slice(2), 'cost').usage(USAGE).options(OPTIONS).parseSync();
   if (helpShown(args)) return 0;
 
   const context = (args.context as string[]).map(String);
@@ -115,7 +117,8 @@ runMain('cost', async () => {
         ...(args.workshop ? [`workshop=${fromProjectRoot(args.workshop)}`] : []),
         ...context,
       ]);
-  const estimate = estimateWorkshop(deployments(stacks), prices, workload, hours);
+  // The seed (every lab, as the original workshop deploys them) is built in this process.
+  const estimate = estimateWorkshop(deployments(stacks), prices, workload, hours, seedTemplates());
   process.stdout.write(
     args.json
       ? `${JSON.stringify({ prices: { region: prices.region, date: prices.date, file: args.prices }, ...estimate }, null, 2)}\n`

@@ -213,7 +213,10 @@ runMain('local', async () => {
             `  Endpoints written to ${path.relative(process.cwd(), endpointsFile)}; the producer and consumer use them by default.`,
           ]
         : []),
-      `  Try:  npx consumer -stream ${first.SummaryStreamName ?? 'wildrydes-summary'}     (summaries every ${windowSeconds ?? 60} s)`,
+      // The summaries when the aggregation lab is deployed, else the telemetry itself.
+      first.SummaryStreamName
+        ? `  Try:  npx consumer -stream ${first.SummaryStreamName}     (summaries every ${windowSeconds ?? 60} s)`
+        : `  Try:  npx consumer -stream ${first.StreamName ?? 'wildrydes'}     (the unicorns' status records)`,
       `        npx producer -name ${SUGGESTED_NAME}`,
       `  Function logs: ${path.relative(process.cwd(), path.join(path.resolve(args.dataDir), 'logs'))}/   Ctrl-C to stop.`,
       '',

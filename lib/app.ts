@@ -31,7 +31,7 @@ export interface BuiltApp {
   readonly app: App;
   /** Every Wild Rydes stack: the one deployment, or one per attendee in workshop order. */
   readonly stacks: WildRydesStack[];
-  /** The optional log-shipping stack of the single deployment, when `weblogs` is on. */
+  /** The log-shipping stack of the single deployment, when the `weblogs` lab is chosen. */
   readonly weblogs?: WeblogStack;
   /** With a workshop file: one Stage per attendee. */
   readonly attendees?: AttendeeDeployment[];
@@ -46,7 +46,7 @@ interface DeploymentIds {
   readonly weblogs: (module: WeblogModule) => { readonly id: string; readonly name: string };
 }
 
-/** The Wild Rydes stack, and the weblogs stack when it is on, of one deployment, in `scope`. */
+/** The Wild Rydes stack, and the weblogs stack with the log-shipping lab, of one deployment, in `scope`. */
 function addDeployment(
   scope: Construct,
   ids: DeploymentIds,
@@ -58,11 +58,14 @@ function addDeployment(
     prefix: config.prefix,
     telemetryCapacity: config.telemetryCapacity,
     alarmEmail: config.alarmEmail,
+    labs: config.labs,
     env,
     description: 'Wild Rydes real-time streaming pipeline',
   });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const weblogModule = config.weblogs ? (require('./weblog-stack') as WeblogModule) : undefined;
+  const weblogModule = config.labs.includes('weblogs')
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('./weblog-stack') as WeblogModule)
+    : undefined;
   const weblogIds = weblogModule && ids.weblogs(weblogModule);
   const weblogs =
     weblogModule && weblogIds
@@ -72,7 +75,7 @@ function addDeployment(
           httpAllowedCidr: config.weblogsHttpCidr,
           env,
           description:
-            'Wild Rydes web-server access logs: Apache and the Kinesis Agent on EC2, weblogs stream, Firehose to S3 (optional)',
+            'Wild Rydes web-server access logs: Apache and the Kinesis Agent on EC2, weblogs stream, Firehose to S3 (the log-shipping lab)',
         })
       : undefined;
   return { stack, ...(weblogs ? { weblogs } : {}) };

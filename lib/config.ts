@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { DEFAULT_LABS, parseLabList, resolveLabs, type Lab } from '#core/labs';
 import { validatePrefix } from '#core/names';
 import type { TelemetryCapacity } from './constructs/unicorn-streams';
 import { planWorkshop, readWorkshopFile, type AttendeePlan, type WorkshopSpec } from './workshop';
@@ -10,8 +11,12 @@ export interface WildRydesConfig {
   readonly telemetryCapacity: TelemetryCapacity;
   /** Subscribed to the alarm topic when set. */
   readonly alarmEmail?: string;
-  /** Deploy the optional web-server log-shipping stack (`-c weblogs=true`). @default false */
-  readonly weblogs?: boolean;
+  /**
+   * The labs deployed (`core/labs.ts`), prerequisites checked, in canonical order: `-c labs=…`,
+   * else the workshop file's `labs`, else `DEFAULT_LABS`. The `weblogs` lab is the separate
+   * log-shipping stack.
+   */
+  readonly labs: readonly Lab[];
   /** IPv4 block allowed to reach the sample site on port 80 (`-c weblogsHttpCidr=203.0.113.0/24`). */
   readonly weblogsHttpCidr?: string;
   /** Target account and region; unset means environment-agnostic (resolved at deploy time). */
@@ -36,6 +41,7 @@ export interface WorkshopConfig {
 export const DEFAULT_CONFIG: WildRydesConfig = {
   prefix: '',
   telemetryCapacity: { mode: 'provisioned', shards: 1 },
+  labs: DEFAULT_LABS,
 };
 
 /** The context keys `cdk -c key=value` accepts. */
@@ -44,6 +50,9 @@ export const CONTEXT_KEYS = {
   telemetryShards: 'telemetryShards',
   telemetryStreamMode: 'telemetryStreamMode',
   alarmEmail: 'alarmEmail',
+  /** The labs to deploy: `streaming,aggregation,persistence,datalake`, `all`, `default,sensors`. */
+  labs: 'labs',
+  /** `true` adds the log-shipping lab, `false` removes it (the flag from before labs). */
   weblogs: 'weblogs',
   weblogsHttpCidr: 'weblogsHttpCidr',
   /** A workshop file (JSON or YAML): one Stage per attendee. */
@@ -85,6 +94,33 @@ function workshopFromContext(node: Node, env: NodeJS.ProcessEnv): WorkshopConfig
   if (file === undefined) return undefined;
   const spec = readWorkshopFile(file);
   return { file, spec, attendees: planWorkshop(spec, env) };
+}
+
+/**
+ * The labs: `-c labs=…` first, then the workshop file's `labs`, then the default; the `weblogs`
+ * flag adds (or removes) the log-shipping lab. Prerequisites are checked, not added.
+ */
+function labsFromSettings(node: Node, settings: Settings, workshop?: WorkshopConfig): Lab[] {
+  const fromContext = optionalString(contextSettings(node), CONTEXT_KEYS.labs);
+  const label =
+    fromContext !== undefined
+      ? `Context "${CONTEXT_KEYS.labs}"`
+      : `${CONTEXT_KEYS.labs} in ${workshop?.file}`;
+  let labs: Lab[] =
+    fromContext !== undefined
+      ? parseLabList(fromContext, label)
+      : workshop?.spec.labs
+        ? parseLabList(workshop.spec.labs.join(','), label)
+        : [...DEFAULT_LABS];
+  const weblogs: unknown = settings.get(CONTEXT_KEYS.weblogs);
+  if (weblogs !== undefined && ![true, false, 'true', 'false'].includes(weblogs as never)) {
+    throw new Error(
+      `${settings.label(CONTEXT_KEYS.weblogs)} must be true or false, got ${JSON.stringify(weblogs)}`,
+    );
+  }
+  if (weblogs === true || weblogs === 'true') labs = [...labs, 'weblogs'];
+  if (weblogs === false || weblogs === 'false') labs = labs.filter((lab) => lab !== 'weblogs');
+  return resolveLabs(labs, fromContext !== undefined || workshop?.spec.labs ? label : 'labs');
 }
 
 /**
@@ -132,17 +168,11 @@ export function configFromContext(node: Node, env: NodeJS.ProcessEnv = process.e
     throw new Error(`${settings.label(CONTEXT_KEYS.alarmEmail)} is not an email address: "${alarmEmail}"`);
   }
 
-  const weblogsValue: unknown = settings.get(CONTEXT_KEYS.weblogs);
-  if (weblogsValue !== undefined && ![true, false, 'true', 'false'].includes(weblogsValue as never)) {
-    throw new Error(
-      `${settings.label(CONTEXT_KEYS.weblogs)} must be true or false, got ${JSON.stringify(weblogsValue)}`,
-    );
-  }
-  const weblogs = weblogsValue === true || weblogsValue === 'true';
+  const labs = labsFromSettings(node, settings, workshop);
   const weblogsHttpCidr = optionalString(settings, CONTEXT_KEYS.weblogsHttpCidr);
-  if (weblogsHttpCidr !== undefined && !weblogs) {
+  if (weblogsHttpCidr !== undefined && !labs.includes('weblogs')) {
     throw new Error(
-      `${settings.label(CONTEXT_KEYS.weblogsHttpCidr)} only applies with -c ${CONTEXT_KEYS.weblogs}=true`,
+      `${settings.label(CONTEXT_KEYS.weblogsHttpCidr)} only applies with the weblogs lab (-c ${CONTEXT_KEYS.labs}=default,weblogs)`,
     );
   }
 
@@ -150,7 +180,7 @@ export function configFromContext(node: Node, env: NodeJS.ProcessEnv = process.e
     prefix,
     telemetryCapacity,
     alarmEmail,
-    weblogs,
+    labs,
     ...(weblogsHttpCidr === undefined ? {} : { weblogsHttpCidr }),
     account: env.CDK_DEFAULT_ACCOUNT,
     region: env.CDK_DEFAULT_REGION,

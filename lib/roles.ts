@@ -1,5 +1,6 @@
-import type { CfnResource } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, type IAspect } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { LAB_METADATA, type Lab } from '#core/labs';
 import { ROLE_METADATA, type ResourceRole } from '#core/names';
 
 /**
@@ -10,3 +11,24 @@ import { ROLE_METADATA, type ResourceRole } from '#core/names';
 export function markRole(construct: IConstruct, role: ResourceRole): void {
   (construct.node.defaultChild as CfnResource).addMetadata(ROLE_METADATA, role);
 }
+
+/**
+ * Marks every CloudFormation resource under `scope` that has no lab yet with `lab`, so that the
+ * cost estimate can show each lab's share. It runs as an aspect, after the app's mutating
+ * aspects, so resources added late (log groups, launch templates) are marked too. `base`
+ * marks what the labs share (monitoring, custom resources): it runs after every lab's own.
+ */
+export function markLab(scope: IConstruct, lab: Lab, options: { readonly base?: boolean } = {}): void {
+  const marker: IAspect = {
+    visit(node) {
+      if (node instanceof CfnResource && node.getMetadata(LAB_METADATA) === undefined) {
+        node.addMetadata(LAB_METADATA, lab);
+      }
+    },
+  };
+  Aspects.of(scope).add(marker, { priority: options.base ? LAB_BASE_PRIORITY : LAB_PRIORITY });
+}
+
+/** After the mutating aspects (which add resources), before read-only ones (cdk-nag). */
+const LAB_PRIORITY = AspectPriority.MUTATING + 100;
+const LAB_BASE_PRIORITY = LAB_PRIORITY + 100;

@@ -12,7 +12,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { resourceNames, type ResourceNames } from '#core/names';
 import { addOutput } from './outputs';
-import { markRole } from './roles';
+import { markLab, markRole } from './roles';
 import { WebServer } from './constructs/web-server';
 import { WeblogDelivery } from './constructs/weblog-delivery';
 
@@ -35,7 +35,7 @@ export interface WeblogStackProps extends StackProps {
 }
 
 /**
- * The optional log-shipping stack:
+ * The log-shipping lab's stack (`weblogs`):
  *
  *   Apache ─▶ access_log ─▶ Kinesis Agent ─▶ weblogs ─▶ Firehose ─▶ S3 (weblogs/…)
  *
@@ -80,6 +80,7 @@ export class WeblogStack extends Stack {
       `aws ssm start-session --target ${instanceId} --region ${this.region} --document-name AWS-StartPortForwardingSession --parameters portNumber=80,localPortNumber=8080`,
     );
     markRole(this.delivery.stream, 'weblogStream');
+    markLab(this, 'weblogs');
   }
 
   /**

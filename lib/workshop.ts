@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { isLab, LABS } from '#core/labs';
 import { validatePrefix } from '#core/names';
 import { parseWith } from '#core/schema';
 
@@ -26,6 +27,11 @@ export interface WorkshopSpec {
    * @default 'shared-accounts'
    */
   readonly prefixNames?: PrefixNames;
+  /**
+   * The labs every attendee gets (`core/labs.ts`): lab names, or `all` / `default`;
+   * `-c labs=…` wins. @default the default labs (Wild Rydes without sensors and log shipping)
+   */
+  readonly labs?: readonly string[];
   /** Deployment settings for every attendee, the same keys as `-c key=value` (which wins). */
   readonly settings?: Readonly<Record<WorkshopSettingKey, string | number | boolean>>;
   /** Length of the workshop in hours, for the cost estimate. @default 4 */
@@ -102,6 +108,8 @@ const attendeeSchema = z.strictObject(
   { error: 'must be an object with "id"' },
 );
 
+const LAB_LIST_ERROR = `must be one of ${LABS.join(', ')}, all, default`;
+
 const workshopSchema = z
   .strictObject(
     {
@@ -112,6 +120,17 @@ const workshopSchema = z
       attendees: z
         .array(attendeeSchema, { error: 'must be a non-empty list of {"id": ...}' })
         .min(1, { error: 'must be a non-empty list of {"id": ...}' }),
+      labs: z
+        .array(
+          z
+            .string({ error: LAB_LIST_ERROR })
+            .refine((name) => isLab(name) || name === 'all' || name === 'default', {
+              error: LAB_LIST_ERROR,
+            }),
+          { error: `must be a list of labs (${LABS.join(', ')})` },
+        )
+        .min(1, { error: `must be a list of labs (${LABS.join(', ')})` })
+        .optional(),
       prefixNames: z
         .enum(['shared-accounts', 'always'], { error: 'must be "shared-accounts" or "always"' })
         .optional(),

@@ -45,8 +45,9 @@ export function runCdk(args: readonly string[], inherit: boolean): Promise<{ cod
 }
 
 /**
- * The last meaningful line of a failed CDK run, for a one-line error: not npm's warnings,
- * esbuild's progress, or the CLI's own note that the app exited (the app's reason comes before).
+ * The line that explains a failed CDK run, for a one-line error: the app's own message
+ * (`wildrydes: …`, a setting or lab selection that cannot work) when it gave one, else the last
+ * meaningful line (not npm's warnings, esbuild's progress, or the CLI's note that the app exited).
  */
 export function lastErrorLine(stderr: string): string {
   const lines = stderr
@@ -57,7 +58,7 @@ export function lastErrorLine(stderr: string): string {
         l !== '' &&
         !/^(npm warn|Bundling asset|⚡)|index\.js(\.map)?\s|: Subprocess exited with error \d+$/.test(l),
     );
-  return lines.at(-1) ?? 'no error output';
+  return lines.findLast((l) => l.startsWith('wildrydes: ')) ?? lines.at(-1) ?? 'no error output';
 }
 
 /** `cdk synth --quiet -o outDir` with `-c` context; a failure throws with the CLI's last error line. */

@@ -46,14 +46,12 @@ export const REPORT_FIELDS: readonly (readonly [OutputKey, string])[] = [
   ['ProducerGroupName', 'Producer IAM group'],
 ];
 
-/** The outputs the commands need; without them the attendee's section says what is missing. */
-const REQUIRED: readonly OutputKey[] = [
-  'DashboardUrl',
-  'Region',
-  'IdentityPoolId',
-  'StreamName',
-  'SummaryStreamName',
-];
+/**
+ * The outputs every deployment has (the streaming lab's); without them the attendee's section
+ * says what is missing. The other labs' outputs are there when their lab is, and so are their
+ * fields and commands.
+ */
+const REQUIRED: readonly OutputKey[] = ['DashboardUrl', 'Region', 'IdentityPoolId', 'StreamName'];
 
 export interface ReportCommand {
   readonly label: string;
@@ -84,10 +82,12 @@ function commandsFor(outputs: StackOutputs, region: string): ReportCommand[] {
     label: `Producer for ${name} (one terminal each)`,
     command: `npx producer -name ${name} -stream ${outputs.StreamName} ${at}`,
   }));
-  commands.push({
-    label: 'Consumer: the per-minute summaries',
-    command: `npx consumer -stream ${outputs.SummaryStreamName} ${at}`,
-  });
+  if (outputs.SummaryStreamName) {
+    commands.push({
+      label: 'Consumer: the per-minute summaries',
+      command: `npx consumer -stream ${outputs.SummaryStreamName} ${at}`,
+    });
+  }
   if (outputs.SensorStreamName) {
     commands.push({
       label: 'Sensor data generator',

@@ -1,6 +1,7 @@
 import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { isLab, LAB_METADATA, type Lab } from '#core/labs';
 import { ROLE_METADATA, type ResourceRole } from '#core/names';
 
 /**
@@ -115,4 +116,10 @@ export function resourcesOfType(
 export function roleOf(resource: CfnResource): ResourceRole | undefined {
   const role = resource.Metadata?.[ROLE_METADATA];
   return typeof role === 'string' ? (role as ResourceRole) : undefined;
+}
+
+/** The lab a resource belongs to (`core/labs.ts`), as the stack marked it. */
+export function labOf(resource: CfnResource | undefined): Lab | undefined {
+  const lab = resource?.Metadata?.[LAB_METADATA];
+  return typeof lab === 'string' && isLab(lab) ? lab : undefined;
 }

@@ -34,8 +34,10 @@ export interface PipelineMonitoringProps {
   readonly dashboardName: string;
   readonly streams: readonly MonitoredStream[];
   readonly consumers: readonly MonitoredConsumer[];
-  readonly table: ITable;
-  readonly deliveryStream: IDeliveryStream;
+  /** @default no DynamoDB widget (the stream processing lab is not deployed) */
+  readonly table?: ITable;
+  /** @default no Firehose widget (the data lake lab is not deployed) */
+  readonly deliveryStream?: IDeliveryStream;
   /** @default no subscription; subscribe to the topic later */
   readonly alarmEmail?: string;
 }
@@ -135,8 +137,9 @@ export class PipelineMonitoring extends Construct {
       );
     }
 
+    // A graph with nothing to show (no consumer in the deployed labs) is left out.
     const graph = (title: string, metrics: IMetric[]) =>
-      new GraphWidget({ title, left: metrics, width: 8, height: 6 });
+      metrics.length === 0 ? [] : [new GraphWidget({ title, left: metrics, width: 8, height: 6 })];
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
     this.dashboard.addWidgets(
       new TextWidget({
@@ -152,15 +155,15 @@ export class PipelineMonitoring extends Construct {
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 16, height: 5 }),
     );
     this.dashboard.addWidgets(
-      graph(
+      ...graph(
         'Incoming records',
         props.streams.map(({ stream }) => stream.metricIncomingRecords({ statistic: 'Sum', period: minute })),
       ),
-      graph(
+      ...graph(
         'Incoming bytes',
         props.streams.map(({ stream }) => stream.metricIncomingBytes({ statistic: 'Sum', period: minute })),
       ),
-      graph(
+      ...graph(
         'PutRecords success (%)',
         props.streams.map(
           ({ label, stream }, i) =>
@@ -177,7 +180,7 @@ export class PipelineMonitoring extends Construct {
       ),
     );
     this.dashboard.addWidgets(
-      graph('Iterator age (ms)', [
+      ...graph('Iterator age (ms)', [
         ...props.streams.map(({ stream }) =>
           stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute }),
         ),
@@ -185,23 +188,32 @@ export class PipelineMonitoring extends Construct {
           c.function.metric('IteratorAge', { statistic: 'Maximum', period: minute }),
         ),
       ]),
-      graph(
+      ...graph(
         'Lambda errors',
         props.consumers.map((c) => c.function.metricErrors({ statistic: 'Sum', period: minute })),
       ),
-      graph(
+      ...graph(
         'Lambda duration (p99)',
         props.consumers.map((c) => c.function.metricDuration({ statistic: 'p99', period: minute })),
       ),
     );
     this.dashboard.addWidgets(
-      graph('DynamoDB throttled requests', [
-        props.table.metricThrottledRequestsForOperations({ period: minute }),
-      ]),
-      graph('Firehose delivery freshness (s)', [
-        props.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: minute }),
-      ]),
-      graph(
+      ...graph(
+        'DynamoDB throttled requests',
+        props.table ? [props.table.metricThrottledRequestsForOperations({ period: minute })] : [],
+      ),
+      ...graph(
+        'Firehose delivery freshness (s)',
+        props.deliveryStream
+          ? [
+              props.deliveryStream.metric('DeliveryToS3.DataFreshness', {
+                statistic: 'Maximum',
+                period: minute,
+              }),
+            ]
+          : [],
+      ),
+      ...graph(
         'Dead letters',
         props.consumers.map((c) =>
           c.failureQueue.metricApproximateNumberOfMessagesVisible({ period: minute }),

@@ -9,7 +9,11 @@ export type TelemetryCapacity =
 
 export interface UnicornStreamsProps {
   readonly telemetryStreamName: string;
-  readonly summaryStreamName: string;
+  /**
+   * The summary stream's name; the stream exists only with the stream aggregation lab.
+   * @default no summary stream
+   */
+  readonly summaryStreamName?: string;
   /** @default one provisioned shard, as in the workshop */
   readonly telemetryCapacity?: TelemetryCapacity;
 }
@@ -24,7 +28,8 @@ export interface UnicornStreamsProps {
  */
 export class UnicornStreams extends Construct {
   public readonly telemetry: Stream;
-  public readonly summary: Stream;
+  /** Present when a summary stream name was given (the stream aggregation lab). */
+  public readonly summary?: Stream;
 
   constructor(scope: Construct, id: string, props: UnicornStreamsProps) {
     super(scope, id);
@@ -48,11 +53,13 @@ export class UnicornStreams extends Construct {
         ? { streamMode: StreamMode.ON_DEMAND }
         : { streamMode: StreamMode.PROVISIONED, shardCount: capacity.shards }),
     });
-    this.summary = new Stream(this, 'Summary', {
-      ...common,
-      streamName: props.summaryStreamName,
-      streamMode: StreamMode.PROVISIONED,
-      shardCount: 1,
-    });
+    if (props.summaryStreamName !== undefined) {
+      this.summary = new Stream(this, 'Summary', {
+        ...common,
+        streamName: props.summaryStreamName,
+        streamMode: StreamMode.PROVISIONED,
+        shardCount: 1,
+      });
+    }
   }
 }

@@ -14,7 +14,7 @@ describe('configFromContext', () => {
       prefix: '',
       telemetryCapacity: { mode: 'provisioned', shards: 1 },
       alarmEmail: undefined,
-      weblogs: false,
+      labs: ['streaming', 'aggregation', 'persistence', 'datalake'],
       account: undefined,
       region: undefined,
     });
@@ -33,12 +33,24 @@ describe('configFromContext', () => {
     });
   });
 
-  it('turns on the optional log-shipping stack with -c weblogs=true', () => {
+  it('keeps -c weblogs=true as a way to add the log-shipping lab', () => {
     expect(fromContext({ weblogs: 'true', weblogsHttpCidr: '203.0.113.0/24' })).toMatchObject({
-      weblogs: true,
+      labs: ['streaming', 'aggregation', 'persistence', 'datalake', 'weblogs'],
       weblogsHttpCidr: '203.0.113.0/24',
     });
-    expect(fromContext({ weblogs: false }).weblogs).toBe(false);
+    expect(fromContext({ weblogs: false }).labs).not.toContain('weblogs');
+    expect(fromContext({ labs: 'all', weblogs: 'false' }).labs).not.toContain('weblogs');
+  });
+
+  it.each([
+    ['streaming', ['streaming']],
+    ['streaming,datalake', ['streaming', 'datalake']],
+    // Canonical order, duplicates removed.
+    ['persistence, aggregation,streaming,streaming', ['streaming', 'aggregation', 'persistence']],
+    ['default,sensors', ['streaming', 'aggregation', 'persistence', 'datalake', 'sensors']],
+    ['all', ['streaming', 'aggregation', 'persistence', 'datalake', 'sensors', 'weblogs']],
+  ])('chooses the labs with -c labs=%s', (labs, expected) => {
+    expect(fromContext({ labs }).labs).toEqual(expected);
   });
 
   it('takes account and region from the CLI environment, never hard-coded', () => {
@@ -63,7 +75,18 @@ describe('configFromContext', () => {
     [{ alarmEmail: 'nobody' }, /not an email address: "nobody"/],
     [{ prefix: { nested: true } }, /Context "prefix" must be a string/],
     [{ weblogs: 'yes' }, /Context "weblogs" must be true or false, got "yes"/],
-    [{ weblogsHttpCidr: '203.0.113.0/24' }, /only applies with -c weblogs=true/],
+    [{ weblogsHttpCidr: '203.0.113.0/24' }, /only applies with the weblogs lab \(-c labs=default,weblogs\)/],
+    [
+      { labs: 'streaming,persistence' },
+      /^Context "labs": lab "persistence" needs "aggregation"; use streaming,aggregation,persistence$/,
+    ],
+    [{ labs: 'sensors' }, /^Context "labs": lab "sensors" needs "datalake"; use streaming,datalake,sensors$/],
+    [
+      { labs: 'aggregation' },
+      /^Context "labs": lab "aggregation" needs "streaming"; use streaming,aggregation$/,
+    ],
+    [{ labs: 'streaming,lakes' }, /^Context "labs": unknown lab "lakes" \(labs: streaming, aggregation, /],
+    [{ labs: ' , ' }, /^Context "labs" must name at least one lab/],
   ])('rejects %p', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });
@@ -104,12 +127,24 @@ describe('configFromContext with a workshop file', () => {
     );
     expect(fromContext({ workshop })).toMatchObject({
       telemetryCapacity: { mode: 'provisioned', shards: 2 },
-      weblogs: true,
+      labs: ['streaming', 'aggregation', 'persistence', 'datalake', 'weblogs'],
     });
     expect(fromContext({ workshop, telemetryShards: '3', weblogs: 'false' })).toMatchObject({
       telemetryCapacity: { mode: 'provisioned', shards: 3 },
-      weblogs: false,
+      labs: ['streaming', 'aggregation', 'persistence', 'datalake'],
     });
+  });
+
+  it("takes the file's labs, and -c labs over them", () => {
+    const workshop = file('labs.yaml', 'labs: [streaming, datalake, sensors]\nattendees:\n  - id: a\n');
+    expect(fromContext({ workshop }).labs).toEqual(['streaming', 'datalake', 'sensors']);
+    expect(fromContext({ workshop, labs: 'streaming' }).labs).toEqual(['streaming']);
+    const broken = file('broken.yaml', 'labs: [streaming, persistence]\nattendees:\n  - id: a\n');
+    expect(() => fromContext({ workshop: broken })).toThrow(
+      new RegExp(
+        `^labs in ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: lab "persistence" needs "aggregation"; use streaming,aggregation,persistence$`,
+      ),
+    );
   });
 
   it('names the file when one of its settings cannot work', () => {

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { ALL_LABS, type Lab } from '#core/labs';
 import { buildApp } from '../../lib/app';
 import { DEFAULT_CONFIG } from '../../lib/config';
 
@@ -7,6 +8,17 @@ describe('cdk-nag AwsSolutions checks', () => {
   it('report no unacknowledged finding for the whole app', () => {
     const app = new App();
     buildApp(app, DEFAULT_CONFIG);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it.each([
+    [['streaming']],
+    [['streaming', 'aggregation']],
+    [['streaming', 'datalake']],
+    [ALL_LABS],
+  ] as const)('report no unacknowledged finding for the labs %p', (labs: readonly Lab[]) => {
+    const app = new App();
+    buildApp(app, { ...DEFAULT_CONFIG, labs });
     expect(() => app.synth()).not.toThrow();
   });
 

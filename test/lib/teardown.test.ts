@@ -1,4 +1,5 @@
 import { App, Aspects, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ALL_LABS, DEFAULT_LABS, type Lab } from '#core/labs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -85,12 +86,20 @@ function survivors(stackName: string, template: CfnTemplate): string[] {
 const templateOf = (stack: Stack) => Template.fromStack(stack).toJSON() as CfnTemplate;
 
 describe('every synthesized template destroys cleanly', () => {
-  it('the default app, with the optional web-server stack', () => {
-    const { stacks, weblogs } = buildApp(new App(), { ...DEFAULT_CONFIG, weblogs: true });
+  it('the app with every lab, the web-server stack included', () => {
+    const { stacks, weblogs } = buildApp(new App(), { ...DEFAULT_CONFIG, labs: ALL_LABS });
     const all = [...stacks, weblogs!];
     expect(all.map((s) => s.stackName)).toEqual(['WildRydes', 'WildRydes-Weblogs']);
     for (const stack of all) expect(survivors(stack.stackName, templateOf(stack))).toEqual([]);
   });
+
+  it.each([[['streaming']], [['streaming', 'aggregation']], [DEFAULT_LABS]] as const)(
+    'the app with the labs %p',
+    (labs: readonly Lab[]) => {
+      const { stacks } = buildApp(new App(), { ...DEFAULT_CONFIG, labs });
+      for (const stack of stacks) expect(survivors(stack.stackName, templateOf(stack))).toEqual([]);
+    },
+  );
 
   it('a workshop: every attendee’s Stage, both stacks', () => {
     const { attendees } = buildWorkshop(
@@ -101,7 +110,7 @@ describe('every synthesized template destroys cleanly', () => {
           { id: 'carol', account: '222222222222', region: 'eu-west-1' },
         ],
       },
-      { weblogs: true },
+      { labs: ALL_LABS },
     );
     const stacks = attendees.flatMap((a) => [a.stack, a.weblogs!]);
     expect(stacks).toHaveLength(6);

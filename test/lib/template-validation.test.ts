@@ -3,6 +3,7 @@
  * on deploy: an error fails the synth. Every other test synthesizes without them (test/support/env.ts):
  * they cost seconds of WebAssembly per synth, so they run here, once per app shape.
  */
+import { ALL_LABS } from '#core/labs';
 import { App, CfnResource, CloudFormationValidatePlugin, type Stack } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -32,9 +33,9 @@ function validationReport(app: App): Report['pluginReports'][number] | undefined
 }
 
 describe('CloudFormation template validation', () => {
-  it('finds nothing in the default app with the web-server stack', () => {
+  it('finds nothing in the app with every lab, the web-server stack included', () => {
     const app = validatedApp();
-    buildApp(app, { ...DEFAULT_CONFIG, weblogs: true });
+    buildApp(app, { ...DEFAULT_CONFIG, labs: ALL_LABS });
     expect(validationReport(app)).toMatchObject({ conclusion: 'success', violations: [] });
   });
 
@@ -47,7 +48,7 @@ describe('CloudFormation template validation', () => {
         { id: 'carol', account: '222222222222', region: 'eu-west-1' },
       ],
     };
-    const built = buildApp(app, workshopConfig(spec, { weblogs: true }));
+    const built = buildApp(app, workshopConfig(spec, { labs: ALL_LABS }));
     expect(built.attendees).toHaveLength(3);
     expect(validationReport(app)).toMatchObject({ conclusion: 'success', violations: [] });
   });

@@ -8,16 +8,16 @@ import { logicalId, synthStack } from '../support/synth';
 const { stack, template } = synthStack();
 const id = {
   telemetry: logicalId(stack, stack.streams.telemetry),
-  summary: logicalId(stack, stack.streams.summary),
-  aggregator: logicalId(stack, stack.aggregation.function),
-  persister: logicalId(stack, stack.persistence.function),
-  aggregatorQueue: logicalId(stack, stack.aggregation.failures.queue),
-  persisterQueue: logicalId(stack, stack.persistence.failures.queue),
-  table: logicalId(stack, stack.persistence.table),
+  summary: logicalId(stack, stack.streams.summary!),
+  aggregator: logicalId(stack, stack.aggregation!.function),
+  persister: logicalId(stack, stack.persistence!.function),
+  aggregatorQueue: logicalId(stack, stack.aggregation!.failures.queue),
+  persisterQueue: logicalId(stack, stack.persistence!.failures.queue),
+  table: logicalId(stack, stack.persistence!.table),
   pool: stack.getLogicalId(stack.dashboardAccess.identityPool),
   guestRole: logicalId(stack, stack.dashboardAccess.unauthenticatedRole),
-  bucket: logicalId(stack, stack.dataLake.bucket),
-  delivery: logicalId(stack, stack.dataLake.deliveryStream),
+  bucket: logicalId(stack, stack.dataLake!.bucket),
+  delivery: logicalId(stack, stack.dataLake!.deliveryStream),
   topic: logicalId(stack, stack.monitoring.topic),
 };
 const arn = (logical: string) => ({ 'Fn::GetAtt': [logical, 'Arn'] });
@@ -37,8 +37,8 @@ describe('streams', () => {
       RetentionPeriodHours: 24,
       StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
     });
-    // The other two are the IoT sensor pipeline's (its own tests cover them).
-    template.resourceCountIs('AWS::Kinesis::Stream', 4);
+    // The IoT sensor pipeline's streams come with its lab (test/lib/labs.test.ts).
+    template.resourceCountIs('AWS::Kinesis::Stream', 2);
   });
 
   it('takes the telemetry shard count or on-demand mode from config', () => {
@@ -94,7 +94,7 @@ describe('summary aggregation', () => {
   it('may write to the summary stream only', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
       Properties: {
-        Roles: [{ Ref: stack.getLogicalId(stack.aggregation.function.role!.node.defaultChild as never) }],
+        Roles: [{ Ref: stack.getLogicalId(stack.aggregation!.function.role!.node.defaultChild as never) }],
       },
     });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -170,7 +170,7 @@ describe('handlers', () => {
       Properties: { RetentionInDays: 30 },
     });
     const resources = template.toJSON().Resources;
-    for (const fn of [stack.aggregation.function, stack.persistence.function]) {
+    for (const fn of [stack.aggregation!.function, stack.persistence!.function]) {
       const role = resources[stack.getLogicalId(fn.role!.node.defaultChild as never)];
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       const logGroup = stack.getLogicalId(fn.logGroup.node.defaultChild as never);
@@ -420,9 +420,9 @@ describe('monitoring', () => {
   });
 
   it('sends every alarm to the SNS topic', () => {
-    // Three per stream (wildrydes, wildrydes-summary, sensor-data, sensor-alerts) and three per
-    // stream consumer (aggregation, persistence, sensor processing).
-    expect(Object.keys(alarms)).toHaveLength(4 * 3 + 3 * 3);
+    // Three per stream (wildrydes, wildrydes-summary) and three per stream consumer
+    // (aggregation, persistence) of the default labs.
+    expect(Object.keys(alarms)).toHaveLength(2 * 3 + 2 * 3);
     for (const a of Object.values(alarms)) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: id.topic }]);
       expect(a.Properties.Dimensions).toHaveLength(1);

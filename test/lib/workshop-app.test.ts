@@ -1,4 +1,5 @@
 import { App, Stage } from 'aws-cdk-lib';
+import { ALL_LABS } from '#core/labs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ const SPEC: WorkshopSpec = {
     { id: 'carol', account: '222222222222', region: 'eu-west-1' },
   ],
 };
-const WITH_WEBLOGS = { weblogs: true };
+const WITH_WEBLOGS = { labs: ALL_LABS };
 
 interface DeployedTemplate {
   readonly attendee: string;

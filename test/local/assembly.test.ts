@@ -2,21 +2,24 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SUMMARY_WINDOW_SECONDS } from '#core/settings';
 import { readAssembly, type LocalStack } from '../../local/assembly';
-import { synthesizeAssembly } from '../support/assembly';
+import { synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
 
 const endpoints = { sqs: 'http://127.0.0.1:4570' };
 let stack: LocalStack;
 let prefixed: LocalStack;
+let defaultLabs: LocalStack;
 const cleanup: (() => void)[] = [];
 
 beforeAll(() => {
-  const plain = synthesizeAssembly();
+  const plain = synthesizeAssembly(WITH_SENSORS);
   const alice = synthesizeAssembly({
     prefix: 'alice',
     telemetryCapacity: { mode: 'provisioned', shards: 3 },
   });
-  cleanup.push(plain.remove, alice.remove);
+  const standard = synthesizeAssembly();
+  cleanup.push(plain.remove, alice.remove, standard.remove);
   [stack] = readAssembly(plain.dir, endpoints);
+  [defaultLabs] = readAssembly(standard.dir, endpoints);
   [prefixed] = readAssembly(alice.dir, endpoints);
 });
 afterAll(() => cleanup.forEach((remove) => remove()));
@@ -32,6 +35,15 @@ describe('reading the synthesized cloud assembly', () => {
       ['sensor-data', 2],
       ['sensor-alerts', 1],
     ]);
+  });
+
+  it('holds what the deployment’s labs hold: the default labs have no sensor pipeline', () => {
+    expect(defaultLabs.streams.map((s) => s.name)).toEqual(['wildrydes', 'wildrydes-summary']);
+    expect(defaultLabs.tables.map((t) => t.name)).toEqual(['UnicornSensorData']);
+    expect(defaultLabs.eventSources).toHaveLength(2);
+    expect(defaultLabs.deliveryStreams).toHaveLength(1);
+    expect(defaultLabs.outputs.SensorStreamName).toBeUndefined();
+    expect(defaultLabs.outputs.StreamName).toBe('wildrydes');
   });
 
   it('follows the stack: a prefix and a shard count change the local names and shards', () => {

@@ -13,6 +13,7 @@
  * Windows are cut by the emulator's arrival times, so these tests watch real time pass (a few
  * seconds, with short windows); every pipeline they start is stopped.
  */
+import { DEFAULT_LABS } from '#core/labs';
 import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   FirehoseClient,
@@ -42,7 +43,7 @@ import { localClients } from '../../local/aws-access';
 import { windowStartOf } from '../../local/event-source';
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../local/runtime';
 import { listShards, ShardReader } from '#core/shard-follower';
-import { synthesizeAssembly } from '../support/assembly';
+import { synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
 import { expectedTotals } from '../support/oracle';
 import { waitUntil } from '../support/wait';
 
@@ -57,7 +58,7 @@ let assembly: ReturnType<typeof synthesizeAssembly>;
 const started: LocalPipeline[] = [];
 
 beforeAll(() => {
-  assembly = synthesizeAssembly();
+  assembly = synthesizeAssembly(WITH_SENSORS);
 });
 afterEach(async () => {
   await Promise.all(started.splice(0).map((p) => p.stop()));
@@ -307,7 +308,7 @@ it('IoT sensors: duplicates removed exactly, alerts filtered to CSV, 10-second a
 });
 
 it('Log shipping: a generated access log, shipped by the agent, lands in S3 as JSON, each line once', async () => {
-  const withWeblogs = synthesizeAssembly({ weblogs: true });
+  const withWeblogs = synthesizeAssembly({ labs: [...DEFAULT_LABS, 'weblogs'] });
   try {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'local-weblogs-'));
     const { pipeline, problems } = await start(dataDir, {

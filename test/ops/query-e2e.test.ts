@@ -20,7 +20,7 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
 import { readGlueCatalog } from '../../ops/query/catalog';
 import { formatTable } from '../../ops/query/format';
 import { openLocalSession, type QuerySession } from '../../ops/query/run';
-import { synthesizeAssembly } from '../support/assembly';
+import { synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
 import { waitUntil } from '../support/wait';
 import { SENSOR_ALERTS, UNICORN_STATUS } from './query/fixtures';
 
@@ -55,7 +55,7 @@ function statuses(names: string[], count: number): UnicornStatus[] {
 }
 
 beforeAll(() => {
-  assembly = synthesizeAssembly();
+  assembly = synthesizeAssembly(WITH_SENSORS);
 });
 
 beforeAll(async () => {

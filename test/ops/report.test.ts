@@ -104,6 +104,24 @@ describe('attendee reports', () => {
   });
 });
 
+describe('a deployment with fewer labs', () => {
+  it('is ready with the streaming lab’s outputs, and lists only the commands of its labs', () => {
+    const streamingOnly = Object.fromEntries(
+      Object.entries(outputs['WildRydes-alice']).filter(
+        ([key]) => !/^(Summary|DataLake|Athena|Glue|Sensor)/.test(key),
+      ),
+    );
+    const [alice] = attendeeReports(attendees, { ...outputs, 'WildRydes-alice': streamingOnly });
+    expect(alice.missing).toEqual([]);
+    expect(alice.commands.map((c) => c.command.split(' ').slice(0, 2).join(' '))).toEqual([
+      'npx producer',
+      'npx producer',
+      'npx producer',
+    ]);
+    expect(alice.fields.map((f) => f.label)).not.toContain('Summary stream');
+  });
+});
+
 describe('rendering', () => {
   const reports = attendeeReports(attendees, outputs);
 

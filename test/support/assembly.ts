@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_LABS } from '#core/labs';
 import { buildApp } from '../../lib/app';
 import { DEFAULT_CONFIG, type WildRydesConfig } from '../../lib/config';
 import { SHARED_ASSEMBLIES_ENV } from './global-setup';
@@ -19,6 +20,12 @@ function synthesizeInto(outdir: string, config: Partial<WildRydesConfig>): void 
   buildApp(app, { ...DEFAULT_CONFIG, ...config });
   app.synth();
 }
+
+/**
+ * The default labs plus the IoT sensors: the shape the local pipeline, query and assembly suites
+ * share (one synth per run), since they exercise the sensor path too.
+ */
+export const WITH_SENSORS: Partial<WildRydesConfig> = { labs: [...DEFAULT_LABS, 'sensors'] };
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const isComplete = (dir: string) => existsSync(path.join(dir, 'manifest.json'));
