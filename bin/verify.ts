@@ -1,7 +1,5 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { readFileSync } from 'node:fs';
 import { commandLine, helpShown, positiveNumber, UsageError } from '../cli/args';
-import { clientConfig } from '../cli/aws';
 import { readLocalEndpoints } from '../cli/endpoints-file';
 import { runMain, sleep } from '../cli/run-main';
 import { readAssembly } from '../local/assembly';
@@ -11,14 +9,13 @@ import { parseOutputs } from '../ops/report';
 import { LOCAL_ASSEMBLY } from '../ops/query/session';
 import { passed, verifyAll, verifySummary } from '../ops/verify/run';
 import {
-  attendeeCredentials,
   awsDeployment,
   DEFAULT_ATTENDEE_ROLE,
   localDeployment,
   outputsFileTargets,
-  workshopTargets,
   type ClosableDeployment,
 } from '../ops/verify/targets';
+import { verifyAttendees } from '../ops/verify/workshop';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -91,18 +88,21 @@ runMain('verify', async () => {
         }),
         only,
       );
-      const sts = new STSClient(clientConfig({ region }, 'STS'));
-      const facilitator =
-        process.env.CDK_DEFAULT_ACCOUNT ??
-        (attendees.some((a) => a.account)
-          ? (await sts.send(new GetCallerIdentityCommand({}))).Account
-          : undefined);
-      const { targets, missing } = workshopTargets(attendees, outputs, (a) =>
-        attendeeCredentials(a, facilitator, args.role, sts),
+      const verifications = await verifyAttendees(attendees, outputs, {
+        role: args.role,
+        concurrency,
+        region,
+        out: (text) => process.stdout.write(text),
+      });
+      const failed = Object.entries(verifications)
+        .filter(([, v]) => !v.passed)
+        .map(([id]) => id);
+      process.stdout.write(
+        failed.length === 0
+          ? `All ${attendees.length} attendees' deployments work.\n`
+          : `${attendees.length - failed.length} of ${attendees.length} attendees' deployments work; failed: ${failed.join(', ')}.\n`,
       );
-      for (const id of missing) process.stdout.write(`${id}:\n  ✗ not deployed (no outputs)\n`);
-      deployments = targets.map((t) => () => awsDeployment(t));
-      names = targets.map((t) => t.name);
+      return failed.length === 0 ? 0 : 1;
     } else {
       const targets = outputsFileTargets(outputs, args.stack).map((t) => ({ ...t, region: args.region }));
       deployments = targets.map((t) => () => awsDeployment(t));
