@@ -240,3 +240,27 @@ it('a stopped persistence is ✗ at the DynamoDB item while the summary is ✓',
   expect(byId('table').pointer).toContain('WildRydes-SummaryPersistence.log');
   expect(byId('table').pointer).toContain('PersistenceErrors');
 });
+
+it('the log path: ✓ where the weblog lab is deployed, ✗ with a pointer when its delivery stream is paused', async () => {
+  const withWeblogs = synthesizeAssembly({ weblogs: true });
+  try {
+    const { pipeline, dataDir } = await start(withWeblogs.dir);
+    const healthy = await verify(pipeline, dataDir, withWeblogs.dir);
+    expect(healthy.byId('logs')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^log line of VerifyProbe-\S+ in s3:\/\/\S+\/weblogs\//),
+    });
+    const weblogs = pipeline.stacks.find((s) => s.outputs.WeblogStreamName)!.deliveryStreams[0];
+    await pipeline.deliveryStreams.find((d) => d.deliveryStream.arn === weblogs.arn)!.abandon();
+    const paused = await verify(pipeline, dataDir, withWeblogs.dir);
+    expect(paused.byId('logs')).toMatchObject({
+      status: 'failed',
+      detail: expect.stringMatching(/^The log line of VerifyProbe-\S+ in s3:\/\/\S+ not seen within \d+ s/),
+      pointer: expect.stringContaining('weblog delivery stream'),
+    });
+    expect(paused.byId('summary').status).toBe('ok');
+  } finally {
+    await Promise.all(started.splice(0).map((p) => p.stop()));
+    withWeblogs.remove();
+  }
+});
