@@ -1,5 +1,6 @@
 import type { OutputKey, StackOutputs } from '#core/outputs';
 import { PROBE_NAME_PREFIX } from '#core/names';
+import { SENSOR_SETTINGS, SUMMARY_WINDOW_SECONDS } from '#core/settings';
 import { formatStatusTime } from '#core/status-time';
 import type { UnicornStatus } from '#core/telemetry';
 
@@ -126,10 +127,13 @@ export interface Timing {
   readonly pollMs: number;
 }
 
-/** The deployed templates' settings (see lib/constructs: 60 s windows and buffers, 10 s sensor windows). */
+/**
+ * A deployed stack's timing: the windows the stacks are built with (core/settings.ts) and the
+ * delivery streams' default 60 s buffering (lib/constructs/data-lake.ts, weblog-delivery.ts).
+ */
 export const AWS_TIMING: Timing = {
-  windowSeconds: 60,
-  sensorWindowSeconds: 10,
+  windowSeconds: SUMMARY_WINDOW_SECONDS,
+  sensorWindowSeconds: SENSOR_SETTINGS.windowSeconds,
   bufferSeconds: 60,
   slackSeconds: 20,
   pollMs: 2_000,

@@ -146,7 +146,13 @@ export async function verifyDeployment(deployment: Deployment, io: VerifyIO): Pr
     })();
 
   /** Polls `look` until it returns something or the deadline passes. */
-  const until = async <T>(id: PathId, from: number, what: string, look: () => Promise<T | undefined>) => {
+  const until = async <T>(
+    id: PathId,
+    from: number,
+    what: string,
+    look: () => Promise<T | undefined>,
+    everyMs = timing.pollMs,
+  ) => {
     const by = deadline(id, from, timing);
     let lastError: unknown;
     for (;;) {
@@ -163,7 +169,7 @@ export async function verifyDeployment(deployment: Deployment, io: VerifyIO): Pr
           `${what} not seen within ${waited} s${lastError ? ` (last error: ${messageOf(lastError)})` : ''}`,
         );
       }
-      await io.sleep(Math.min(timing.pollMs, Math.max(0, by - io.now())));
+      await io.sleep(Math.min(everyMs, Math.max(0, by - io.now())));
     }
   };
 
@@ -270,8 +276,14 @@ export async function verifyDeployment(deployment: Deployment, io: VerifyIO): Pr
           const p = probe!;
           const by = deadline('datalake', p.putAt, timing);
           const sql = dataLakeProbeSql(outputs.GlueTable!, p.name, p.putAt, by);
-          await until('datalake', p.putAt, `The raw record of ${p.name} in ${outputs.GlueTable}`, async () =>
-            (await clients.query(sql)).length > 0 ? true : undefined,
+          // Each look is a query (on Athena, seconds and a few bytes' cost): a handful per buffer interval.
+          const every = Math.max(timing.pollMs, (timing.bufferSeconds * 1000) / 6);
+          await until(
+            'datalake',
+            p.putAt,
+            `The raw record of ${p.name} in ${outputs.GlueTable}`,
+            async () => ((await clients.query(sql)).length > 0 ? true : undefined),
+            every,
           );
           return `${p.name} read through ${outputs.GlueTable} (kept: queries filter name NOT LIKE 'VerifyProbe-%')`;
         },
