@@ -200,6 +200,9 @@ runMain('local', async () => {
       ...pipeline.endpoints,
       dashboard: pipeline.urls[DASHBOARD],
       stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
+      ...(windowSeconds === undefined ? {} : { windowSeconds }),
+      dataDir,
+      assemblyDir: path.resolve(assemblyDir),
     });
   const out = process.stdout;
   const first = pipeline.stacks[0]?.outputs ?? {};

@@ -4,6 +4,8 @@ import { commandLine, helpShown, positiveNumber, UsageError, workshopFileOption 
 import { runMain } from '../cli/run-main';
 import { planWorkshop, readWorkshopFile } from '../lib/workshop';
 import { fromProjectRoot, PROJECT_ROOT, runCdk } from '../ops/cdk-cli';
+import { DEFAULT_ATTENDEE_ROLE } from '../ops/verify/targets';
+import { verifyAttendees } from '../ops/verify/workshop';
 import {
   bootstrapPlan,
   destroyWorkshop,
@@ -16,7 +18,7 @@ const USAGE = `Deploys one Wild Rydes system per workshop attendee (a CDK Stage 
 their outputs and writes the facilitator report (Markdown and HTML); or destroys them; or prints
 the bootstrap commands that let your account deploy into the attendees' accounts.
 
-Usage: npm run provision -- -workshop FILE [-concurrency N] [-out DIR] [-only ID,ID] [-dry-run]
+Usage: npm run provision -- -workshop FILE [-concurrency N] [-out DIR] [-only ID,ID] [-dry-run] [--no-verify] [-role NAME]
        npm run provision -- -workshop FILE -destroy [-only ID,ID] [-dry-run]
        npm run provision -- -workshop FILE -bootstrap -facilitator-account ACCOUNT [-region REGION]`;
 
@@ -51,6 +53,17 @@ runMain('provision', async () => {
         type: 'string',
         requiresArg: true,
         describe: 'Region for attendees without one (default: AWS_REGION)',
+      },
+      verify: {
+        type: 'boolean',
+        default: true,
+        describe: 'Verify each attendee end to end after deploying (--no-verify to skip)',
+      },
+      role: {
+        type: 'string',
+        requiresArg: true,
+        default: DEFAULT_ATTENDEE_ROLE,
+        describe: "Role assumed in each attendee's account to verify it",
       },
     })
     .parseSync();
@@ -94,6 +107,19 @@ runMain('provision', async () => {
       return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
     },
     writeFile: (file, text) => writeFileSync(path.resolve(PROJECT_ROOT, file), text),
+    ...(args.verify
+      ? {
+          verify: (planned, outputs) => {
+            process.stdout.write('Verifying each attendee end to end…\n');
+            return verifyAttendees(planned, outputs, {
+              role: args.role,
+              concurrency: positiveNumber('concurrency', { integer: true, max: 100 })(args.concurrency),
+              region,
+              out: (text) => process.stdout.write(text),
+            });
+          },
+        }
+      : {}),
   };
   // The CDK CLI runs in the project root: paths are given relative to it.
   const common = { workshopFile: fromProjectRoot(args.workshop), attendees, dryRun: args.dryRun };

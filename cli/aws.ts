@@ -11,7 +11,17 @@ export interface Connection {
 }
 
 /** A service as the SDK names it in its endpoint variables (`AWS_ENDPOINT_URL_KINESIS`). */
-export type ServiceKey = 'KINESIS' | 'FIREHOSE' | 'CLOUDWATCH' | 'STS' | 'S3' | 'DYNAMODB' | 'SQS' | 'ATHENA';
+export type ServiceKey =
+  | 'KINESIS'
+  | 'FIREHOSE'
+  | 'CLOUDWATCH'
+  | 'STS'
+  | 'S3'
+  | 'DYNAMODB'
+  | 'SQS'
+  | 'ATHENA'
+  | 'SNS'
+  | 'COGNITO_IDENTITY';
 
 /** The running local pipeline's one AWS endpoint, when `npm start` runs. */
 export function localEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {

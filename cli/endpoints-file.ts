@@ -18,6 +18,12 @@ export interface LocalEndpointsFile {
   readonly s3: string;
   readonly sqs: string;
   readonly dashboard?: string;
+  /** The tumbling window the run uses when it replaces the templates' (`--window-seconds`). */
+  readonly windowSeconds?: number;
+  /** The run's data folder (function logs under `logs/`). */
+  readonly dataDir?: string;
+  /** The cloud assembly the run runs. */
+  readonly assemblyDir?: string;
   /** Each stack's outputs as the local run resolved them (stream and table names, ...). */
   readonly stacks: OutputsByStack;
 }

@@ -65,3 +65,17 @@ export type ResourceRole = keyof typeof DEFAULT_NAMES;
 
 /** The template metadata key that carries a resource's role (see `lib/roles.ts`). */
 export const ROLE_METADATA = 'WildRydes::Role';
+
+/**
+ * The names `npm run verify` gives its probe records: a unicorn (and a sensor) no producer can
+ * mistake for its own, since no real unicorn's name starts with this. The probes' DynamoDB
+ * items are deleted once seen; the raw records stay in the data lake (objects hold real records
+ * too), so queries that must not count them filter on this prefix:
+ * `WHERE name NOT LIKE 'VerifyProbe-%'`.
+ */
+export const PROBE_NAME_PREFIX = 'VerifyProbe-';
+
+/** A probe's name: the prefix and a run id. */
+export const probeName = (runId: string): string => `${PROBE_NAME_PREFIX}${runId}`;
+
+export const isProbeName = (name: string): boolean => name.startsWith(PROBE_NAME_PREFIX);

@@ -18,6 +18,7 @@ import { localClients, startLocalAws, type LocalAws, type LocalClients } from '.
 import { CloudWatchService } from './aws/cloudwatch';
 import { FirehoseService, firehoseDeliveryStreams } from './aws/firehose';
 import { KinesisLimiter } from './aws/kinesis-limits';
+import { SnsService } from './aws/sns';
 import { startEmulators, type Emulators, type LocalEndpoints } from './emulators';
 import { describeFault, Faults } from './faults';
 import { EventSourceMapping, label, type WindowCheckpoint } from './event-source';
@@ -454,6 +455,12 @@ export async function startLocalServices(
     stopping.push(() => access.stop());
     const stacks = readAssembly(options.assemblyDir, { sqs: access.endpoint });
     access.load(stacks);
+    // The alarm topics answer GetTopicAttributes (nothing is published locally).
+    access.mount(
+      new SnsService({
+        topics: () => stacks.flatMap((s) => (s.outputs.AlarmTopicArn ? [s.outputs.AlarmTopicArn] : [])),
+      }),
+    );
     const region = stacks[0]?.region ?? 'us-east-1';
     const clients = localClients(region, access.endpoint);
     const byRole = new Map<string, LocalClients>();

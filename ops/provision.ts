@@ -1,6 +1,14 @@
 import type { AttendeePlan } from '../lib/workshop';
 import { commandLineText } from './cdk-cli';
-import { attendeeReports, parseOutputs, renderHtml, renderMarkdown, reportSummary } from './report';
+import type { OutputsByStack } from '#core/outputs';
+import {
+  attendeeReports,
+  parseOutputs,
+  renderHtml,
+  renderMarkdown,
+  reportSummary,
+  type Verification,
+} from './report';
 
 /**
  * The commands a facilitator runs for a workshop: deploying every attendee's Stage with the
@@ -142,6 +150,11 @@ export interface ProvisionIO {
   readonly out: (text: string) => void;
   readonly readFile: (file: string) => string | undefined;
   readonly writeFile: (file: string, text: string) => void;
+  /** Checks each deployed attendee end to end (`npm run verify`); skipped when absent. */
+  readonly verify?: (
+    attendees: readonly AttendeePlan[],
+    outputs: OutputsByStack,
+  ) => Promise<Readonly<Record<string, Verification>>>;
 }
 
 export interface ProvisionRun {
@@ -160,9 +173,10 @@ export function provisionFiles(outDir: string) {
 }
 
 /**
- * Deploys every selected attendee's stacks, then writes the facilitator report from the
- * outputs the CLI collected, also after a partial failure (the report names who is not
- * ready). Exit code 0 only when the deployment succeeded and every attendee is ready.
+ * Deploys every selected attendee's stacks, verifies each end to end (when `io.verify` is
+ * given), then writes the facilitator report from the outputs the CLI collected, also after a
+ * partial failure (the report names who is not ready, and which paths failed). Exit code 0
+ * only when the deployment succeeded and every attendee is ready.
  */
 export async function provisionWorkshop(run: ProvisionRun, io: ProvisionIO): Promise<number> {
   const files = provisionFiles(run.outDir);
@@ -180,11 +194,13 @@ export async function provisionWorkshop(run: ProvisionRun, io: ProvisionIO): Pro
     io.out(`No outputs were collected (${files.outputs} is missing): nothing deployed, no report.\n`);
     return code === 0 ? 1 : code;
   }
-  const reports = attendeeReports(run.attendees, parseOutputs(text, files.outputs));
+  const outputs = parseOutputs(text, files.outputs);
+  const verifications = io.verify ? await io.verify(run.attendees, outputs) : {};
+  const reports = attendeeReports(run.attendees, outputs, verifications);
   io.writeFile(files.markdown, renderMarkdown(run.title, reports));
   io.writeFile(files.html, renderHtml(run.title, reports));
   io.out(`${reportSummary(reports)} Report: ${files.markdown} and ${files.html}\n`);
-  const ready = reports.every((r) => r.commands.length > 0);
+  const ready = reports.every((r) => r.commands.length > 0 && r.verification?.passed !== false);
   return code !== 0 ? code : ready ? 0 : 1;
 }
 

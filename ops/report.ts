@@ -58,6 +58,12 @@ export interface ReportCommand {
   readonly command: string;
 }
 
+/** What `npm run verify` found for an attendee: whether every path works, its ✓/✗ lines. */
+export interface Verification {
+  readonly passed: boolean;
+  readonly lines: readonly string[];
+}
+
 export interface AttendeeReport {
   readonly id: string;
   readonly account?: string;
@@ -71,6 +77,8 @@ export interface AttendeeReport {
   readonly commands: readonly ReportCommand[];
   /** The optional web-server stack's commands, when it was deployed. */
   readonly weblogCommands: readonly ReportCommand[];
+  /** The end-to-end check's result, when it ran. */
+  readonly verification?: Verification;
 }
 
 /** The workshop's three unicorns, one producer each. */
@@ -113,6 +121,7 @@ function commandsFor(outputs: StackOutputs, region: string): ReportCommand[] {
 export function attendeeReports(
   attendees: readonly AttendeePlan[],
   outputs: OutputsByStack,
+  verifications: Readonly<Record<string, Verification>> = {},
 ): AttendeeReport[] {
   return attendees.map((attendee) => {
     const own = outputs[attendee.stackName];
@@ -147,6 +156,7 @@ export function attendeeReports(
       fields,
       commands: own && missing.length === 0 && region ? commandsFor(own, region) : [],
       weblogCommands,
+      ...(verifications[attendee.id] ? { verification: verifications[attendee.id] } : {}),
     };
   });
 }
@@ -155,6 +165,7 @@ function problem(report: AttendeeReport): string | undefined {
   if (!report.outputs) return `Not deployed: the outputs file has no stack ${report.stackName}.`;
   if (report.missing.length > 0)
     return `Incomplete: ${report.stackName} has no ${report.missing.join(', ')}.`;
+  if (report.verification && !report.verification.passed) return 'Verification failed: see below.';
   return undefined;
 }
 
@@ -194,6 +205,7 @@ export function renderMarkdown(title: string, reports: readonly AttendeeReport[]
       }
       lines.push('');
     }
+    if (r.verification) lines.push('Verification:', '', '```', ...r.verification.lines, '```', '');
     for (const c of [...r.commands, ...r.weblogCommands]) {
       lines.push(`${c.label}:`, '', '```sh', c.command, '```', '');
     }
@@ -253,6 +265,9 @@ export function renderHtml(title: string, reports: readonly AttendeeReport[]): s
         out.push(`<tr><th>${escapeHtml(f.label)}</th><td>${value}</td></tr>`);
       }
       out.push('</table>');
+    }
+    if (r.verification) {
+      out.push('<p>Verification:</p>', `<pre>${escapeHtml(r.verification.lines.join('\n'))}</pre>`);
     }
     for (const c of [...r.commands, ...r.weblogCommands]) {
       out.push(`<p>${escapeHtml(c.label)}:</p>`, `<pre><code>${escapeHtml(c.command)}</code></pre>`);

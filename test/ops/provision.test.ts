@@ -153,6 +153,41 @@ describe('provisionWorkshop', () => {
     );
   });
 
+  it("verifies each attendee after deploying; the report shows each one's result", async () => {
+    const fake = fakeIO(OUTPUTS);
+    const asked: string[][] = [];
+    const io: ProvisionIO = {
+      ...fake.io,
+      verify: async (planned, outputs) => {
+        asked.push(planned.map((a) => `${a.id}:${outputs[a.stackName]?.StreamName}`));
+        return {
+          alice: { passed: true, lines: ['✓ telemetry stream    0.3 s  VerifyProbe-1 put on wildrydes'] },
+          bob: {
+            passed: false,
+            lines: [
+              '✗ summary stream     80.0 s  A summary of VerifyProbe-2 not seen within 80 s\n    look at: log group of Lambda function WildRydes-bob-SummaryAggregationFunction…',
+            ],
+          },
+          carol: {
+            passed: true,
+            lines: ['✓ telemetry stream    0.2 s  VerifyProbe-3 put on carol-wildrydes'],
+          },
+        };
+      },
+    };
+    await expect(provisionWorkshop(RUN, io)).resolves.toBe(1);
+    expect(asked).toEqual([['alice:alice-wildrydes', 'bob:bob-wildrydes', 'carol:wildrydes']]);
+    const markdown = fake.written.get('out/report.md')!;
+    expect(markdown).toContain('2 of 3 attendees ready; not ready: bob.');
+    expect(markdown).toContain('**Verification failed: see below.**');
+    expect(markdown).toContain(
+      'look at: log group of Lambda function WildRydes-bob-SummaryAggregationFunction…',
+    );
+    expect(fake.written.get('out/report.html')).toContain(
+      '✓ telemetry stream    0.3 s  VerifyProbe-1 put on wildrydes',
+    );
+  });
+
   it('still reports after a partial failure, naming who is not ready, and fails', async () => {
     const partial = JSON.parse(OUTPUTS) as Record<string, unknown>;
     delete partial['WildRydes-bob'];

@@ -1,0 +1,183 @@
+import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { isProbeName, probeName } from '#core/names';
+import {
+  AWS_TIMING,
+  awsPointers,
+  dataLakeProbeSql,
+  deadline,
+  deployedPaths,
+  formatResult,
+  probeLogLine,
+  probeReading,
+  probeStatus,
+} from '../../ops/verify/paths';
+import { verifyDeployment, type VerifyClients } from '../../ops/verify/probes';
+import { formatDeployment, verifySummary } from '../../ops/verify/run';
+import { outputsFileTargets } from '../../ops/verify/targets';
+import { parseApacheLog } from '#core/apache-log';
+import { parseSensorReading, isAlert } from '#core/sensor';
+import { parseUnicornStatus } from '#core/telemetry';
+
+const WILD_RYDES = {
+  Region: 'us-east-1',
+  StreamName: 'wildrydes',
+  SummaryStreamName: 'wildrydes-summary',
+  SummaryTableName: 'UnicornSensorData',
+  IdentityPoolId: 'us-east-1:pool',
+  GuestRoleArn: 'arn:aws:iam::1:role/guest',
+  DataLakeBucketName: 'lake',
+  GlueTable: 'wildrydes.unicorn_status',
+  AlarmTopicArn: 'arn:aws:sns:us-east-1:1:alarms',
+};
+
+describe('the paths follow the deployed labs', () => {
+  it('the default labs: no sensor or log path', () => {
+    expect(deployedPaths(WILD_RYDES).map((p) => p.id)).toEqual([
+      'telemetry',
+      'summary',
+      'table',
+      'datalake',
+      'guest',
+      'alarms',
+    ]);
+  });
+
+  it('streaming only: the stream and the dashboard guest', () => {
+    const { Region, StreamName, IdentityPoolId, GuestRoleArn } = WILD_RYDES;
+    expect(deployedPaths({ Region, StreamName, IdentityPoolId, GuestRoleArn }).map((p) => p.id)).toEqual([
+      'telemetry',
+      'guest',
+    ]);
+  });
+
+  it('sensors and logs where deployed; the weblog stack joins its main stack', () => {
+    const [target] = outputsFileTargets({
+      WildRydes: { ...WILD_RYDES, SensorStreamName: 's', SensorAggregateTableName: 't' },
+      'WildRydes-Weblogs': { WeblogStreamName: 'weblogs', WeblogBucketName: 'b', WeblogPrefix: 'weblogs/' },
+    });
+    expect(deployedPaths(target.outputs).map((p) => p.id)).toEqual([
+      'telemetry',
+      'summary',
+      'table',
+      'datalake',
+      'guest',
+      'sensors',
+      'logs',
+      'alarms',
+    ]);
+  });
+});
+
+it('probes are valid records with an unmistakable name, and the sensor probe is no alert', () => {
+  const name = probeName('abc');
+  expect(isProbeName(name)).toBe(true);
+  expect(isProbeName('Shadowfax')).toBe(false);
+  expect(parseUnicornStatus(probeStatus(name, Date.UTC(2026, 10, 30, 12)))).toEqual({
+    ok: true,
+    value: expect.objectContaining({ Name: name, StatusTime: '2026-11-30 12:00:00.000' }),
+  });
+  const reading = parseSensorReading(probeReading(name, 1_000));
+  expect(reading.ok && isAlert(reading.value)).toBe(false);
+  const line = JSON.parse(probeLogLine(name, Date.UTC(2026, 10, 30, 12, 5, 9))) as Record<string, string>;
+  expect(line.request).toBe(`GET /verify/${name} HTTP/1.1`);
+  // The same datetime form the log agent's parser produces.
+  const parsed = parseApacheLog(
+    `127.0.0.1 - - [${line.datetime}] "GET / HTTP/1.1" 200 0 "-" "x"`,
+    'COMBINEDAPACHELOG',
+  );
+  expect(parsed.ok && parsed.value.datetime).toBe('30/Nov/2026:12:05:09 +0000');
+});
+
+it('deadlines: a summary by its window end plus slack, raw records by the buffer plus slack', () => {
+  const putAt = Date.UTC(2026, 10, 30, 12, 0, 10);
+  expect(deadline('summary', putAt, AWS_TIMING) - putAt).toBe(50_000 + 20_000);
+  expect(deadline('datalake', putAt, AWS_TIMING) - putAt).toBe(80_000);
+  expect(deadline('sensors', putAt, AWS_TIMING) - putAt).toBe(10_000 + 20_000);
+  expect(deadline('guest', putAt, AWS_TIMING) - putAt).toBe(20_000);
+});
+
+it('the data lake query reads only the delivery hours the probe can be in', () => {
+  expect(
+    dataLakeProbeSql(
+      'wildrydes.unicorn_status',
+      "VerifyProbe-a'b",
+      Date.UTC(2026, 10, 30, 23, 59),
+      Date.UTC(2026, 11, 1, 0, 1),
+    ),
+  ).toBe(
+    "SELECT name, statustime FROM wildrydes.unicorn_status WHERE name = 'VerifyProbe-a''b' AND ((year = '2026' AND month = '11' AND day = '30' AND hour = '23') OR (year = '2026' AND month = '12' AND day = '01' AND hour = '00'))",
+  );
+});
+
+it('a failed path prints ✗ with its time and where to look', () => {
+  expect(
+    formatResult({
+      id: 'summary',
+      label: 'summary stream',
+      status: 'failed',
+      ms: 81_234,
+      detail: 'A summary of VerifyProbe-x not seen within 80 s',
+      pointer: 'log group of Lambda function WildRydes-SummaryAggregationFunction…',
+    }),
+  ).toBe(
+    '✗ summary stream    81.2 s  A summary of VerifyProbe-x not seen within 80 s\n    look at: log group of Lambda function WildRydes-SummaryAggregationFunction…',
+  );
+});
+
+it('against a deployment whose topic is gone: the alarm path fails with its pointer, and the run fails', async () => {
+  const missing = Object.assign(new Error('Topic does not exist'), { name: 'NotFoundException' });
+  const sent: string[] = [];
+  const clients = {
+    sns: {
+      send: async (command: GetTopicAttributesCommand) => {
+        sent.push(command.input.TopicArn!);
+        throw missing;
+      },
+    },
+  } as unknown as VerifyClients;
+  let now = 0;
+  const results = await verifyDeployment(
+    {
+      name: 'alice',
+      outputs: { AlarmTopicArn: 'arn:aws:sns:us-east-1:1:alarms' },
+      timing: AWS_TIMING,
+      pointers: awsPointers('WildRydes-alice'),
+      clients,
+    },
+    { now: () => (now += 100), sleep: async () => undefined, runId: 'x' },
+  );
+  expect(sent).toEqual(['arn:aws:sns:us-east-1:1:alarms']);
+  expect(results).toEqual([
+    {
+      id: 'alarms',
+      label: 'alarm topic',
+      status: 'failed',
+      ms: expect.any(Number),
+      detail: 'NotFoundException: Topic does not exist',
+      pointer: 'the alarm topic (does it exist, may these credentials read it?)',
+    },
+  ]);
+  const deployment = { name: 'alice', results };
+  expect(formatDeployment(deployment, true)).toMatch(/^alice:\n {2}✗ alarm topic/);
+  expect(verifySummary([deployment, { name: 'bob', results: [] }])).toBe(
+    '1 of 2 deployments work; failed: alice.',
+  );
+});
+
+it('npm run verify without a running pipeline or outputs says what to do, in one line', async () => {
+  const { spawn } = await import('node:child_process');
+  const path = await import('node:path');
+  const { cleanEnv, ROOT } = await import('../support/run-command');
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'verify.ts')], {
+    cwd: ROOT,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(stderr).toBe(
+    'verify: No local pipeline is running: start it with npm start, or pass --outputs FILE for a deployed stack (see verify --help)\n',
+  );
+  expect(code).toBe(2);
+});
