@@ -140,5 +140,18 @@ export class WildRydesStack extends Stack {
     markRole(this.sensors.streams.readings, 'sensorStream');
     markRole(this.sensors.streams.alerts, 'sensorAlertStream');
     markRole(this.sensors.processing.aggregateTable, 'sensorAggregateTable');
+    markRole(this.producerAccess.group, 'telemetryProducers');
+    markRole(this.sensors.producerAccess.group, 'sensorProducers');
+    markRole(this.aggregation.function, 'aggregationFunction');
+    markRole(this.persistence.function, 'persistenceFunction');
+    markRole(this.sensors.processing.function, 'sensorProcessingFunction');
+    markRole(this.sensors.processing.dedupTable, 'sensorDedupTable');
+    markRole(this.sensors.delivery.processor, 'sensorCsvFunction');
+    markRole(this.dataLake.deliveryStream, 'dataLakeDelivery');
+    markRole(this.sensors.delivery.deliveryStream, 'sensorDelivery');
+    markRole(this.dataLake.bucket, 'dataLakeBucket');
+    markRole(this.dataLake.workGroup, 'athenaWorkGroup');
+    markRole(this.dashboardAccess.unauthenticatedRole, 'dashboardGuestRole');
+    markRole(this.monitoring.topic, 'alarmTopic');
   }
 }

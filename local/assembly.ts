@@ -151,6 +151,8 @@ export interface LocalStack {
   readonly outputs: StackOutputs;
   /** Roles, groups, resource policies and identity pools. */
   readonly iam: StackIam;
+  /** How the stack's intrinsics and resources resolve locally (for readers of the template). */
+  readonly resolver: Resolver;
 }
 
 export interface LocalEndpointsForPlan {
@@ -412,6 +414,7 @@ export function readStack(
     stackName,
     region,
     iam: readStackIam(resources, resolver),
+    resolver,
     streams,
     tables,
     buckets,
