@@ -84,7 +84,8 @@ export class WildRydesStack extends Stack {
       glueDatabase: this.dataLake.database,
     });
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
-      dashboardName: names.athenaWorkGroup === 'wildrydes' ? 'WildRydes' : `WildRydes-${props.prefix}`,
+      // Dashboards are global to the account: the stack name is unique only within a region.
+      dashboardName: `${this.stackName}-${this.region}`,
       streams: [
         { label: 'Telemetry', stream: telemetry },
         { label: 'Summary', stream: summary },
