@@ -63,6 +63,34 @@ export function resourceNames(prefix = ''): ResourceNames {
 /** What a named resource is for: the keys of DEFAULT_NAMES. */
 export type ResourceRole = keyof typeof DEFAULT_NAMES;
 
+/**
+ * The parts of the data flow that are found by what they do rather than by a name: the producers'
+ * groups, the functions and delivery streams (whose roles act), the guest and web-server roles,
+ * the alarm topic, the buckets. Marked in template metadata like the named resources, so the
+ * data-flow table (system/data-flow.ts) finds each in any synthesized app.
+ */
+export const FLOW_PARTS = [
+  'telemetryProducers',
+  'sensorProducers',
+  'aggregationFunction',
+  'persistenceFunction',
+  'sensorProcessingFunction',
+  'sensorCsvFunction',
+  'sensorDedupTable',
+  'dataLakeDelivery',
+  'sensorDelivery',
+  'weblogDelivery',
+  'dataLakeBucket',
+  'weblogBucket',
+  'dashboardGuestRole',
+  'webServerRole',
+  'alarmTopic',
+] as const;
+export type FlowPart = (typeof FLOW_PARTS)[number];
+
+/** What a resource is in the system: a named resource's role, or a part of the data flow. */
+export type SystemPart = ResourceRole | FlowPart;
+
 /** The template metadata key that carries a resource's role (see `lib/roles.ts`). */
 export const ROLE_METADATA = 'WildRydes::Role';
 

@@ -80,6 +80,9 @@ export class WeblogStack extends Stack {
       `aws ssm start-session --target ${instanceId} --region ${this.region} --document-name AWS-StartPortForwardingSession --parameters portNumber=80,localPortNumber=8080`,
     );
     markRole(this.delivery.stream, 'weblogStream');
+    markRole(this.delivery.deliveryStream, 'weblogDelivery');
+    markRole(this.delivery.bucket, 'weblogBucket');
+    markRole(this.webServer.role, 'webServerRole');
     markLab(this, 'weblogs');
   }
 

@@ -150,7 +150,8 @@ export class WildRydesStack extends Stack {
       });
     }
     const monitoring = new PipelineMonitoring(this, 'Monitoring', {
-      dashboardName: this.names.athenaWorkGroup === 'wildrydes' ? 'WildRydes' : `WildRydes-${props.prefix}`,
+      // Dashboards are global to the account: the stack name is unique only within a region.
+      dashboardName: `${this.stackName}-${this.region}`,
       streams,
       consumers,
       table: this.persistence?.table,
@@ -194,7 +195,22 @@ export class WildRydesStack extends Stack {
       markRole(this.sensors.streams.readings, 'sensorStream');
       markRole(this.sensors.streams.alerts, 'sensorAlertStream');
       markRole(this.sensors.processing.aggregateTable, 'sensorAggregateTable');
+      markRole(this.sensors.producerAccess.group, 'sensorProducers');
+      markRole(this.sensors.processing.function, 'sensorProcessingFunction');
+      markRole(this.sensors.processing.dedupTable, 'sensorDedupTable');
+      markRole(this.sensors.delivery.processor, 'sensorCsvFunction');
+      markRole(this.sensors.delivery.deliveryStream, 'sensorDelivery');
     }
+    markRole(this.producerAccess.group, 'telemetryProducers');
+    if (this.aggregation) markRole(this.aggregation.function, 'aggregationFunction');
+    if (this.persistence) markRole(this.persistence.function, 'persistenceFunction');
+    if (this.dataLake) {
+      markRole(this.dataLake.deliveryStream, 'dataLakeDelivery');
+      markRole(this.dataLake.bucket, 'dataLakeBucket');
+      markRole(this.dataLake.workGroup, 'athenaWorkGroup');
+    }
+    markRole(this.dashboardAccess.unauthenticatedRole, 'dashboardGuestRole');
+    markRole(this.monitoring.topic, 'alarmTopic');
   }
 
   /** Every resource carries its lab; what the labs share (monitoring, custom resources) is the base lab's. */

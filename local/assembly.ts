@@ -157,6 +157,8 @@ export interface LocalStack {
   readonly outputs: StackOutputs;
   /** Roles, groups, resource policies and identity pools. */
   readonly iam: StackIam;
+  /** How the stack's intrinsics and resources resolve locally (for readers of the template). */
+  readonly resolver: Resolver;
 }
 
 export interface LocalDashboard {
@@ -499,6 +501,7 @@ export function readStack(
     stackName,
     region,
     iam: readStackIam(template.Resources ?? {}, resolver),
+    resolver,
     streams: readStreams(scope),
     tables: readTables(scope),
     buckets: of('AWS::S3::Bucket').map(([id]) => ({ logicalId: id, name: identities[id].ref })),

@@ -521,8 +521,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     for (const { mapping } of mappings) mapping.start();
     for (const delivery of deliveries) delivery.start();
     stopping.push(async () => {
-      await Promise.all(mappings.map(({ mapping }) => mapping.stop()));
-      await Promise.all(deliveries.map((d) => d.stop()));
+      // Every part stops even when another could not (a delivery stream whose last write is
+      // refused): what failed is told, and no function's worker is left running.
+      const failed = (results: PromiseSettledResult<unknown>[]) =>
+        results.forEach((r) => r.status === 'rejected' && log(`stopping: ${(r.reason as Error).message}`));
+      failed(await Promise.allSettled(mappings.map(({ mapping }) => mapping.stop())));
+      failed(await Promise.allSettled(deliveries.map((d) => d.stop())));
       await hosts.stopAll();
     });
     const alarms = new AlarmMonitor({

@@ -123,6 +123,29 @@ function attachedPolicies(
   return policies;
 }
 
+function managedPolicyArns(id: string, r: CfnResource, resolver: Resolver): string[] {
+  return ((r.Properties?.ManagedPolicyArns as unknown[] | undefined) ?? []).map((arn, i) =>
+    resolver.string(arn, `${id}.ManagedPolicyArns[${i}]`),
+  );
+}
+
+/** The template's customer-managed policies among `arns` (a role's or group's ManagedPolicyArns). */
+function customerManagedPolicies(
+  arns: readonly string[],
+  resources: Readonly<Record<string, CfnResource>>,
+  resolver: Resolver,
+): NamedPolicy[] {
+  const customer = arns.filter((arn) => !AWS_MANAGED.test(arn));
+  return Object.entries(resources)
+    .filter(
+      ([mid, m]) => m.Type === 'AWS::IAM::ManagedPolicy' && customer.includes(resolver.identity(mid).ref),
+    )
+    .map(([mid, m]) => ({
+      name: String(m.Properties?.ManagedPolicyName ?? mid),
+      document: resolver.value(m.Properties?.PolicyDocument, `${mid}.PolicyDocument`) as PolicyDocument,
+    }));
+}
+
 function readRole(
   id: string,
   r: CfnResource,
@@ -137,18 +160,8 @@ function readRole(
       document: resolver.value(policy.PolicyDocument, `${id}.Policies`) as PolicyDocument,
     }),
   );
-  const managed = ((p.ManagedPolicyArns as unknown[] | undefined) ?? []).map((arn, i) =>
-    resolver.string(arn, `${id}.ManagedPolicyArns[${i}]`),
-  );
-  const customer = managed.filter((arn) => !AWS_MANAGED.test(arn));
-  const customerPolicies = Object.entries(resources)
-    .filter(
-      ([mid, m]) => m.Type === 'AWS::IAM::ManagedPolicy' && customer.includes(resolver.identity(mid).ref),
-    )
-    .map(([mid, m]) => ({
-      name: String(m.Properties?.ManagedPolicyName ?? mid),
-      document: resolver.value(m.Properties?.PolicyDocument, `${mid}.PolicyDocument`) as PolicyDocument,
-    }));
+  const managed = managedPolicyArns(id, r, resolver);
+  const customerPolicies = customerManagedPolicies(managed, resources, resolver);
   return {
     logicalId: id,
     arn: identity.attributes.Arn,
@@ -230,13 +243,24 @@ export function readStackIam(resources: Readonly<Record<string, CfnResource>>, r
       logicalId: id,
       roleArns: refsOf(r.Properties?.Roles).map((roleId) => resolver.identity(roleId).attributes.Arn),
     })),
-    groups: of('AWS::IAM::Group').map(([id]) => {
+    groups: of('AWS::IAM::Group').map(([id, r]) => {
       const identity = resolver.identity(id);
+      const inline = (
+        (r.Properties?.Policies as { PolicyName: string; PolicyDocument: unknown }[] | undefined) ?? []
+      ).map((policy) => ({
+        name: policy.PolicyName,
+        document: resolver.value(policy.PolicyDocument, `${id}.Policies`) as PolicyDocument,
+      }));
       return {
         logicalId: id,
         name: identity.ref,
         arn: identity.attributes.Arn,
-        policies: attachedPolicies(resources, resolver, 'Groups', id),
+        // Inline, attached by the group's ManagedPolicyArns, and attached by a policy's Groups.
+        policies: [
+          ...inline,
+          ...customerManagedPolicies(managedPolicyArns(id, r, resolver), resources, resolver),
+          ...attachedPolicies(resources, resolver, 'Groups', id),
+        ],
       };
     }),
     resourcePolicies: Object.entries(resources)

@@ -14,6 +14,8 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
+  Signing,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -98,11 +100,19 @@ export class DashboardHosting extends Construct {
       serverAccessLogsPrefix: 'dashboard-site/',
     });
 
+    // Origin access control names are unique in the whole account (CloudFront is global), and
+    // CDK's default name comes from the construct path alone: the same stack in a second region
+    // would collide. Stack names are unique per region, so name and region together are not.
+    const stack = Stack.of(this);
+    const originAccessControl = new S3OriginAccessControl(this, 'OriginAccessControl', {
+      originAccessControlName: `${stack.stackName}-${stack.region}-dashboard`,
+      signing: Signing.SIGV4_ALWAYS,
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Wild Rydes Unicorn Dashboard',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessControl }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,

@@ -14,7 +14,8 @@ import {
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
-import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
+import { acknowledgeS3Delivery, deleteDeliveryLogStreams, deliveryBucket } from './firehose-delivery-helpers';
+import { fixedPrefix } from '#core/firehose-prefix';
 import { UNICORN_STATUS_FIELDS } from '#core/telemetry';
 
 /** Where delivered objects land, partitioned by delivery hour (UTC), Hive style for Athena. */
@@ -69,9 +70,12 @@ export class DataLake extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Firehose may write only its own prefixes: the bucket also holds the sensor alerts and
+    // Athena's query results.
+    const prefixes = [RAW_PREFIX, fixedPrefix(ERROR_PREFIX)];
     this.deliveryStream = new DeliveryStream(this, 'Delivery', {
       source: new KinesisStreamSource(props.source),
-      destination: new S3Bucket(this.bucket, {
+      destination: new S3Bucket(deliveryBucket(this.bucket, prefixes), {
         dataOutputPrefix: `${RAW_PREFIX}${RAW_PARTITIONS}`,
         errorOutputPrefix: ERROR_PREFIX,
         compression: Compression.GZIP,
@@ -84,7 +88,7 @@ export class DataLake extends Construct {
       }),
     });
     deleteDeliveryLogStreams(deliveryLogs);
-    acknowledgeS3Delivery(this.deliveryStream, this.bucket);
+    acknowledgeS3Delivery(this.deliveryStream, this.bucket, prefixes);
 
     const { account } = Stack.of(this);
     this.database = new CfnDatabase(this, 'Database', {

@@ -1,4 +1,5 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { DeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { LogStream, type LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
@@ -15,12 +16,66 @@ export function deleteDeliveryLogStreams(logGroup: LogGroup): void {
   }
 }
 
+/** What Firehose does on the bucket itself (AWS's documented S3 destination policy, bucket part). */
+const BUCKET_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'];
+/** What Firehose does with the objects it writes (the documented policy, object part). */
+const OBJECT_ACTIONS = ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'];
+
+/**
+ * Grants `grantee` what Firehose needs to deliver into `bucket` under `prefixes` (its data and
+ * error prefixes), and nothing beyond them: no delete, no read or write of other prefixes
+ * (another pipeline's objects, Athena's query results), listing only under its own prefixes.
+ */
+export function grantPrefixDelivery(
+  bucket: IBucket,
+  grantee: IGrantable,
+  prefixes: readonly string[],
+): Grant {
+  if (prefixes.length === 0 || prefixes.some((p) => p === '' || !p.endsWith('/'))) {
+    throw new Error(`Delivery prefixes must be non-empty and end with "/", got ${JSON.stringify(prefixes)}`);
+  }
+  return Grant.addToPrincipal({ grantee, actions: BUCKET_ACTIONS, resourceArns: [bucket.bucketArn] })
+    .combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucket'],
+        resourceArns: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+      }),
+    )
+    .combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: OBJECT_ACTIONS,
+        resourceArns: prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+      }),
+    );
+}
+
+/**
+ * `bucket` as a Firehose S3 destination should see it: the destination grants its role
+ * `grantReadWrite` on the whole bucket (read, write and delete of every object); through this
+ * view that grant is Firehose's own actions under `prefixes` only (`grantPrefixDelivery`).
+ */
+export function deliveryBucket(bucket: IBucket, prefixes: readonly string[]): IBucket {
+  return new Proxy(bucket, {
+    get: (target, property, receiver) =>
+      property === 'grantReadWrite'
+        ? (grantee: IGrantable) => grantPrefixDelivery(target, grantee, prefixes)
+        : Reflect.get(target, property, receiver),
+  });
+}
+
 /**
  * The cdk-nag findings a delivery stream with a Kinesis source and one S3 destination raises,
  * acknowledged with their reasons: Firehose-side encryption (KDF1) cannot be set with a Kinesis
- * source, and the destination role's grant (IAM5) is limited to the one bucket.
+ * source, and the destination role's object grant (IAM5) is limited to its own prefixes.
  */
-export function acknowledgeS3Delivery(deliveryStream: DeliveryStream, bucket: IBucket): void {
+export function acknowledgeS3Delivery(
+  deliveryStream: DeliveryStream,
+  bucket: IBucket,
+  prefixes: readonly string[],
+): void {
   Validations.of(deliveryStream).acknowledge({
     id: 'AwsSolutions-KDF1',
     reason:
@@ -28,19 +83,12 @@ export function acknowledgeS3Delivery(deliveryStream: DeliveryStream, bucket: IB
   });
   const role = deliveryStream.node.findChild('S3 Destination Role');
   const cfnBucket = bucket.node.defaultChild as CfnBucket | undefined;
-  const objects = cfnBucket ? [`Resource::<${Stack.of(deliveryStream).getLogicalId(cfnBucket)}.Arn>/*`] : [];
-  for (const finding of [
-    'Action::s3:GetObject*',
-    'Action::s3:GetBucket*',
-    'Action::s3:List*',
-    'Action::s3:DeleteObject*',
-    'Action::s3:Abort*',
-    ...objects,
-  ]) {
+  const bucketId = cfnBucket ? Stack.of(deliveryStream).getLogicalId(cfnBucket) : undefined;
+  for (const prefix of bucketId ? prefixes : []) {
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[${finding}]`,
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
       reason:
-        'Firehose needs to write, list and abort multipart uploads of objects in its destination bucket; the grant is limited to that one bucket.',
+        'Firehose names each object it writes (time partitions, a random suffix); the grant is limited to its own prefix of the one bucket.',
     });
   }
 }

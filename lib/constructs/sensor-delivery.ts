@@ -12,7 +12,8 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
+import { acknowledgeS3Delivery, deleteDeliveryLogStreams, deliveryBucket } from './firehose-delivery-helpers';
+import { fixedPrefix } from '#core/firehose-prefix';
 import { HOURLY_PARTITION_KEYS, hourlyProjection } from './hourly-partitions';
 import { WildRydesFunction } from './wildrydes-function';
 
@@ -87,9 +88,11 @@ export class SensorDelivery extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The bucket is shared (the data lake's): Firehose may write only its own prefixes.
+    const prefixes = [SENSOR_ALERT_PREFIX, fixedPrefix(SENSOR_ERROR_PREFIX)];
     this.deliveryStream = new DeliveryStream(this, 'Delivery', {
       source: new KinesisStreamSource(props.source),
-      destination: new S3Bucket(props.bucket, {
+      destination: new S3Bucket(deliveryBucket(props.bucket, prefixes), {
         dataOutputPrefix: `${SENSOR_ALERT_PREFIX}${SENSOR_ALERT_PARTITIONS}`,
         errorOutputPrefix: SENSOR_ERROR_PREFIX,
         compression: props.compression ?? Compression.UNCOMPRESSED,
@@ -109,7 +112,7 @@ export class SensorDelivery extends Construct {
       }),
     });
     deleteDeliveryLogStreams(this.logGroup);
-    acknowledgeS3Delivery(this.deliveryStream, props.bucket);
+    acknowledgeS3Delivery(this.deliveryStream, props.bucket, prefixes);
     if (props.glueDatabase) {
       this.table = alertTable(this, props.glueDatabase, props.bucket, props.compression);
     }

@@ -92,7 +92,42 @@ const TRAFFIC_UNIT = [
   'WantedBy=multi-user.target',
 ];
 
-const heredoc = (file: string, lines: readonly string[]) => [`cat > ${file} <<'EOF'`, ...lines, 'EOF'];
+/** Files the script writes are under `$ROOT` (empty on the instance; a test runs it in a scratch root). */
+const heredoc = (file: string, lines: readonly string[]) => [`cat > "$ROOT${file}" <<'EOF'`, ...lines, 'EOF'];
+
+/** Where a failed setup says so besides cloud-init's output log (`/var/log/cloud-init-output.log`). */
+export const SETUP_LOG = '/var/log/wildrydes-setup.log';
+/** The line a failed setup writes to the instance console (EC2 "Get system log") and the setup log. */
+export const SETUP_FAILED = 'wildrydes-setup: FAILED';
+
+/**
+ * The start of the user data: stop at the first failing command (`set -euo pipefail`) and say
+ * so in one line on the instance console and in the setup log, with the exit code, line and
+ * command, instead of leaving a half-configured instance that looks healthy.
+ */
+const FAIL_LOUDLY = [
+  'set -euo pipefail',
+  'ROOT="${WILDRYDES_ROOT:-}"',
+  `SETUP_LOG="\${WILDRYDES_SETUP_LOG:-${SETUP_LOG}}"`,
+  'CONSOLE="${WILDRYDES_CONSOLE:-/dev/console}"',
+  'fail() {',
+  `  local message="${SETUP_FAILED} (exit $1) at line $2: $3"`,
+  '  echo "$message" >> "$SETUP_LOG" || true',
+  '  echo "$message" > "$CONSOLE" || true',
+  '  echo "$message" >&2',
+  '  exit "$1"',
+  '}',
+  `trap 'fail "$?" "$LINENO" "$BASH_COMMAND"' ERR`,
+];
+
+/**
+ * The Kinesis Agent's user and group, created when its RPM did not (on Amazon Linux 2023 it may
+ * not: awslabs/amazon-kinesis-agent issue #269); the service runs as that user.
+ */
+const AGENT_ACCOUNT = [
+  `getent group ${AGENT_USER} >/dev/null || groupadd --system ${AGENT_USER}`,
+  `id -u ${AGENT_USER} >/dev/null 2>&1 || useradd --system --gid ${AGENT_USER} --no-create-home --shell /sbin/nologin ${AGENT_USER}`,
+];
 
 /** Validates an IPv4 CIDR block, such as 203.0.113.0/24. */
 function validCidr(cidr: string): boolean {
@@ -202,25 +237,28 @@ export class WebServer extends Construct {
     this.agentConfig = kinesisAgentConfig(props.stream.streamName, stack.region, stack.urlSuffix);
     const userData = UserData.forLinux();
     userData.addCommands(
-      'set -euxo pipefail',
+      ...FAIL_LOUDLY,
       'dnf install -y httpd',
       `dnf install -y aws-kinesis-agent || dnf install -y ${AGENT_RPM}`,
+      ...AGENT_ACCOUNT,
       ...Object.entries(PAGES).flatMap(([name, body]) =>
         heredoc(`/var/www/html/${name}`, [`<!doctype html><title>Wild Rydes</title>${body}`]),
       ),
       'systemctl enable --now httpd',
       '# httpd keeps its logs in a root-only directory: let the agent read them, nothing more.',
-      `setfacl -m u:${AGENT_USER}:rx /var/log/httpd`,
-      `setfacl -d -m u:${AGENT_USER}:r /var/log/httpd`,
-      `install -d -o ${AGENT_USER} -g ${AGENT_USER} -m 0750 ${AGENT_CHECKPOINTS.slice(0, AGENT_CHECKPOINTS.lastIndexOf('/'))}`,
+      `setfacl -m u:${AGENT_USER}:rx "$ROOT/var/log/httpd"`,
+      `setfacl -d -m u:${AGENT_USER}:r "$ROOT/var/log/httpd"`,
+      `install -d -o ${AGENT_USER} -g ${AGENT_USER} -m 0750 "$ROOT${AGENT_CHECKPOINTS.slice(0, AGENT_CHECKPOINTS.lastIndexOf('/'))}"`,
       ...heredoc(AGENT_CONFIG_FILE, JSON.stringify(this.agentConfig, null, 2).split('\n')),
-      'systemctl enable aws-kinesis-agent || chkconfig aws-kinesis-agent on || true',
-      'systemctl restart aws-kinesis-agent || service aws-kinesis-agent restart',
+      // The RPM ships a SysV script: systemd enables it through chkconfig, where that is installed.
+      'systemctl enable aws-kinesis-agent || chkconfig aws-kinesis-agent on',
+      'systemctl restart aws-kinesis-agent',
+      'systemctl is-active --quiet aws-kinesis-agent',
       ...(props.generateTraffic === false
         ? []
         : [
             ...heredoc('/usr/local/bin/weblog-traffic', TRAFFIC_SCRIPT),
-            'chmod 755 /usr/local/bin/weblog-traffic',
+            'chmod 755 "$ROOT/usr/local/bin/weblog-traffic"',
             ...heredoc('/etc/systemd/system/weblog-traffic.service', TRAFFIC_UNIT),
             'systemctl daemon-reload',
             'systemctl enable --now weblog-traffic',

@@ -11,7 +11,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
-import { acknowledgeS3Delivery, deleteDeliveryLogStreams } from './firehose-delivery-helpers';
+import { acknowledgeS3Delivery, deleteDeliveryLogStreams, deliveryBucket } from './firehose-delivery-helpers';
+import { fixedPrefix } from '#core/firehose-prefix';
 import { STREAM_RETENTION_HOURS } from '#core/settings';
 
 /** Hour partitions under the prefix, Hive style, as the data lake's. */
@@ -77,11 +78,13 @@ export class WeblogDelivery extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const errorPrefix = `${prefix.slice(0, -1)}-errors/!{firehose:error-output-type}/${PARTITIONS}`;
+    const prefixes = [prefix, fixedPrefix(errorPrefix)];
     this.deliveryStream = new DeliveryStream(this, 'Delivery', {
       source: new KinesisStreamSource(this.stream),
-      destination: new S3Bucket(this.bucket, {
+      destination: new S3Bucket(deliveryBucket(this.bucket, prefixes), {
         dataOutputPrefix: `${prefix}${PARTITIONS}`,
-        errorOutputPrefix: `${prefix.slice(0, -1)}-errors/!{firehose:error-output-type}/${PARTITIONS}`,
+        errorOutputPrefix: errorPrefix,
         compression: Compression.GZIP,
         bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
         bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
@@ -90,6 +93,6 @@ export class WeblogDelivery extends Construct {
       }),
     });
     deleteDeliveryLogStreams(deliveryLogs);
-    acknowledgeS3Delivery(this.deliveryStream, this.bucket);
+    acknowledgeS3Delivery(this.deliveryStream, this.bucket, prefixes);
   }
 }

@@ -31,7 +31,7 @@ function userData(t: Template): string {
 
 /** The JSON user data writes to the Kinesis Agent's configuration file. */
 function agentJson(text: string): unknown {
-  const match = /cat > \/etc\/aws-kinesis\/agent\.json <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(text);
+  const match = /cat > "\$ROOT\/etc\/aws-kinesis\/agent\.json" <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(text);
   if (!match) throw new Error('no agent.json in the user data');
   return JSON.parse(match[1]);
 }
@@ -138,7 +138,7 @@ describe('web server user data', () => {
     );
     expect(text).toContain('systemctl enable --now httpd\n');
     expect(text).toContain('systemctl restart aws-kinesis-agent');
-    expect(text).toContain("cat > /var/www/html/index.html <<'EOF'\n");
+    expect(text).toContain(`cat > "$ROOT/var/www/html/index.html" <<'EOF'\n`);
   });
 
   it('writes the agent configuration: Apache access logs as LOGTOJSON records on the weblogs stream', () => {
@@ -161,9 +161,9 @@ describe('web server user data', () => {
   });
 
   it("lets the agent's user read the log directory, and keeps its checkpoints past a reboot", () => {
-    expect(text).toContain('setfacl -m u:aws-kinesis-agent-user:rx /var/log/httpd\n');
+    expect(text).toContain('setfacl -m u:aws-kinesis-agent-user:rx "$ROOT/var/log/httpd"\n');
     expect(text).toContain(
-      'install -d -o aws-kinesis-agent-user -g aws-kinesis-agent-user -m 0750 /var/lib/aws-kinesis-agent\n',
+      'install -d -o aws-kinesis-agent-user -g aws-kinesis-agent-user -m 0750 "$ROOT/var/lib/aws-kinesis-agent"\n',
     );
   });
 
