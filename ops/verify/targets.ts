@@ -80,7 +80,8 @@ export function connectionClients(
     sns,
     cognito,
     sts,
-    guestKinesis: (guest) => new KinesisClient({ ...config('KINESIS'), credentials: guest }),
+    // Reads share the shard's 5 reads a second with every consumer: wait out throttling, as the dashboard does.
+    guestKinesis: (guest) => new KinesisClient({ ...config('KINESIS'), credentials: guest, maxAttempts: 10 }),
     async query(sql) {
       session ??= dataLake();
       return (await (await session).run(sql)).rows;
