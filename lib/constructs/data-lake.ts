@@ -1,3 +1,4 @@
+import { hourlyProjection } from './hourly-partitions';
 import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
@@ -114,19 +115,7 @@ export class DataLake extends Construct {
           classification: 'json',
           compressionType: 'gzip',
           // Partition projection: Athena computes partitions from the prefix, no crawler needed.
-          'projection.enabled': 'true',
-          'projection.year.type': 'integer',
-          'projection.year.range': '2020,2099',
-          'projection.month.type': 'integer',
-          'projection.month.range': '1,12',
-          'projection.month.digits': '2',
-          'projection.day.type': 'integer',
-          'projection.day.range': '1,31',
-          'projection.day.digits': '2',
-          'projection.hour.type': 'integer',
-          'projection.hour.range': '0,23',
-          'projection.hour.digits': '2',
-          'storage.location.template': `${location}year=\${year}/month=\${month}/day=\${day}/hour=\${hour}/`,
+          ...hourlyProjection(location),
         },
         storageDescriptor: {
           location,
