@@ -1,6 +1,6 @@
 import { bearingDegrees, destination, haversineMetres, type Position } from './geo';
 import { formatStatusTime } from './status-time';
-import type { UnicornStatus } from './telemetry';
+import { roundDistance, type UnicornStatus } from './telemetry';
 
 /** A uniform random number in [0, 1). Injected so that paths are reproducible in tests. */
 export type Random = () => number;
@@ -135,7 +135,7 @@ export function statusOf(unicorn: Unicorn, metres: number, time: Date | number):
     StatusTime: formatStatusTime(time),
     Latitude: round(unicorn.position.lat, 6),
     Longitude: round(unicorn.position.lon, 6),
-    Distance: round(metres, 2),
+    Distance: roundDistance(metres),
     MagicPoints: unicorn.magicPoints,
     HealthPoints: unicorn.healthPoints,
   };
