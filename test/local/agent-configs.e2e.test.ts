@@ -1,8 +1,9 @@
 /**
  * The Kinesis Agent's documented configurations (test/agent/fixtures), run by the log-agent
- * command against the local run's one endpoint, as the web server's role: their Kinesis flows
- * reach the weblogs stream and its delivery stream, their Firehose (`deliveryStream`) flows the
- * Direct PUT delivery stream of the log-shipping stack, and every line lands in S3 once.
+ * command against the local run's one endpoint, as the web server's role (or, for the example
+ * with access keys, with those keys): their Kinesis flows reach the weblogs stream and its
+ * delivery stream, their Firehose (`deliveryStream`) flows the Direct PUT delivery stream of the
+ * log-shipping stack, and every line lands in S3 once.
  */
 import { DEFAULT_LABS } from '#core/labs';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -198,5 +199,37 @@ it('ships the configuration with comments and the multi-line CSV one to the Dire
     { sequence: '[SEQUENCE=2]', step: 'login', detail: 'failed:bad password' },
     { sequence: '[SEQUENCE=3]', step: 'export', detail: `${'x'.repeat(38)}[cut]` },
   ]);
+  expect(problems).toEqual([]);
+});
+
+it('ships the example with access keys: CSVTOJSON and LOGTOJSON records through the weblogs stream into S3', async () => {
+  const before = await keysUnder(outputs.WeblogPrefix!);
+  const copy = localCopy('example-credentials.json', {
+    orders: outputs.WeblogStreamName!,
+    weblogs: outputs.WeblogStreamName!,
+    'https://kinesis.us-west-2.amazonaws.com': pipeline.endpoint,
+    'https://monitoring.us-west-2.amazonaws.com': pipeline.endpoint,
+  });
+  writeFileSync(
+    copy.log('access_log'),
+    '64.242.88.10 - - [07/Mar/2004:16:10:02 -0800] "GET /mailman/listinfo/hsdivision HTTP/1.1" 200 6291\n',
+  );
+  writeFileSync(copy.log('orders.tsv'), 'written before the agent started\n');
+  // Its own access keys sign every request: at the endpoint, keys it did not issue are the administrator's.
+  const keysOnly = cleanEnv({ AWS_REGION: pipeline.region });
+  expect(await run('log-agent', ['--config', copy.file, '--once'], keysOnly)).toMatchObject({ code: 0 });
+  appendFileSync(copy.log('orders.tsv'), 'o-1001\tc-17\t12.50\no-1002\tc-42\t8.00\n');
+  expect(await run('log-agent', ['--config', copy.file, '--once'], keysOnly)).toMatchObject({ code: 0 });
+
+  const records = async () => (await delivered(outputs.WeblogPrefix!, before)).lines;
+  await waitUntil(async () => (await records()).length >= 3, 'three records in S3', 30_000);
+  // Two flows on one stream with random keys: each record once, in no particular order.
+  expect((await records()).sort()).toEqual(
+    [
+      '{"order":"o-1001","customer":"c-17","total":"12.50"}',
+      '{"order":"o-1002","customer":"c-42","total":"8.00"}',
+      '{"host":"64.242.88.10","ident":null,"authuser":null,"datetime":"07/Mar/2004:16:10:02 -0800","request":"GET /mailman/listinfo/hsdivision HTTP/1.1","response":"200","bytes":"6291"}',
+    ].sort(),
+  );
   expect(problems).toEqual([]);
 });
