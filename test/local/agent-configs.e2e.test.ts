@@ -6,6 +6,11 @@
  * log-shipping stack, and every line lands in S3 once.
  */
 import { DEFAULT_LABS } from '#core/labs';
+import {
+  DescribeDeliveryStreamCommand,
+  FirehoseClient,
+  PutRecordBatchCommand,
+} from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -232,4 +237,33 @@ it('ships the example with access keys: CSVTOJSON and LOGTOJSON records through 
     ].sort(),
   );
   expect(problems).toEqual([]);
+});
+
+it('serves the Direct PUT delivery stream as Firehose describes an encrypted one, and says puts are encrypted', async () => {
+  const firehose = new FirehoseClient({
+    endpoint: pipeline.endpoint,
+    region: pipeline.region,
+    credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
+    maxAttempts: 1,
+  });
+  try {
+    const name = outputs.WeblogDirectDeliveryName!;
+    const { DeliveryStreamDescription: description } = await firehose.send(
+      new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }),
+    );
+    expect(description).toMatchObject({
+      DeliveryStreamType: 'DirectPut',
+      DeliveryStreamEncryptionConfiguration: { KeyType: 'AWS_OWNED_CMK', Status: 'ENABLED' },
+    });
+    const before = await keysUnder(outputs.WeblogDirectPrefix!);
+    const put = await firehose.send(
+      new PutRecordBatchCommand({ DeliveryStreamName: name, Records: [{ Data: Buffer.from('one line\n') }] }),
+    );
+    expect(put).toMatchObject({ FailedPutCount: 0, Encrypted: true });
+    const records = async () => (await delivered(outputs.WeblogDirectPrefix!, before)).lines;
+    await waitUntil(async () => (await records()).length >= 1, 'the record in S3', 30_000);
+    expect(await records()).toEqual(['one line']);
+  } finally {
+    firehose.destroy();
+  }
 });
