@@ -5,20 +5,47 @@ import { formatCombinedLogLine, randomAccessLogEntry } from '#core/apache-log';
 import { fleetNames, seededRandom } from '#core/movement';
 import { newProducerStats, runProducer } from '../commands/producer';
 import { startDashboardServer, type DashboardConfig } from '../dashboard/server';
-import type { Workload } from '../local/workload';
+import type { Workload, WorkloadContext } from '../local/workload';
 
 /** Labels of the figures the workloads put in the status line. */
+/** Records the telemetry stream received, from the fleet and any other producer. */
 export const FLEET_RECORDS = 'records in';
 export const LOG_LINES_SHIPPED = 'log lines shipped';
 export const DASHBOARD = 'Dashboard';
 
-/** `unicorns` simulated unicorns, one record a second each, on the first stack's telemetry stream. */
+/** A long period (ten years, a whole number of minutes): one statistic for the whole run. */
+const WHOLE_RUN_SECONDS = 10 * 365 * 24 * 3600;
+
+/**
+ * Every record `stream` has taken in this run, whoever put it (the fleet, `npx producer`, any
+ * SDK): the Sum of Kinesis's IncomingRecords metric for the stream, as CloudWatch would give it.
+ */
+export function streamRecordsIn(metrics: WorkloadContext['metrics'], stream: string): number {
+  return metrics
+    .statistics(
+      'AWS/Kinesis',
+      'IncomingRecords',
+      [{ name: 'StreamName', value: stream }],
+      WHOLE_RUN_SECONDS,
+      0,
+      Infinity,
+      ['Sum'],
+    )
+    .reduce((n, period) => n + (period.Sum ?? 0), 0);
+}
+
+/**
+ * `unicorns` simulated unicorns, one record a second each, on the first stack's telemetry
+ * stream; its status figure counts every record the stream received, the fleet's and others'.
+ */
 export function unicornFleet(unicorns: number): Workload {
   return {
     name: 'producers',
-    async start({ stacks, clients, clock, log }) {
+    async start({ stacks, clients, clock, log, metrics }) {
       const stream = stacks[0]?.outputs.StreamName;
-      if (unicorns === 0 || !stream) return undefined;
+      if (!stream) return undefined;
+      const status = () => ({ [FLEET_RECORDS]: streamRecordsIn(metrics, stream) });
+      if (unicorns === 0) return { status, stop: async () => undefined };
       const stop = new AbortController();
       const stats = newProducerStats();
       const run = runProducer(
@@ -34,7 +61,7 @@ export function unicornFleet(unicorns: number): Workload {
         },
       ).catch((error: Error) => log(error.message));
       return {
-        status: () => ({ [FLEET_RECORDS]: stats.sent }),
+        status,
         stop: async () => {
           stop.abort();
           await run;

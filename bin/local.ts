@@ -11,6 +11,7 @@ import {
 import type { Emulators } from '../local/emulators';
 import { DEFAULT_ENDPOINT_PORT, DEFAULT_PORTS } from '../local/ports';
 import { Faults, FaultSpecError, FAULTS, parseFault, type Fault } from '../local/faults';
+import { OWN_UNICORN_NAME } from '#core/movement';
 import type { PipelineStatus } from '../local/runtime';
 import { dashboardPage, localAssembly } from './local-assembly';
 
@@ -26,9 +27,6 @@ Faults by AWS Fault Injection Service's action names (add or clear them while it
 npm run fault): ${Object.keys(FAULTS).join(', ')}.`;
 
 const LOCAL_DIR = path.join(PROJECT_ROOT, '.local');
-
-/** A unicorn of your own for the banner's example: one the built-in fleet does not fly. */
-const SUGGESTED_NAME = 'Starlight';
 
 /**
  * The assembly to run (the one given, the last one when nothing changed, or a new synth) and
@@ -220,7 +218,7 @@ runMain('local', async () => {
       first.SummaryStreamName
         ? `  Try:  npx consumer -stream ${first.SummaryStreamName}     (summaries every ${windowSeconds ?? 60} s)`
         : `  Try:  npx consumer -stream ${first.StreamName ?? 'wildrydes'}     (the unicorns' status records)`,
-      `        npx producer -name ${SUGGESTED_NAME}`,
+      `        npx producer -name ${OWN_UNICORN_NAME}`,
       `  Function logs: ${path.relative(process.cwd(), path.join(path.resolve(args.dataDir), 'logs'))}/   Ctrl-C to stop.`,
       '',
     ].join('\n'),

@@ -1,3 +1,4 @@
+import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { LogAgent } from '../agent/agent';
 import { CheckpointError } from '../agent/checkpoints';
 import { agentClients, type AgentClients } from '../agent/clients';
@@ -6,7 +7,6 @@ import { imdsIdentity, noEc2Identity } from '../agent/ec2-metadata';
 import { commandLine, connectionOptions, helpShown } from '../cli/args';
 import { describeAwsError } from '../cli/aws';
 import { interruptSignals, runMain } from '../cli/run-main';
-import { checkStream } from '../commands/producer';
 
 const USAGE = `Tails log files into Kinesis data streams and Firehose delivery streams, configured like the Kinesis Agent.
 
@@ -52,15 +52,20 @@ function describeSetup(config: AgentConfig, clients: AgentClients): string[] {
   ];
 }
 
-/** Names a Kinesis stream that does not exist (or cannot be reached) before anything is read. */
+/**
+ * Names a Kinesis stream that does not exist (or cannot be reached) before anything is read.
+ * Asked with ListShards, which a role that may write a stream has (`grantWrite`); a role with
+ * only the agent's documented minimum (PutRecords) skips the check, as the Java agent never makes it.
+ */
 async function checkStreams(config: AgentConfig, clients: AgentClients, file: string): Promise<void> {
   const connection = clients.connections.kinesis;
   for (const stream of new Set(
     config.flows.filter((f) => f.destination === 'kinesis').map((f) => f.streamName),
   )) {
     try {
-      await checkStream(clients.kinesis!, stream);
+      await clients.kinesis!.send(new ListShardsCommand({ StreamName: stream, MaxResults: 1 }));
     } catch (error) {
+      if ((error as { name?: string }).name === 'AccessDeniedException') continue;
       const endpoint = connection.endpointUrl;
       if ((error as { name?: string }).name === 'ResourceNotFoundException') {
         const where = endpoint ?? `AWS${connection.region ? ` (${connection.region})` : ''}`;

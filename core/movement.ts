@@ -1,6 +1,6 @@
 import { bearingDegrees, destination, haversineMetres, type Position } from './geo';
 import { formatStatusTime } from './status-time';
-import type { UnicornStatus } from './telemetry';
+import { roundDistance, type UnicornStatus } from './telemetry';
 
 /** A uniform random number in [0, 1). Injected so that paths are reproducible in tests. */
 export type Random = () => number;
@@ -51,10 +51,28 @@ export const UNICORN_NAMES = [
   'Trigger',
 ] as const;
 
+/** How the fleet names its unicorns past the workshop's own names. */
+const numberedName = (n: number) => `Unicorn-${n}`;
+
 /** Names for a fleet of `n`: the workshop's names first, then `Unicorn-9`, `Unicorn-10`, ... */
 export function fleetNames(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => UNICORN_NAMES[i] ?? `Unicorn-${i + 1}`);
+  return Array.from({ length: n }, (_, i) => UNICORN_NAMES[i] ?? numberedName(i + 1));
 }
+
+/** Whether a fleet of any size flies a unicorn named `name`. */
+export function isFleetName(name: string): boolean {
+  const numbered = /^Unicorn-([1-9]\d*)$/.exec(name);
+  return (
+    (UNICORN_NAMES as readonly string[]).includes(name) ||
+    (numbered !== null && Number(numbered[1]) > UNICORN_NAMES.length)
+  );
+}
+
+/**
+ * A unicorn of your own, for examples beside a running fleet (the local run's banner): one no
+ * fleet flies, so its records make a summary of their own instead of merging into a fleet unicorn's.
+ */
+export const OWN_UNICORN_NAME = 'Starlight';
 
 export interface Unicorn {
   readonly name: string;
@@ -135,7 +153,7 @@ export function statusOf(unicorn: Unicorn, metres: number, time: Date | number):
     StatusTime: formatStatusTime(time),
     Latitude: round(unicorn.position.lat, 6),
     Longitude: round(unicorn.position.lon, 6),
-    Distance: round(metres, 2),
+    Distance: roundDistance(metres),
     MagicPoints: unicorn.magicPoints,
     HealthPoints: unicorn.healthPoints,
   };

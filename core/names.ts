@@ -15,6 +15,11 @@ export const DEFAULT_NAMES = {
   glueTable: 'unicorn_status',
   /** Web-server access logs shipped by the log agent (optional stack). */
   weblogStream: 'weblogs',
+  /**
+   * A Firehose delivery stream (Direct PUT) beside it, for the agent's `deliveryStream` flows:
+   * PutRecordBatch straight to S3, under a prefix of its own in the weblogs bucket.
+   */
+  weblogDirectDelivery: 'weblogs-direct',
   /** IoT sensor readings from the data generator. */
   sensorStream: 'sensor-data',
   /** Sensor readings that passed the temperature filter, delivered to S3 as CSV. */
@@ -54,6 +59,7 @@ export function resourceNames(prefix = ''): ResourceNames {
     glueDatabase: `${underscored}_${DEFAULT_NAMES.glueDatabase}`,
     glueTable: DEFAULT_NAMES.glueTable,
     weblogStream: `${prefix}-${DEFAULT_NAMES.weblogStream}`,
+    weblogDirectDelivery: `${prefix}-${DEFAULT_NAMES.weblogDirectDelivery}`,
     sensorStream: `${prefix}-${DEFAULT_NAMES.sensorStream}`,
     sensorAlertStream: `${prefix}-${DEFAULT_NAMES.sensorAlertStream}`,
     sensorAggregateTable: `${prefix}-${DEFAULT_NAMES.sensorAggregateTable}`,

@@ -22,6 +22,8 @@ export const STACK_OUTPUTS = {
   WeblogStreamName: 'Stream the web server ships access logs to',
   WeblogBucketName: 'Bucket Firehose writes the access logs to',
   WeblogPrefix: 'Prefix of the access-log objects in the bucket',
+  WeblogDirectDeliveryName: "Firehose delivery stream (Direct PUT) for the agent's deliveryStream flows",
+  WeblogDirectPrefix: 'Prefix of the objects that delivery stream writes in the bucket',
   WebServerInstanceId: 'The web server (connect with Session Manager)',
   SessionCommand: 'A shell on the web server, without SSH',
   BrowseCommand: 'Then open http://localhost:8080/',

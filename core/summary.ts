@@ -1,11 +1,11 @@
 import { decodeBase64Json } from './record-data';
 import { invalid, ok, type Parsed } from './result';
 import { parseStatusTime } from './status-time';
-import { MAX_NAME_LENGTH } from './telemetry';
+import { MAX_NAME_LENGTH, roundDistance } from './telemetry';
 
 /** What one minute of one unicorn adds up to. */
 export interface SummaryTotals {
-  /** Sum of the Distance of the records in the window, in metres. */
+  /** Sum of the Distance of the records in the window, in metres, to the centimetre as they are. */
   readonly Distance: number;
   readonly MinMagicPoints: number;
   readonly MaxMagicPoints: number;
@@ -46,7 +46,7 @@ export function totalsOf(summary: SummaryTotals): SummaryTotals {
 
 export function mergeTotals(a: SummaryTotals, b: SummaryTotals): SummaryTotals {
   return {
-    Distance: a.Distance + b.Distance,
+    Distance: roundDistance(a.Distance + b.Distance),
     MinMagicPoints: Math.min(a.MinMagicPoints, b.MinMagicPoints),
     MaxMagicPoints: Math.max(a.MaxMagicPoints, b.MaxMagicPoints),
     MinHealthPoints: Math.min(a.MinHealthPoints, b.MinHealthPoints),

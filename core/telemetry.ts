@@ -43,6 +43,18 @@ export const UNICORN_STATUS_FIELDS: readonly FieldSpec[] = [
 /** A unicorn's name is its partition key, which Kinesis limits to 256 characters. */
 export const MAX_NAME_LENGTH = 256;
 
+/** Distance is reported to the centimetre: the producer rounds each record so, and sums are rounded alike. */
+export const DISTANCE_DECIMALS = 2;
+
+/**
+ * `metres` to the centimetre. Sums of centimetre values carry binary floating-point noise
+ * (655.22 adds up as 655.2199999999999); rounding them as the records are rounded removes it.
+ */
+export function roundDistance(metres: number): number {
+  const scale = 10 ** DISTANCE_DECIMALS;
+  return Math.round(metres * scale) / scale;
+}
+
 function checkField(spec: FieldSpec, value: unknown): string | undefined {
   if (spec.type === 'string') {
     return typeof value === 'string' ? undefined : `${spec.name} must be a string`;

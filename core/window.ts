@@ -1,6 +1,6 @@
 import { formatStatusTime } from './status-time';
 import type { UnicornSummary } from './summary';
-import { decodeUnicornStatus, type UnicornStatus } from './telemetry';
+import { decodeUnicornStatus, roundDistance, type UnicornStatus } from './telemetry';
 
 /**
  * Per-unicorn running totals of one window, compact because Lambda carries the state between
@@ -110,7 +110,8 @@ export function windowSummaries(state: WindowState, windowStart: string | Date):
       return {
         Name: name,
         StatusTime: statusTime,
-        Distance: distance,
+        // The state keeps the exact running sum; the summary is rounded as the records are.
+        Distance: roundDistance(distance),
         MinMagicPoints: minMagic,
         MaxMagicPoints: maxMagic,
         MinHealthPoints: minHealth,

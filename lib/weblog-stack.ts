@@ -38,6 +38,7 @@ export interface WeblogStackProps extends StackProps {
  * The log-shipping lab's stack (`weblogs`):
  *
  *   Apache ─▶ access_log ─▶ Kinesis Agent ─▶ weblogs ─▶ Firehose ─▶ S3 (weblogs/…)
+ *                                   └─ deliveryStream flows ─▶ Firehose (Direct PUT) ─▶ S3 (weblogs-direct/…)
  *
  * Separate from the main stack so that accounts that do not need it create (and pay for)
  * nothing of it.
@@ -53,7 +54,10 @@ export class WeblogStack extends Stack {
     const names = (this.names = resourceNames(props.prefix ?? ''));
 
     this.vpc = props.vpc ?? this.smallVpc();
-    this.delivery = new WeblogDelivery(this, 'Delivery', { streamName: names.weblogStream });
+    this.delivery = new WeblogDelivery(this, 'Delivery', {
+      streamName: names.weblogStream,
+      directDeliveryName: names.weblogDirectDelivery,
+    });
     this.webServer = new WebServer(this, 'WebServer', {
       stream: this.delivery.stream,
       vpc: this.vpc,
@@ -61,6 +65,9 @@ export class WeblogStack extends Stack {
       httpAllowedCidr: props.httpAllowedCidr,
       generateTraffic: props.generateTraffic,
     });
+
+    // The agent's other destination: its deliveryStream flows (PutRecord, PutRecordBatch).
+    this.delivery.directDeliveryStream.grantPutRecords(this.webServer.role);
 
     Validations.of(this).acknowledge({
       id: 'CloudFormation-Validate::W7001',
@@ -72,6 +79,8 @@ export class WeblogStack extends Stack {
     addOutput(this, 'WeblogStreamName', this.delivery.stream.streamName);
     addOutput(this, 'WeblogBucketName', this.delivery.bucket.bucketName);
     addOutput(this, 'WeblogPrefix', this.delivery.prefix);
+    addOutput(this, 'WeblogDirectDeliveryName', this.delivery.directDeliveryStream.deliveryStreamName);
+    addOutput(this, 'WeblogDirectPrefix', this.delivery.directPrefix);
     addOutput(this, 'WebServerInstanceId', instanceId);
     addOutput(this, 'SessionCommand', `aws ssm start-session --target ${instanceId} --region ${this.region}`);
     addOutput(
@@ -81,6 +90,7 @@ export class WeblogStack extends Stack {
     );
     markRole(this.delivery.stream, 'weblogStream');
     markRole(this.delivery.deliveryStream, 'weblogDelivery');
+    markRole(this.delivery.directDeliveryStream, 'weblogDirectDelivery');
     markRole(this.delivery.bucket, 'weblogBucket');
     markRole(this.webServer.role, 'webServerRole');
     markLab(this, 'weblogs');

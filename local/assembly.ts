@@ -131,6 +131,11 @@ export interface LocalDeliveryStream {
   readonly compression: 'UNCOMPRESSED' | 'GZIP';
   readonly fileExtension?: string;
   readonly processors: FirehoseProcessor[];
+  /**
+   * Server-side encryption (DeliveryStreamEncryptionConfigurationInput, Direct PUT only): the
+   * key Firehose encrypts the records it holds with. @default none
+   */
+  readonly encryption?: { readonly keyType: string; readonly keyArn?: string };
   /** The destination's CloudWatchLoggingOptions. */
   readonly logging?: {
     readonly enabled: boolean;
@@ -573,6 +578,8 @@ function readDeliveryStream(
   const hints = (s3.BufferingHints ?? {}) as { IntervalInSeconds?: number; SizeInMBs?: number };
   const text = (value: unknown, where: string) =>
     value === undefined ? undefined : resolveString(value, ctx, `${id}.${where}`);
+  const encryption = p.DeliveryStreamEncryptionConfigurationInput as
+    { KeyType?: unknown; KeyARN?: unknown } | undefined;
   const logging = s3.CloudWatchLoggingOptions as
     { Enabled?: boolean; LogGroupName?: unknown; LogStreamName?: unknown } | undefined;
   return {
@@ -603,6 +610,16 @@ function readDeliveryStream(
       s3.ProcessingConfiguration as ProcessingConfiguration | undefined,
       context,
     ),
+    ...(encryption?.KeyType !== undefined
+      ? {
+          encryption: {
+            keyType: String(encryption.KeyType),
+            ...(encryption.KeyARN === undefined
+              ? {}
+              : { keyArn: text(encryption.KeyARN, 'DeliveryStreamEncryptionConfigurationInput.KeyARN') }),
+          },
+        }
+      : {}),
     logging: logging && {
       enabled: logging.Enabled === true,
       logGroupName: text(logging.LogGroupName, 'CloudWatchLoggingOptions.LogGroupName'),

@@ -370,7 +370,12 @@ function deliveryStreams(run: Running, hostFor: ReturnType<typeof functionHosts>
 }
 
 /** Starts the workloads in order; each gets a data folder of its own. */
-async function startWorkloads(run: Running, stopping: Stopper[], monitoring: WorkloadContext['monitoring']) {
+async function startWorkloads(
+  run: Running,
+  stopping: Stopper[],
+  monitoring: WorkloadContext['monitoring'],
+  metrics: WorkloadContext['metrics'],
+) {
   const started: { name: string; running: RunningWorkload }[] = [];
   for (const workload of run.options.workloads ?? []) {
     const dataDir = path.join(run.options.dataDir, 'workloads', workload.name);
@@ -385,6 +390,7 @@ async function startWorkloads(run: Running, stopping: Stopper[], monitoring: Wor
       clock: run.clock,
       dataDir,
       monitoring,
+      metrics,
       log: (message) => run.log(`${workload.name}: ${message}`),
     });
     if (!running) continue;
@@ -545,14 +551,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     services.cloudwatch.useAlarms(() => alarms.alarms());
     alarms.start();
     stopping.push(() => alarms.stop());
-    const workloads = await startWorkloads(run, stopping, (minutes) =>
-      monitoringSnapshot({
-        dashboards: stacks.flatMap((s) => s.dashboards),
-        store: services.cloudwatch.store,
-        alarms: alarms.alarms(),
-        now: run.clock.now(),
-        minutes,
-      }),
+    const workloads = await startWorkloads(
+      run,
+      stopping,
+      (minutes) =>
+        monitoringSnapshot({
+          dashboards: stacks.flatMap((s) => s.dashboards),
+          store: services.cloudwatch.store,
+          alarms: alarms.alarms(),
+          now: run.clock.now(),
+          minutes,
+        }),
+      services.cloudwatch.store,
     );
 
     const status = (): PipelineStatus => {

@@ -2,6 +2,7 @@ import type { LocalStack } from './assembly';
 import type { LocalEndpoints } from './emulators';
 import type { LocalClients } from './aws-access';
 import type { MonitoringSnapshot } from './metrics/dashboard';
+import type { MetricStore } from './metrics/store';
 import type { Clock } from './shards';
 
 /**
@@ -34,6 +35,8 @@ export interface WorkloadContext {
    * `minutes` (the administrator's view, for a local page: no credentials involved).
    */
   readonly monitoring: (minutes?: number) => MonitoringSnapshot;
+  /** CloudWatch's metric data at the endpoint (what the services publish for the run), to read. */
+  readonly metrics: Pick<MetricStore, 'statistics'>;
   readonly log: (message: string) => void;
 }
 

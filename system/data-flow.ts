@@ -70,14 +70,24 @@ export const FIREHOSE_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:Abor
 /** What Firehose does on the bucket itself (Firehose docs, S3 destination). */
 export const FIREHOSE_BUCKET_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'];
 
-const deliveryEdges = (label: string, part: SystemPart, source: SystemPart, code: string): DataFlowEdge[] => [
-  {
-    name: `${label} reads ${source}`,
-    from: { part, side: 'source' },
-    actions: FIREHOSE_SOURCE_READ,
-    to: { part: source },
-    because: `Firehose reads its Kinesis source (${code})`,
-  },
+/** A delivery stream's edges: reading its Kinesis source (none for Direct PUT), writing its prefixes. */
+const deliveryEdges = (
+  label: string,
+  part: SystemPart,
+  source: SystemPart | 'DirectPut',
+  code: string,
+): DataFlowEdge[] => [
+  ...(source === 'DirectPut'
+    ? []
+    : [
+        {
+          name: `${label} reads ${source}`,
+          from: { part, side: 'source' as const },
+          actions: FIREHOSE_SOURCE_READ,
+          to: { part: source },
+          because: `Firehose reads its Kinesis source (${code})`,
+        },
+      ]),
   ...(['data', 'errors'] as const).flatMap((under): DataFlowEdge[] => [
     {
       name: `${label} writes its ${under} prefix`,
@@ -242,9 +252,10 @@ export const DATA_FLOW_EDGES: readonly DataFlowEdge[] = [
   {
     name: 'web server log agent → weblogs',
     from: { part: 'webServerRole' },
-    actions: ['kinesis:PutRecords'],
+    actions: ['kinesis:ListShards', 'kinesis:PutRecords'],
     to: { part: 'weblogStream' },
-    because: 'agent/sinks.ts (PutRecords), as the Kinesis Agent does on the instance',
+    because:
+      'agent/sinks.ts (PutRecords), as the Kinesis Agent does on the instance; bin/log-agent.ts checks the stream with ListShards first',
   },
   {
     name: 'web server log agent → its metrics',
@@ -255,6 +266,19 @@ export const DATA_FLOW_EDGES: readonly DataFlowEdge[] = [
     because: 'agent/metrics.ts (PutMetricData in the agent namespace)',
   },
   ...deliveryEdges('weblog delivery', 'weblogDelivery', 'weblogStream', 'lib/constructs/weblog-delivery.ts'),
+  {
+    name: 'web server log agent → weblogs-direct',
+    from: { part: 'webServerRole' },
+    actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+    to: { part: 'weblogDirectDelivery' },
+    because: "agent/sinks.ts (PutRecordBatch), the agent's deliveryStream flows",
+  },
+  ...deliveryEdges(
+    'weblog direct delivery',
+    'weblogDirectDelivery',
+    'DirectPut',
+    'lib/constructs/weblog-delivery.ts',
+  ),
 ];
 
 /** Accesses the system must not have: each is denied. */
@@ -373,6 +397,27 @@ export const NON_EDGES: readonly DataFlowEdge[] = [
     to: { part: 'telemetryStream' },
     because: 'its agent ships access logs to weblogs only',
   },
+  {
+    name: 'the web server cannot put to other delivery streams',
+    from: { part: 'webServerRole' },
+    actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+    to: { part: 'weblogDelivery' },
+    because: 'its deliveryStream flows go to weblogs-direct only',
+  },
+  ...(['data', 'errors'] as const).map((under): DataFlowEdge => ({
+    name: `weblog direct delivery cannot touch the stream delivery's ${under} prefix`,
+    from: { part: 'weblogDirectDelivery', side: 'destination' },
+    actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+    to: { objectsOf: 'weblogDelivery', under },
+    because: 'the bucket is shared; each delivery stream owns its prefixes',
+  })),
+  ...(['data', 'errors'] as const).map((under): DataFlowEdge => ({
+    name: `weblog delivery cannot touch the direct delivery's ${under} prefix`,
+    from: { part: 'weblogDelivery', side: 'destination' },
+    actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+    to: { objectsOf: 'weblogDirectDelivery', under },
+    because: 'the bucket is shared; each delivery stream owns its prefixes',
+  })),
   {
     name: 'the web server cannot put metrics in other namespaces',
     from: { part: 'webServerRole' },

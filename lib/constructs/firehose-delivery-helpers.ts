@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { DeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
+import type { CfnDeliveryStream, DeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { LogStream, type LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 
@@ -67,20 +67,22 @@ export function deliveryBucket(bucket: IBucket, prefixes: readonly string[]): IB
 }
 
 /**
- * The cdk-nag findings a delivery stream with a Kinesis source and one S3 destination raises,
- * acknowledged with their reasons: Firehose-side encryption (KDF1) cannot be set with a Kinesis
- * source, and the destination role's object grant (IAM5) is limited to its own prefixes.
+ * The cdk-nag findings a delivery stream with one S3 destination raises, acknowledged with their
+ * reasons: Firehose-side encryption (KDF1) cannot be set with a Kinesis source (a Direct PUT one
+ * sets it instead), and the destination role's object grant (IAM5) is limited to its own prefixes.
  */
 export function acknowledgeS3Delivery(
   deliveryStream: DeliveryStream,
   bucket: IBucket,
   prefixes: readonly string[],
 ): void {
-  Validations.of(deliveryStream).acknowledge({
-    id: 'AwsSolutions-KDF1',
-    reason:
-      'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an encrypted bucket.',
-  });
+  const cfn = deliveryStream.node.defaultChild as CfnDeliveryStream;
+  if (cfn.deliveryStreamType === 'KinesisStreamAsSource')
+    Validations.of(deliveryStream).acknowledge({
+      id: 'AwsSolutions-KDF1',
+      reason:
+        'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an encrypted bucket.',
+    });
   const role = deliveryStream.node.findChild('S3 Destination Role');
   const cfnBucket = bucket.node.defaultChild as CfnBucket | undefined;
   const bucketId = cfnBucket ? Stack.of(deliveryStream).getLogicalId(cfnBucket) : undefined;

@@ -6,6 +6,7 @@ import {
   EnableLogging,
   KinesisStreamSource,
   S3Bucket,
+  StreamEncryption as DeliveryStreamEncryption,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -21,11 +22,18 @@ const PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp
 export interface WeblogDeliveryProps {
   /** Name of the stream the web servers' agents write to. */
   readonly streamName: string;
+  /** Name of the Direct PUT delivery stream the agents' `deliveryStream` flows write to. */
+  readonly directDeliveryName: string;
   /**
    * Where access-log records land in the bucket, ending with `/`.
    * @default 'weblogs/'
    */
   readonly prefix?: string;
+  /**
+   * Where the Direct PUT delivery stream's records land in the bucket, ending with `/`.
+   * @default 'weblogs-direct/'
+   */
+  readonly directPrefix?: string;
   /**
    * How long Firehose gathers records before writing an object.
    * @default 60 seconds, so a workshop sees its logs in S3 within a minute or two
@@ -35,10 +43,26 @@ export interface WeblogDeliveryProps {
   readonly bufferingSize?: Size;
 }
 
+const KEY_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/;
+
+function checkPrefix(prefix: string, what: string, example: string): void {
+  if (!Token.isUnresolved(prefix) && !KEY_PREFIX.test(prefix)) {
+    throw new Error(
+      `${what} must be a relative S3 key prefix ending with "/", such as "${example}", got "${prefix}"`,
+    );
+  }
+}
+
+/** The error prefix beside a data prefix: `weblogs/` → `weblogs-errors/<error type>/<hour>/`. */
+const errorPrefixOf = (prefix: string) =>
+  `${prefix.slice(0, -1)}-errors/!{firehose:error-output-type}/${PARTITIONS}`;
+
 /**
  * Web-server access logs from stream to S3: a one-shard `weblogs` stream (the Kinesis Agent
  * writes one JSON record per log line), and a Firehose delivery stream copying it, GZIP
- * compressed, under its own hour-partitioned prefix of its own bucket.
+ * compressed, under its own hour-partitioned prefix of its own bucket. Beside it, a Direct PUT
+ * delivery stream for the agent's other destination (`deliveryStream` flows, PutRecordBatch),
+ * into the same bucket under a prefix of its own.
  */
 export class WeblogDelivery extends Construct {
   public readonly stream: Stream;
@@ -47,14 +71,27 @@ export class WeblogDelivery extends Construct {
   public readonly deliveryStream: DeliveryStream;
   /** The prefix objects are written under (`weblogs/` by default). */
   public readonly prefix: string;
+  /** The Direct PUT delivery stream (the agent's `deliveryStream` flows). */
+  public readonly directDeliveryStream: DeliveryStream;
+  /** The prefix its objects are written under (`weblogs-direct/` by default). */
+  public readonly directPrefix: string;
 
   constructor(scope: Construct, id: string, props: WeblogDeliveryProps) {
     super(scope, id);
     const prefix = (this.prefix = props.prefix ?? 'weblogs/');
-    if (!Token.isUnresolved(prefix) && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/.test(prefix)) {
-      throw new Error(
-        `Weblog prefix must be a relative S3 key prefix ending with "/", such as "weblogs/", got "${prefix}"`,
+    const directPrefix = (this.directPrefix = props.directPrefix ?? 'weblogs-direct/');
+    checkPrefix(prefix, 'Weblog prefix', 'weblogs/');
+    checkPrefix(directPrefix, 'Weblog direct prefix', 'weblogs-direct/');
+    if (!Token.isUnresolved(prefix) && !Token.isUnresolved(directPrefix)) {
+      const owned = [prefix, fixedPrefix(errorPrefixOf(prefix))];
+      const clash = [directPrefix, fixedPrefix(errorPrefixOf(directPrefix))].find((p) =>
+        owned.some((o) => p.startsWith(o) || o.startsWith(p)),
       );
+      if (clash !== undefined) {
+        throw new Error(
+          `Weblog direct prefix "${directPrefix}" overlaps the stream delivery's prefixes (${owned.join(', ')}): each delivery stream needs prefixes of its own`,
+        );
+      }
     }
 
     // One shard takes 1,000 lines a second: far more than a workshop web server writes.
@@ -78,7 +115,7 @@ export class WeblogDelivery extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const errorPrefix = `${prefix.slice(0, -1)}-errors/!{firehose:error-output-type}/${PARTITIONS}`;
+    const errorPrefix = errorPrefixOf(prefix);
     const prefixes = [prefix, fixedPrefix(errorPrefix)];
     this.deliveryStream = new DeliveryStream(this, 'Delivery', {
       source: new KinesisStreamSource(this.stream),
@@ -94,5 +131,29 @@ export class WeblogDelivery extends Construct {
     });
     deleteDeliveryLogStreams(deliveryLogs);
     acknowledgeS3Delivery(this.deliveryStream, this.bucket, prefixes);
+
+    // Direct PUT: the records arrive with PutRecordBatch, so Firehose keeps them itself until
+    // they are written, encrypted with its own key (there is no source stream to encrypt them).
+    const directErrorPrefix = errorPrefixOf(directPrefix);
+    const directPrefixes = [directPrefix, fixedPrefix(directErrorPrefix)];
+    const directLogs = new LogGroup(this, 'DirectDeliveryLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.directDeliveryStream = new DeliveryStream(this, 'DirectDelivery', {
+      deliveryStreamName: props.directDeliveryName,
+      encryption: DeliveryStreamEncryption.awsOwnedKey(),
+      destination: new S3Bucket(deliveryBucket(this.bucket, directPrefixes), {
+        dataOutputPrefix: `${directPrefix}${PARTITIONS}`,
+        errorOutputPrefix: directErrorPrefix,
+        compression: Compression.GZIP,
+        bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
+        bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
+        // No delimiter processor: the agent ends every record with a newline here too.
+        loggingConfig: new EnableLogging(directLogs),
+      }),
+    });
+    deleteDeliveryLogStreams(directLogs);
+    acknowledgeS3Delivery(this.directDeliveryStream, this.bucket, directPrefixes);
   }
 }

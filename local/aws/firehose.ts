@@ -195,8 +195,15 @@ export class FirehoseService implements AwsService {
     );
   }
 
-  /** The delivery stream direct puts may go to: found, allowed, and not reading a Kinesis stream. */
-  private async directPut(request: AwsRequest, name: string, action: string): Promise<DirectPutTarget> {
+  /**
+   * The delivery stream direct puts may go to: found, allowed, and not reading a Kinesis stream;
+   * with whether server-side encryption is on (the responses' `Encrypted`).
+   */
+  private async directPut(
+    request: AwsRequest,
+    name: string,
+    action: string,
+  ): Promise<{ target: DirectPutTarget; encrypted: boolean }> {
     await this.authorize(request, action, this.arn(request, name));
     const found = this.find(request, name);
     if (found.delivery.type === 'KinesisStreamAsSource') {
@@ -205,10 +212,10 @@ export class FirehoseService implements AwsService {
         'This operation is not permitted on KinesisStreamAsSource delivery stream type.',
       );
     }
-    return (
+    const target =
       found.target ??
-      fail('ServiceUnavailableException', `Firehose ${name} is not running locally.`, { status: 503 })
-    );
+      fail('ServiceUnavailableException', `Firehose ${name} is not running locally.`, { status: 503 });
+    return { target, encrypted: found.delivery.encryption !== undefined };
   }
 
   private async putRecord(request: AwsRequest, input: Json) {
@@ -219,13 +226,17 @@ export class FirehoseService implements AwsService {
     const data = record ? decodeData(record.Data) : undefined;
     if (record) violations.data(data, 'record.data');
     violations.throwIfAny();
-    const target = await this.directPut(request, String(input.DeliveryStreamName), 'PutRecord');
+    const { target, encrypted } = await this.directPut(
+      request,
+      String(input.DeliveryStreamName),
+      'PutRecord',
+    );
     try {
       await target.putRecords([data!]);
     } catch (error) {
       fail('ServiceUnavailableException', `Slow down. (${(error as Error).message})`, { status: 503 });
     }
-    return { RecordId: recordId(), Encrypted: false };
+    return { RecordId: recordId(), Encrypted: encrypted };
   }
 
   private async putRecordBatch(request: AwsRequest, input: Json) {
@@ -249,12 +260,16 @@ export class FirehoseService implements AwsService {
     if (data.reduce((n, d) => n + d!.length, 0) > FIREHOSE_LIMITS.batchBytes) {
       fail('InvalidArgumentException', 'Records size exceeds 4 MB limit');
     }
-    const target = await this.directPut(request, String(input.DeliveryStreamName), 'PutRecordBatch');
+    const { target, encrypted } = await this.directPut(
+      request,
+      String(input.DeliveryStreamName),
+      'PutRecordBatch',
+    );
     try {
       await target.putRecords(data as Buffer[]);
       return {
         FailedPutCount: 0,
-        Encrypted: false,
+        Encrypted: encrypted,
         RequestResponses: data.map(() => ({ RecordId: recordId() })),
       };
     } catch (error) {
@@ -263,7 +278,7 @@ export class FirehoseService implements AwsService {
         ErrorCode: 'ServiceUnavailableException',
         ErrorMessage: `Slow down. (${(error as Error).message})`,
       };
-      return { FailedPutCount: data.length, Encrypted: false, RequestResponses: data.map(() => entry) };
+      return { FailedPutCount: data.length, Encrypted: encrypted, RequestResponses: data.map(() => entry) };
     }
   }
 
@@ -353,7 +368,13 @@ export function describeDeliveryStream(
     DeliveryStreamName: delivery.name,
     DeliveryStreamARN: delivery.arn,
     DeliveryStreamStatus: 'ACTIVE',
-    DeliveryStreamEncryptionConfiguration: { Status: 'DISABLED' },
+    DeliveryStreamEncryptionConfiguration: delivery.encryption
+      ? {
+          KeyType: delivery.encryption.keyType,
+          ...(delivery.encryption.keyArn ? { KeyARN: delivery.encryption.keyArn } : {}),
+          Status: 'ENABLED',
+        }
+      : { Status: 'DISABLED' },
     DeliveryStreamType: delivery.type,
     VersionId: '1',
     CreateTimestamp: createdAt.getTime() / 1000,

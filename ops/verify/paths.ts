@@ -11,7 +11,8 @@ import type { UnicornStatus } from '#core/telemetry';
  * fails, and how the results read. Everything here is pure; `probes.ts` does the I/O.
  */
 
-export type PathId = 'telemetry' | 'summary' | 'table' | 'datalake' | 'guest' | 'sensors' | 'logs' | 'alarms';
+export type PathId =
+  'telemetry' | 'summary' | 'table' | 'datalake' | 'guest' | 'sensors' | 'logs' | 'directlogs' | 'alarms';
 
 /** Where to look when a path fails: functions by their construct label, alarms by their id. */
 export interface Look {
@@ -92,6 +93,15 @@ export const PATHS: readonly PathSpec[] = [
     look: { other: 'the weblog delivery stream (its CloudWatch log group, weblogs-errors/ in its bucket)' },
   },
   {
+    id: 'directlogs',
+    label: 'log Direct PUT',
+    needs: ['WeblogDirectDeliveryName', 'WeblogBucketName', 'WeblogDirectPrefix'],
+    look: {
+      other:
+        'the weblogs-direct delivery stream (its CloudWatch log group, weblogs-direct-errors/ in its bucket)',
+    },
+  },
+  {
     id: 'alarms',
     label: 'alarm topic',
     needs: ['AlarmTopicArn'],
@@ -156,6 +166,7 @@ export function deadline(id: PathId, putAt: number, timing: Timing): number {
       return windowEnd(putAt, timing.sensorWindowSeconds) + slack;
     case 'datalake':
     case 'logs':
+    case 'directlogs':
       return putAt + timing.bufferSeconds * 1000 + slack;
     default:
       return putAt + slack;

@@ -15,6 +15,7 @@ import {
   PutRecordCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
+import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
@@ -52,6 +53,8 @@ export interface VerifyClients {
   readonly kinesis: Pick<KinesisClient, 'send'>;
   readonly dynamodb: Pick<DynamoDBClient, 'send'>;
   readonly s3: Pick<S3Client, 'send'>;
+  /** For the log path's Direct PUT delivery stream (PutRecordBatch, as the agent's deliveryStream flows). */
+  readonly firehose: Pick<FirehoseClient, 'send'>;
   readonly sns: Pick<SNSClient, 'send'>;
   /** Unsigned calls, as the dashboard makes them. */
   readonly cognito: Pick<CognitoIdentityClient, 'send'>;
@@ -378,6 +381,28 @@ export async function verifyDeployment(deployment: Deployment, io: VerifyIO): Pr
     );
   }
 
+  /** The key of an object under `prefix` written since `putAt` that holds the probe's log line. */
+  const logLineObject = async (prefix: string | undefined, putAt: number, seen: Set<string>) => {
+    const bucket = outputs.WeblogBucketName!;
+    let token: string | undefined;
+    do {
+      const page = await clients.s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        // Only objects written since the put can hold the line.
+        if (seen.has(object.Key!) || (object.LastModified?.getTime() ?? 0) < putAt - 60_000) continue;
+        seen.add(object.Key!);
+        const got = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+        const body = Buffer.from(await got.Body!.transformToByteArray());
+        const text = (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString();
+        if (text.includes(`/verify/${name} `)) return object.Key!;
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+    return undefined;
+  };
+
   const logs = spec('logs');
   if (logs) {
     results.set(
@@ -393,30 +418,36 @@ export async function verifyDeployment(deployment: Deployment, io: VerifyIO): Pr
         );
         const bucket = outputs.WeblogBucketName!;
         const seen = new Set<string>();
-        const key = await until('logs', putAt, `The log line of ${name} in s3://${bucket}`, async () => {
-          let token: string | undefined;
-          do {
-            const page = await clients.s3.send(
-              new ListObjectsV2Command({
-                Bucket: bucket,
-                Prefix: outputs.WeblogPrefix,
-                ContinuationToken: token,
-              }),
-            );
-            for (const object of page.Contents ?? []) {
-              // Only objects written since the put can hold the line.
-              if (seen.has(object.Key!) || (object.LastModified?.getTime() ?? 0) < putAt - 60_000) continue;
-              seen.add(object.Key!);
-              const got = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-              const body = Buffer.from(await got.Body!.transformToByteArray());
-              const text = (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString();
-              if (text.includes(`/verify/${name} `)) return object.Key!;
-            }
-            token = page.NextContinuationToken;
-          } while (token);
-          return undefined;
-        });
+        const key = await until('logs', putAt, `The log line of ${name} in s3://${bucket}`, () =>
+          logLineObject(outputs.WeblogPrefix, putAt, seen),
+        );
         return `log line of ${name} in s3://${bucket}/${key} (kept: request path /verify/…)`;
+      }),
+    );
+  }
+
+  const directLogs = spec('directlogs');
+  if (directLogs) {
+    results.set(
+      'directlogs',
+      run(directLogs, async () => {
+        const putAt = io.now();
+        const stream = outputs.WeblogDirectDeliveryName!;
+        const put = await clients.firehose.send(
+          new PutRecordBatchCommand({
+            DeliveryStreamName: stream,
+            Records: [{ Data: Buffer.from(probeLogLine(name, putAt)) }],
+          }),
+        );
+        const refused = put.RequestResponses?.find((r) => r.ErrorCode);
+        if (put.FailedPutCount)
+          throw new PathFailure(`${stream} refused the log line: ${refused?.ErrorCode}`);
+        const bucket = outputs.WeblogBucketName!;
+        const seen = new Set<string>();
+        const key = await until('directlogs', putAt, `The log line of ${name} in s3://${bucket}`, () =>
+          logLineObject(outputs.WeblogDirectPrefix, putAt, seen),
+        );
+        return `log line of ${name} through ${stream} in s3://${bucket}/${key} (kept: request path /verify/…)`;
       }),
     );
   }

@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -69,6 +70,7 @@ export function connectionClients(
   const kinesis = new KinesisClient(config('KINESIS'));
   const dynamodb = new DynamoDBClient(config('DYNAMODB'));
   const s3 = new S3Client({ ...config('S3'), forcePathStyle: connection.endpointUrl !== undefined });
+  const firehose = new FirehoseClient(config('FIREHOSE'));
   const sns = new SNSClient(config('SNS'));
   const cognito = new CognitoIdentityClient(config('COGNITO_IDENTITY'));
   const sts = new STSClient(config('STS'));
@@ -77,6 +79,7 @@ export function connectionClients(
     kinesis,
     dynamodb,
     s3,
+    firehose,
     sns,
     cognito,
     sts,
@@ -87,7 +90,7 @@ export function connectionClients(
       return (await (await session).run(sql)).rows;
     },
     async close() {
-      for (const client of [kinesis, dynamodb, s3, sns, cognito, sts]) client.destroy();
+      for (const client of [kinesis, dynamodb, s3, firehose, sns, cognito, sts]) client.destroy();
       if (session) await (await session).close().catch(() => undefined);
     },
   };

@@ -1,6 +1,35 @@
 import { haversineMetres } from '#core/geo';
-import { DEFAULT_FLIGHT, fly, seededRandom, spawnUnicorn, statusOf } from '#core/movement';
+import {
+  DEFAULT_FLIGHT,
+  fleetNames,
+  fly,
+  isFleetName,
+  OWN_UNICORN_NAME,
+  seededRandom,
+  spawnUnicorn,
+  statusOf,
+  UNICORN_NAMES,
+} from '#core/movement';
 import { parseUnicornStatus } from '#core/telemetry';
+
+describe('fleet names', () => {
+  it('are the workshop names first, then numbered ones', () => {
+    expect(fleetNames(10)).toEqual([...UNICORN_NAMES, 'Unicorn-9', 'Unicorn-10']);
+  });
+
+  it('tell a fleet unicorn from any other name', () => {
+    const fleet = fleetNames(2000);
+    expect(fleet.every(isFleetName)).toBe(true);
+    for (const other of ['Starlight', 'Unicorn-0', 'Unicorn-1', 'Unicorn-8', 'Unicorn-09', 'shadowfax']) {
+      expect([other, isFleetName(other)]).toEqual([other, fleet.includes(other)]);
+    }
+  });
+
+  it("suggest a unicorn of one's own that no fleet of any size flies", () => {
+    expect(isFleetName(OWN_UNICORN_NAME)).toBe(false);
+    expect(fleetNames(10_000)).not.toContain(OWN_UNICORN_NAME);
+  });
+});
 
 describe('movement model', () => {
   it('flies about 30 m/s, and Distance equals the great-circle change in position', () => {

@@ -120,6 +120,21 @@ describe('summary parts', () => {
     expect(applySummary(item, b)).toBeUndefined();
   });
 
+  it('rounds merged Distance to the centimetre, as the records are, without float noise', () => {
+    expect(10 + 10.12).toBe(20.119999999999997); // what adding them as doubles gives
+    const first = applySummary(undefined, part({ Distance: 10 }))!;
+    const merged = applySummary(first, part({ Distance: 10.12, SummaryId: 'shardId-000000000000:2' }))!;
+    expect(merged.Distance).toBe(20.12);
+    // Three parts whose running sum drifts: 655.22 as the issue saw it, not 655.2199999999999.
+    const parts = [218.01, 218.04, 219.17];
+    expect(parts.reduce((sum, d) => sum + d, 0)).toBe(655.2199999999999);
+    const total = parts.reduce<ReturnType<typeof applySummary>>(
+      (item, Distance, i) => applySummary(item, part({ Distance, SummaryId: `shardId-000000000000:${i}` })),
+      undefined,
+    );
+    expect(total!.Distance).toBe(655.22);
+  });
+
   it('validates summaries read from the stream', () => {
     const good = part();
     expect(decodeUnicornSummary(Buffer.from(JSON.stringify(good)).toString('base64'))).toEqual({

@@ -67,6 +67,27 @@ describe('window aggregation', () => {
     for (const summary of pieces) expect(summary).toMatchObject(expectedTotals(statuses, summary.Name));
   });
 
+  it("rounds a minute's Distance to the centimetre, as the records are, without float noise", () => {
+    // Sixty records a minute at centimetre precision, as the fleet flies them.
+    const distances = Array.from({ length: 60 }, (_, i) => 10.92 + ((i * 7) % 5) / 100);
+    const plainSum = distances.reduce((sum, d) => sum + d, 0);
+    expect(plainSum).toBe(656.4000000000001); // what adding them as doubles gives
+    const state = restoreWindowState({});
+    const statuses = distances.map((Distance) => unicornStatus({ Name: 'Shadowfax', Distance }));
+    tallyRecords(state, asWindowRecords(statuses.map((status) => kinesisRecord(status))));
+    const [summary] = windowSummaries(state, '2017-06-05T09:17:00Z');
+    expect(summary.Distance).toBe(656.4);
+    expect(summary).toMatchObject(expectedTotals(statuses, 'Shadowfax'));
+
+    const two = restoreWindowState({});
+    tallyRecords(
+      two,
+      asWindowRecords([10, 10.01].map((Distance) => kinesisRecord(unicornStatus({ Distance })))),
+    );
+    expect(10 + 10.01).toBe(20.009999999999998);
+    expect(windowSummaries(two, '2017-06-05T09:17:00Z')[0].Distance).toBe(20.01);
+  });
+
   it('sets malformed records aside with a reason and still counts the rest', () => {
     const state = restoreWindowState({});
     const good = kinesisRecord(unicornStatus());

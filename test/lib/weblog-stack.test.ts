@@ -83,9 +83,60 @@ describe('weblog stack', () => {
 
   it('refuses a prefix that is not a relative key prefix ending with a slash', () => {
     const scope = new Stack(new App(), 'S');
-    expect(() => new WeblogDelivery(scope, 'D', { streamName: 'w', prefix: '/logs' })).toThrow(
-      /must be a relative S3 key prefix ending with "\/", such as "weblogs\/", got "\/logs"/,
+    const props = { streamName: 'w', directDeliveryName: 'd' };
+    expect(() => new WeblogDelivery(scope, 'D', { ...props, prefix: '/logs' })).toThrow(
+      /Weblog prefix must be a relative S3 key prefix ending with "\/", such as "weblogs\/", got "\/logs"/,
     );
+    expect(() => new WeblogDelivery(scope, 'E', { ...props, directPrefix: 'direct' })).toThrow(
+      /Weblog direct prefix must be a relative S3 key prefix ending with "\/", such as "weblogs-direct\/", got "direct"/,
+    );
+  });
+
+  it('refuses a direct prefix inside the stream delivery prefixes, or around them', () => {
+    const scope = new Stack(new App(), 'S');
+    const props = { streamName: 'w', directDeliveryName: 'd' };
+    for (const [directPrefix, id] of [
+      ['weblogs/direct/', 'A'],
+      ['weblogs-errors/', 'B'],
+      ['logs/', 'C'],
+    ] as const) {
+      const prefix = directPrefix === 'logs/' ? 'logs/web/' : undefined;
+      expect(() => new WeblogDelivery(scope, id, { ...props, directPrefix, prefix })).toThrow(
+        new RegExp(`Weblog direct prefix "${directPrefix}" overlaps the stream delivery's prefixes`),
+      );
+    }
+    expect(() => new WeblogDelivery(scope, 'D', { ...props, directPrefix: 'weblogs-raw/' })).not.toThrow();
+  });
+
+  it('declares a Direct PUT delivery stream by name into the same bucket, under its own prefix, encrypted', () => {
+    const directId = id(stack.delivery.directDeliveryStream);
+    template.hasResource('AWS::KinesisFirehose::DeliveryStream', {
+      Properties: {
+        DeliveryStreamName: 'weblogs-direct',
+        DeliveryStreamType: 'DirectPut',
+        KinesisStreamSourceConfiguration: Match.absent(),
+        DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+        ExtendedS3DestinationConfiguration: {
+          BucketARN: { 'Fn::GetAtt': [id(stack.delivery.bucket), 'Arn'] },
+          Prefix:
+            'weblogs-direct/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/',
+          ErrorOutputPrefix: Match.stringLikeRegexp(
+            '^weblogs-direct-errors/!\\{firehose:error-output-type\\}/',
+          ),
+          CompressionFormat: 'GZIP',
+          BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 5 },
+          ProcessingConfiguration: Match.absent(),
+        },
+      },
+      Metadata: { 'WildRydes::Role': 'weblogDirectDelivery' },
+    });
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 2);
+    const outputs = template.toJSON().Outputs;
+    expect(outputs.WeblogDirectDeliveryName.Value).toEqual({ Ref: directId });
+    expect(outputs.WeblogDirectPrefix.Value).toBe('weblogs-direct/');
+    synth({ prefix: 'alice' }).template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: 'alice-weblogs-direct',
+    });
   });
 
   it('runs a small current Amazon Linux 2023 instance: arm64 image from SSM, IMDSv2, encrypted disk, no key pair', () => {
@@ -194,7 +245,7 @@ describe('web server access', () => {
     );
   };
 
-  it('allows writing to the weblogs stream only, CloudWatch metrics in the agent namespace, and Session Manager', () => {
+  it('allows writing to the weblogs stream and the direct delivery stream only, CloudWatch metrics in the agent namespace, and Session Manager', () => {
     const statements = policies().flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toEqual([
       {
@@ -218,6 +269,11 @@ describe('web server access', () => {
         Action: 'cloudwatch:PutMetricData',
         Resource: '*',
         Condition: { StringEquals: { 'cloudwatch:namespace': 'AWSKinesisAgent' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        Resource: { 'Fn::GetAtt': [id(stack.delivery.directDeliveryStream), 'Arn'] },
       },
     ]);
     template.hasResourceProperties('AWS::IAM::Role', {

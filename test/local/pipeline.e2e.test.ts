@@ -35,7 +35,7 @@ import { isAlert, parseSensorCsvLine, splitCsvLines, type SensorReading } from '
 import { SENSOR_SETTINGS } from '#core/settings';
 import { formatStatusTime } from '#core/status-time';
 import { parseUnicornStatus, type UnicornStatus } from '#core/telemetry';
-import { LOG_LINES_SHIPPED, webServerLogs } from '../../bin/local-workloads';
+import { FLEET_RECORDS, LOG_LINES_SHIPPED, unicornFleet, webServerLogs } from '../../bin/local-workloads';
 import { runProducer } from '../../commands/producer';
 import { sleep } from '../../cli/run-main';
 import type { LocalStack } from '../../local/assembly';
@@ -147,7 +147,8 @@ it('Wild Rydes: data lake complete, summaries exact, malformed record set aside,
     'the start of a window',
     WINDOW_SECONDS * 1000 + 1000,
   );
-  const first = await start(dataDir);
+  // The fleet's status figure with no unicorns of its own: every record the stream received.
+  const first = await start(dataDir, { workloads: [unicornFleet(0)] });
   const phase1Window = windowStartOf(Date.now(), WINDOW_SECONDS);
   const phase1 = await fly(first.pipeline, names, 4, 1);
   await first.pipeline.kinesis.send(
@@ -162,6 +163,7 @@ it('Wild Rydes: data lake complete, summaries exact, malformed record set aside,
     p.status().consumers.find((c) => c.label === 'SummaryAggregation')!.records;
   // The aggregation has folded phase 1 into its window state, and the window is still open.
   await waitUntil(() => aggregated(first.pipeline) === phase1.sent + 1, 'phase 1 aggregated', 15_000);
+  expect(first.pipeline.status().workloads[FLEET_RECORDS]).toBe(phase1.sent + 1);
   expect(await scan(first.pipeline, table)).toEqual([]);
   const stoppedAt = Date.now();
   await stop(first.pipeline);

@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { isFleetName } from '#core/movement';
 import { synthesizeAssembly } from '../support/assembly';
 import { cleanEnv, run, start } from '../support/run-command';
 
@@ -69,6 +70,10 @@ it('runs the pipeline; the consumer finds it by itself and shows summaries; Ctrl
   running.push(pipeline);
   await pipeline.waitFor((out) => out.includes('Local Wild Rydes pipeline is running'));
   expect(pipeline.stdout()).toMatch(/Dashboard http:\/\/127\.0\.0\.1:\d+\//);
+  // The banner's example producer is a unicorn of one's own, not one the fleet flies.
+  const suggested = /npx producer -name (\S+)/.exec(pipeline.stdout())?.[1];
+  expect(suggested).toBeDefined();
+  expect(isFleetName(suggested!)).toBe(false);
   const endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8'));
   expect(endpoints).toMatchObject({
     pid: pipeline.child.pid,
@@ -105,6 +110,9 @@ it('runs the pipeline; the consumer finds it by itself and shows summaries; Ctrl
   expect(done.stdout).toMatch(
     /Stopping: sending what is pending, saving positions…\n.*records in \d+.*\nStopped\.\n$/,
   );
+  // Everything the stream received: at least the records the two summaries read above cover.
+  const recordsIn = Number(/records in (\d+)/.exec(done.stdout.split('Stopping:')[1])?.[1]);
+  expect(recordsIn).toBeGreaterThanOrEqual(summaries.reduce((n, s) => n + (s.Records as number), 0));
   expect(existsSync(endpointsFile)).toBe(false);
 });
 

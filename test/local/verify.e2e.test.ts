@@ -252,7 +252,15 @@ it('the log path: ✓ where the weblog lab is deployed, ✗ with a pointer when 
       status: 'ok',
       detail: expect.stringMatching(/^log line of VerifyProbe-\S+ in s3:\/\/\S+\/weblogs\//),
     });
-    const weblogs = pipeline.stacks.find((s) => s.outputs.WeblogStreamName)!.deliveryStreams[0];
+    expect(healthy.byId('directlogs')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(
+        /^log line of VerifyProbe-\S+ through weblogs-direct in s3:\/\/\S+\/weblogs-direct\//,
+      ),
+    });
+    const weblogs = pipeline.stacks
+      .find((s) => s.outputs.WeblogStreamName)!
+      .deliveryStreams.find((d) => d.type === 'KinesisStreamAsSource')!;
     await pipeline.deliveryStreams.find((d) => d.deliveryStream.arn === weblogs.arn)!.abandon();
     const paused = await verify(pipeline, dataDir, withWeblogs.dir);
     expect(paused.byId('logs')).toMatchObject({
@@ -261,6 +269,8 @@ it('the log path: ✓ where the weblog lab is deployed, ✗ with a pointer when 
       pointer: expect.stringContaining('weblog delivery stream'),
     });
     expect(paused.byId('summary').status).toBe('ok');
+    // The Direct PUT delivery stream is a path of its own: it still delivers.
+    expect(paused.byId('directlogs').status).toBe('ok');
   } finally {
     await Promise.all(started.splice(0).map((p) => p.stop()));
     withWeblogs.remove();

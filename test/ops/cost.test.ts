@@ -284,6 +284,19 @@ describe('the synthesized stacks', () => {
     expect(lines.some((l) => l.category === 'Kinesis shard-hours' && l.item === 'weblogs')).toBe(true);
   });
 
+  it("list the web server's Direct PUT delivery stream, at no cost while the workload puts nothing there", () => {
+    const weblogs = standard[standard.length - 1];
+    const [directId] = resourcesOfType(weblogs, 'AWS::KinesisFirehose::DeliveryStream')
+      .filter(([, r]) => roleOf(r) === 'weblogDirectDelivery')
+      .map(([id]) => id);
+    const direct = estimate(standard).lines.filter((l) => l.resources?.includes(directId));
+    expect(direct.map((l) => [l.category, l.usdPerHour])).toEqual([
+      ['Firehose', 0],
+      ['S3', 0],
+    ]);
+    expect(direct[0].quantity).toMatch(/^0 records\/h from Direct PUT \(none in the workload\)/);
+  });
+
   it('follow the workload: the sensor lab adds Lambda, DynamoDB and Firehose traffic', () => {
     const idle = estimate([standard[0]]);
     const lab = estimate([standard[0]], { ...DEFAULT_WORKLOAD, sensorRecordsPerSecond: 100 });

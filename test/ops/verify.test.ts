@@ -53,7 +53,13 @@ describe('the paths follow the deployed labs', () => {
   it('sensors and logs where deployed; the weblog stack joins its main stack', () => {
     const [target] = outputsFileTargets({
       WildRydes: { ...WILD_RYDES, SensorStreamName: 's', SensorAggregateTableName: 't' },
-      'WildRydes-Weblogs': { WeblogStreamName: 'weblogs', WeblogBucketName: 'b', WeblogPrefix: 'weblogs/' },
+      'WildRydes-Weblogs': {
+        WeblogStreamName: 'weblogs',
+        WeblogBucketName: 'b',
+        WeblogPrefix: 'weblogs/',
+        WeblogDirectDeliveryName: 'weblogs-direct',
+        WeblogDirectPrefix: 'weblogs-direct/',
+      },
     });
     expect(deployedPaths(target.outputs).map((p) => p.id)).toEqual([
       'telemetry',
@@ -63,8 +69,16 @@ describe('the paths follow the deployed labs', () => {
       'guest',
       'sensors',
       'logs',
+      'directlogs',
       'alarms',
     ]);
+    // A weblog stack from before the Direct PUT delivery stream: the stream's log path only.
+    const [older] = outputsFileTargets({
+      WildRydes: WILD_RYDES,
+      'WildRydes-Weblogs': { WeblogStreamName: 'weblogs', WeblogBucketName: 'b', WeblogPrefix: 'weblogs/' },
+    });
+    expect(deployedPaths(older.outputs).map((p) => p.id)).toContain('logs');
+    expect(deployedPaths(older.outputs).map((p) => p.id)).not.toContain('directlogs');
   });
 });
 

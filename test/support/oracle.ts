@@ -7,7 +7,8 @@ import type { UnicornStatus } from '#core/telemetry';
 export function expectedTotals(statuses: readonly UnicornStatus[], name: string) {
   const mine = statuses.filter((s) => s.Name === name);
   return {
-    Distance: mine.reduce((sum, s) => sum + s.Distance, 0),
+    // In whole centimetres, as the records give it, so the sum is exact.
+    Distance: mine.reduce((sum, s) => sum + Math.round(s.Distance * 100), 0) / 100,
     MinMagicPoints: Math.min(...mine.map((s) => s.MagicPoints)),
     MaxMagicPoints: Math.max(...mine.map((s) => s.MagicPoints)),
     MinHealthPoints: Math.min(...mine.map((s) => s.HealthPoints)),

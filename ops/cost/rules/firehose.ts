@@ -31,7 +31,7 @@ function priceDelivery(ctx: RuleContext, id: string, stream: StreamUse | undefin
   ctx.lines.push({
     category: 'Firehose',
     item: id,
-    quantity: `${fmt(rate * 3600)} records/h from ${stream?.name ?? 'no stream'}, billed at 5 KB each: ${fmt(gbPerHour)} GB/h`,
+    quantity: `${fmt(rate * 3600)} records/h from ${stream?.name ?? 'Direct PUT (none in the workload)'}, billed at 5 KB each: ${fmt(gbPerHour)} GB/h`,
     usdPerHour: gbPerHour * price(ctx, 'firehose.ingestGb'),
     resources: [id],
   });
@@ -64,7 +64,10 @@ function countTransformations(ctx: RuleContext, id: string, rate: number, s3: S3
   }
 }
 
-/** Firehose delivery streams reading a Kinesis stream into S3. */
+/**
+ * Firehose delivery streams into S3: reading a Kinesis stream (priced by its traffic), or Direct
+ * PUT (PutRecordBatch from the agent's deliveryStream flows, which the workload does not model).
+ */
 export function priceDeliveryStreams(ctx: RuleContext): void {
   for (const [id, r] of ofType(ctx, 'AWS::KinesisFirehose::DeliveryStream')) {
     const p = props(r);
