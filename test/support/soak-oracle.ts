@@ -157,7 +157,7 @@ const windowName = (arrivalMs: number, windowSeconds: number) => {
   return new Date(Math.floor(arrivalMs / size) * size).toISOString().replace('T', ' ').slice(0, 23);
 };
 
-interface Totals {
+export interface Totals {
   Distance: number;
   MinMagicPoints: number;
   MaxMagicPoints: number;
@@ -257,77 +257,58 @@ const count = <K>(keys: Iterable<K>) => {
   return counts;
 };
 
+/** A summary as the table holds it, its numbers read. */
+export interface StoredSummary extends Totals {
+  readonly Name: string;
+  readonly StatusTime: string;
+}
+
+/** What the oracle read back, once everything had settled. */
+export interface SoakEvidence {
+  /** The stream's records, in shard order: data as text, arrival time in epoch ms. */
+  readonly records: readonly { readonly data: string; readonly arrival: number }[];
+  /** The data lake's lines under `raw/`. */
+  readonly lakeLines: readonly string[];
+  readonly summaries: readonly StoredSummary[];
+  /** Every failure queue's messages, parsed, each with its `queue`. */
+  readonly messages: readonly unknown[];
+}
+
+const malformedNotices = (messages: readonly unknown[]) =>
+  new Set(
+    messages.flatMap((m) => {
+      const n = m as { kind?: string; reason?: string; data?: string };
+      return n.kind === 'malformed-record' && n.reason && n.data ? [text(Buffer.from(n.data, 'base64'))] : [];
+    }),
+  );
+
 /**
- * Waits until the data lake, the summaries and the failure queues account for every record on
- * the stream (or the time runs out), then compares everything, phase by phase.
+ * The comparison itself: per phase, what was put against what the stream, the data lake, the
+ * summaries and the failure queues hold; every summary against its recomputation from the
+ * stream's well-formed records by unicorn and window of arrival.
  */
-export async function judgeSoak(ctx: OracleContext, phases: readonly SoakPhase[]): Promise<SoakVerdict> {
-  const started = Date.now();
-  // Nothing is put any more: the stream is what it will be.
-  const records = await readStream(ctx);
-  const data = records.map((r) => text(r.Data));
-  const statuses = records.flatMap((r, i) => {
-    const status = wellFormed(data[i]);
-    return status ? [{ status, arrival: r.ApproximateArrivalTimestamp!.getTime() }] : [];
+export function compareSoak(
+  evidence: SoakEvidence,
+  phases: readonly SoakPhase[],
+  windowSeconds: number,
+): { rows: SoakRow[]; problems: string[] } {
+  const { lakeLines: lines, summaries, messages } = evidence;
+  const data = evidence.records.map((r) => r.data);
+  const statuses = evidence.records.flatMap((r) => {
+    const status = wellFormed(r.data);
+    return status ? [{ status, arrival: r.arrival }] : [];
   });
   const malformed = new Set(data.filter((d) => !wellFormed(d)));
-  const lake = new DataLake(ctx);
-  const queues = new FailureQueues(ctx);
-
-  const noticed = (messages: unknown[]) =>
-    new Set(
-      messages.flatMap((m) => {
-        const n = m as { kind?: string; reason?: string; data?: string };
-        return n.kind === 'malformed-record' && n.reason && n.data
-          ? [text(Buffer.from(n.data, 'base64'))]
-          : [];
-      }),
-    );
-  const recordsIn = (items: Awaited<ReturnType<typeof scanTable>>) =>
-    items.reduce((n, item) => n + Number(item.Records?.N ?? 0), 0);
-
-  let lines: string[] = [];
-  let items: Awaited<ReturnType<typeof scanTable>> = [];
-  let messages: unknown[] = [];
-  let settled = false;
-  const deadline = Date.now() + ctx.settleTimeoutMs;
-  while (Date.now() < deadline) {
-    [lines, items, messages] = await Promise.all([lake.lines(), scanTable(ctx), queues.read()]);
-    const seen = noticed(messages);
-    ctx.log(
-      `soak: settling: ${records.length} on the stream, ${lines.length} lines in S3, ${recordsIn(items)}/${statuses.length} aggregated, ${[...malformed].filter((d) => seen.has(d)).length}/${malformed.size} malformed set aside`,
-    );
-    if (
-      lines.length >= records.length &&
-      recordsIn(items) >= statuses.length &&
-      [...malformed].every((d) => seen.has(d))
-    ) {
-      settled = true;
-      break;
-    }
-    await sleep(1_000);
-  }
-  const settleSeconds = (Date.now() - started) / 1000;
-  // A copy written late (a replayed buffer, a repeated summary) would show by now.
-  await sleep(ctx.quietMs);
-  [lines, items, messages] = await Promise.all([lake.lines(), scanTable(ctx), queues.read()]);
-
-  const problems: string[] = [...lake.problems];
-  if (!settled) problems.push(`not settled within ${ctx.settleTimeoutMs / 1000} s`);
-  const seen = noticed(messages);
+  const problems: string[] = [];
+  const seen = malformedNotices(messages);
   for (const m of messages) {
-    const n = m as {
-      kind?: string;
-      reason?: string;
-      data?: string;
-      KinesisBatchInfo?: unknown;
-      queue?: string;
-    };
+    const n = m as { kind?: string; reason?: string; data?: string; queue?: string };
     if (n.kind === 'malformed-record') {
       if (!n.reason) problems.push(`a failure message in ${n.queue} without a reason`);
       else if (n.data && !malformed.has(text(Buffer.from(n.data, 'base64'))))
         problems.push(`a failure message in ${n.queue} for a record not malformed on the stream`);
     } else {
+      // A batch given up on, or anything else: nothing of the soak should end up there.
       problems.push(`${n.queue}: ${JSON.stringify(m).slice(0, 300)}`);
     }
   }
@@ -335,7 +316,7 @@ export async function judgeSoak(ctx: OracleContext, phases: readonly SoakPhase[]
   // The recomputation: per unicorn and window of arrival, the totals written out.
   const expected = new Map<string, Totals>();
   for (const { status: s, arrival } of statuses) {
-    const key = `${s.Name}|${windowName(arrival, ctx.windowSeconds)}`;
+    const key = `${s.Name}|${windowName(arrival, windowSeconds)}`;
     const t = expected.get(key);
     if (!t) {
       expected.set(key, {
@@ -362,22 +343,21 @@ export async function judgeSoak(ctx: OracleContext, phases: readonly SoakPhase[]
     problems.push(`summary ${key}: ${why}`);
   };
   const stored = new Set<string>();
-  for (const item of items) {
-    const key = `${item.Name?.S}|${item.StatusTime?.S}`;
+  for (const item of summaries) {
+    const key = `${item.Name}|${item.StatusTime}`;
+    if (stored.has(key)) blame(key, 'stored twice');
     stored.add(key);
     const want = expected.get(key);
     if (!want) {
       blame(key, 'not expected from the stream');
       continue;
     }
-    const differences = (Object.keys(want) as (keyof Totals)[]).filter((field) => {
-      const got = Number(item[field]?.N);
-      return field === 'Distance'
-        ? !(Math.abs(got - want.Distance) <= 1e-6 * Math.max(1, Math.abs(want.Distance)))
-        : got !== want[field];
-    });
-    if (differences.length > 0)
-      blame(key, differences.map((f) => `${f} ${item[f]?.N} ≠ ${want[f]}`).join(', '));
+    const differences = (Object.keys(want) as (keyof Totals)[]).filter((field) =>
+      field === 'Distance'
+        ? !(Math.abs(item.Distance - want.Distance) <= 1e-6 * Math.max(1, Math.abs(want.Distance)))
+        : item[field] !== want[field],
+    );
+    if (differences.length > 0) blame(key, differences.map((f) => `${f} ${item[f]} ≠ ${want[f]}`).join(', '));
   }
   for (const key of expected.keys()) if (!stored.has(key)) blame(key, 'missing from the table');
 
@@ -395,10 +375,10 @@ export async function judgeSoak(ctx: OracleContext, phases: readonly SoakPhase[]
       if (difference > 0) extraInS3 += difference;
       else missingInS3 -= difference;
     }
-    const well = statuses.filter((s) => s.status.Name.startsWith(phase.tag)).length;
-    const aggregated = items
-      .filter((i) => i.Name?.S?.startsWith(phase.tag))
-      .reduce((n, i) => n + Number(i.Records?.N ?? 0), 0);
+    const well = statuses.filter((s) => tagOf(`"Name":"${s.status.Name}"`) === phase.tag).length;
+    const aggregated = summaries
+      .filter((i) => tagOf(`"Name":"${i.Name}"`) === phase.tag)
+      .reduce((n, i) => n + i.Records, 0);
     const bad = [...distinct].filter((d) => malformed.has(d));
     const setAside = bad.filter((d) => seen.has(d)).length;
     const missingMalformed = phase.malformedPut.filter((d) => !distinct.has(d.replace(/\n$/, ''))).length;
@@ -429,5 +409,68 @@ export async function judgeSoak(ctx: OracleContext, phases: readonly SoakPhase[]
     if (row.lost > 0 || row.duplicated > 0)
       problems.push(`${row.tag} (${row.label}): ${row.lost} lost, ${row.duplicated} duplicated`);
   }
+  return { rows, problems };
+}
+
+const summaryOf = (item: Record<string, { S?: string; N?: string }>): StoredSummary => ({
+  Name: item.Name?.S ?? '',
+  StatusTime: item.StatusTime?.S ?? '',
+  Distance: Number(item.Distance?.N),
+  MinMagicPoints: Number(item.MinMagicPoints?.N),
+  MaxMagicPoints: Number(item.MaxMagicPoints?.N),
+  MinHealthPoints: Number(item.MinHealthPoints?.N),
+  MaxHealthPoints: Number(item.MaxHealthPoints?.N),
+  Records: Number(item.Records?.N),
+});
+
+/**
+ * Waits until the data lake, the summaries and the failure queues account for every record on
+ * the stream (or the time runs out), watches a little longer for late copies, then compares.
+ */
+export async function judgeSoak(ctx: OracleContext, phases: readonly SoakPhase[]): Promise<SoakVerdict> {
+  const started = Date.now();
+  // Nothing is put any more: the stream is what it will be.
+  const records = (await readStream(ctx)).map((r) => ({
+    data: text(r.Data),
+    arrival: r.ApproximateArrivalTimestamp!.getTime(),
+  }));
+  const wellFormedCount = records.filter((r) => wellFormed(r.data)).length;
+  const malformed = records.filter((r) => !wellFormed(r.data)).map((r) => r.data);
+  const lake = new DataLake(ctx);
+  const queues = new FailureQueues(ctx);
+  const readBack = async () => {
+    const [lakeLines, items, messages] = await Promise.all([lake.lines(), scanTable(ctx), queues.read()]);
+    return { records, lakeLines, summaries: items.map(summaryOf), messages };
+  };
+
+  let evidence = await readBack();
+  let settled = false;
+  const deadline = Date.now() + ctx.settleTimeoutMs;
+  for (;;) {
+    const aggregated = evidence.summaries.reduce((n, s) => n + s.Records, 0);
+    const seen = malformedNotices(evidence.messages);
+    const setAside = malformed.filter((d) => seen.has(d)).length;
+    ctx.log(
+      `soak: settling: ${records.length} on the stream, ${evidence.lakeLines.length} lines in S3, ${aggregated}/${wellFormedCount} aggregated, ${setAside}/${malformed.length} malformed set aside`,
+    );
+    if (
+      evidence.lakeLines.length >= records.length &&
+      aggregated >= wellFormedCount &&
+      setAside === malformed.length
+    ) {
+      settled = true;
+      break;
+    }
+    if (Date.now() > deadline) break;
+    await sleep(1_000);
+    evidence = await readBack();
+  }
+  const settleSeconds = (Date.now() - started) / 1000;
+  // A copy written late (a replayed buffer, a repeated summary) would show by now.
+  await sleep(ctx.quietMs);
+  evidence = await readBack();
+  const { rows, problems } = compareSoak(evidence, phases, ctx.windowSeconds);
+  if (!settled) problems.unshift(`not settled within ${ctx.settleTimeoutMs / 1000} s`);
+  problems.unshift(...lake.problems);
   return { rows, problems, settleSeconds };
 }

@@ -10,6 +10,7 @@
  */
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { clientConfig } from '../../cli/aws';
+import { sleep as realSleep } from '../../cli/run-main';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -226,11 +227,7 @@ export async function runSoak(settings: SoakSettings): Promise<SoakRun> {
         kinesis: producerKinesis,
         out: () => undefined,
         now: Date.now,
-        sleep: (ms, signal) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, ms);
-            signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-          }),
+        sleep: realSleep,
         stop: new AbortController().signal,
         abandon: new AbortController().signal,
         // The producer's own policy (until Kinesis takes each record) with shorter pauses, so
