@@ -30,6 +30,8 @@ it('loses nothing and duplicates nothing through every fault, two SIGKILLs and a
     settleTimeoutMs: 40_000,
   });
   const { rows, problems } = run.verdict;
+  // What the runtime reported (faults, function errors, alarms) helps to read a failure.
+  if (problems.length > 0) process.stderr.write(`${run.output}\n`);
   expect(problems).toEqual([]);
   // Every fault had its phase, and each phase put records and saw them through.
   expect(rows.map((r) => r.label)).toEqual([
