@@ -12,7 +12,15 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { clientConfig } from '../../cli/aws';
 import { sleep as realSleep } from '../../cli/run-main';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -416,5 +424,6 @@ export async function runSoak(settings: SoakSettings): Promise<SoakRun> {
     await Promise.all(children.map((c) => c.exited));
     clients.destroy();
     producerKinesis.destroy();
+    rmSync(work, { recursive: true, force: true });
   }
 }
