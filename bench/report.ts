@@ -5,6 +5,7 @@ import type { StartResult, SynthComparison } from './inner-loop';
 import type { Machine } from './machine';
 import type { PipelineBenchResult, PipelineRun } from './pipeline';
 import type { ProducerBenchResult } from './producer';
+import type { SoakBenchResult } from './soak';
 import { round } from './stats';
 
 export const SECTIONS = [
@@ -14,6 +15,7 @@ export const SECTIONS = [
   'bundles',
   'producer',
   'pipeline',
+  'soak',
   'cost',
   'test',
 ] as const;
@@ -34,6 +36,7 @@ export interface BenchResults {
   readonly bundles?: BundleBenchResult;
   readonly producer?: ProducerBenchResult;
   readonly pipeline?: PipelineBenchResult;
+  readonly soak?: SoakBenchResult;
   readonly cost?: CostResult;
   readonly test?: TestTimeResult;
 }
@@ -388,6 +391,54 @@ function pipelineSection(results: BenchResults): string[] {
   return out;
 }
 
+/** The soak's fault table: per fault, what was put and where it arrived. */
+export function soakSection(results: BenchResults): string[] {
+  const soak = results.soak;
+  if (!soak) return [];
+  const s = soak.settings;
+  return [
+    '## Soak: faults, crashes and restarts',
+    '',
+    `\`npm start\` as a process; per phase ${s.unicorns} unicorns of its own at ${s.ratePerUnicorn} records/s ` +
+      `each and ${s.malformedPerPhase} malformed records, each fault in force for ${s.faultSeconds} s; ` +
+      `${s.windowSeconds} s windows, ${s.batchingWindowSeconds} s batching, ${s.bufferSeconds} s Firehose buffers. ` +
+      'Counted by an oracle independent of the pipeline: lost = put but missing from the stream, S3, the ' +
+      'summaries or (malformed) the failure queue; duplicated = extra copies in the stream or S3, or records ' +
+      'counted twice in the summaries; summaries wrong = items differing from their recomputation from the stream.',
+    '',
+    table(
+      [
+        'fault',
+        'records put',
+        'in stream',
+        'in S3',
+        'aggregated',
+        'malformed set aside',
+        'lost',
+        'duplicated',
+        'summaries wrong',
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      soak.rows.map((r) => [
+        `\`${r.label}\``,
+        n(r.put),
+        n(r.inStream),
+        n(r.inS3),
+        n(r.aggregated),
+        n(r.setAside),
+        n(r.lost),
+        n(r.duplicated),
+        n(r.summariesWrong),
+      ]),
+    ),
+    '',
+    `Settled ${soak.settleSeconds.toFixed(1)} s after the last record; ${soak.seconds.toFixed(0)} s in all; ` +
+      `the last runtime ${soak.stoppedCleanly ? 'stopped cleanly on Ctrl-C' : '**did not stop cleanly**'}.` +
+      (soak.problems.length > 0 ? ` Problems: ${soak.problems.slice(0, 10).join('; ')}.` : ' No problems.'),
+    '',
+  ];
+}
+
 /** The producer's fleet at each rate. */
 function producerSection(results: BenchResults): string[] {
   const out: string[] = [];
@@ -554,6 +605,7 @@ export function renderMarkdown(results: BenchResults): string {
     ...innerLoopSection(results),
     ...handlersSection(results),
     ...pipelineSection(results),
+    ...soakSection(results),
     ...producerSection(results),
     ...bundlesSection(results),
     ...synthAndTestsSection(results),

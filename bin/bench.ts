@@ -16,12 +16,13 @@ import { benchStart, compareSynth } from '../bench/inner-loop';
 import { describeMachine, finishMachine } from '../bench/machine';
 import { benchPipeline } from '../bench/pipeline';
 import { benchProducer } from '../bench/producer';
+import { benchSoak } from '../bench/soak';
 import { renderMarkdown, SECTIONS, type BenchResults, type Section } from '../bench/report';
 import { round } from '../bench/stats';
 
 const USAGE = `Measures synth against a minimal app's, npm start, handler throughput, the local pipeline, the
-producer, bundle sizes and cold starts, the test time and the cost estimate; writes
-bench/results/latest.json and latest.md.
+soak through every fault (its fault table), the producer, bundle sizes and cold starts, the test time
+and the cost estimate; writes bench/results/latest.json and latest.md.
 
 Usage: npm run bench [-- --skip-test-time] [--only SECTIONS] [--out-dir DIR]
 
@@ -72,6 +73,12 @@ function readArguments(argv: string[]) {
         default: '20',
         describe: 'Seconds of traffic per pipeline rate',
       },
+      'soak-fault-seconds': {
+        type: 'string',
+        requiresArg: true,
+        default: '10',
+        describe: 'Seconds each fault is in force in the soak',
+      },
       'bundle-runs': {
         type: 'string',
         requiresArg: true,
@@ -86,10 +93,11 @@ function readArguments(argv: string[]) {
   const pipelineRates = numberList('pipeline-rates', args.pipelineRates);
   const pipelineSeconds = positiveNumber('pipeline-seconds')(args.pipelineSeconds);
   const bundleRuns = positiveNumber('bundle-runs', { integer: true })(args.bundleRuns);
+  const soakFaultSeconds = positiveNumber('soak-fault-seconds', { max: 600 })(args.soakFaultSeconds);
   const outDir =
     args.outDir ?? (args.only === undefined ? path.join(PROJECT_ROOT, 'bench', 'results') : undefined);
 
-  return { sections, pipelineRates, pipelineSeconds, bundleRuns, outDir };
+  return { sections, pipelineRates, pipelineSeconds, bundleRuns, soakFaultSeconds, outDir };
 }
 
 type Settings = NonNullable<ReturnType<typeof readArguments>>;
@@ -101,7 +109,7 @@ async function runSections(
   results: MutableResults,
   log: (line: string) => void,
 ): Promise<void> {
-  const { sections, pipelineRates, pipelineSeconds, bundleRuns } = settings;
+  const { sections, pipelineRates, pipelineSeconds, bundleRuns, soakFaultSeconds } = settings;
   let assemblyDir: string | undefined;
   const assembly = async () => {
     if (!assemblyDir) {
@@ -138,6 +146,11 @@ async function runSections(
         seconds: pipelineSeconds,
         log,
       });
+    },
+    soak: async () => {
+      results.soak = await benchSoak({ assemblyDir: await assembly(), faultSeconds: soakFaultSeconds, log });
+      if (results.soak.problems.length > 0)
+        throw new Error(`the soak found ${results.soak.problems.length} problems (see its table)`);
     },
     cost: async () => {
       results.cost = await benchCost(assemblyDir);

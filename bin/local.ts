@@ -21,6 +21,7 @@ function from its own bundle, drives the event sources and Firehose delivery str
 few unicorns. Ctrl-C stops everything.
 
 Usage: npm start -- [--unicorns N] [--window-seconds S] [--fresh] [--no-limits]
+                    [--batching-window-seconds S] [--buffer-seconds S]
                     [--fault NAME[:PERCENT][@TARGET][?PARAMETER=VALUE&...] ...] [-c key=value ...]
 
 Faults by AWS Fault Injection Service's action names (add or clear them while it runs with
@@ -96,6 +97,16 @@ runMain('local', async () => {
         requiresArg: true,
         describe: "Tumbling window length for demos and tests (default: the template's)",
       },
+      'batching-window-seconds': {
+        type: 'string',
+        requiresArg: true,
+        describe: "How long the event sources gather a batch, for demos and tests (default: the template's)",
+      },
+      'buffer-seconds': {
+        type: 'string',
+        requiresArg: true,
+        describe: "How long the delivery streams buffer before writing to S3 (default: the template's)",
+      },
       fresh: {
         type: 'boolean',
         default: false,
@@ -142,6 +153,15 @@ runMain('local', async () => {
     args.windowSeconds === undefined
       ? undefined
       : positiveNumber('window-seconds', { max: 900 })(args.windowSeconds);
+  // Lambda's MaximumBatchingWindowInSeconds is at most 300, Firehose's buffering interval 900.
+  const batchingWindowSeconds =
+    args.batchingWindowSeconds === undefined
+      ? undefined
+      : positiveNumber('batching-window-seconds', { max: 300 })(args.batchingWindowSeconds);
+  const bufferIntervalSeconds =
+    args.bufferSeconds === undefined
+      ? undefined
+      : positiveNumber('buffer-seconds', { max: 900 })(args.bufferSeconds);
   const portBase =
     args.portBase === '0' ? 0 : positiveNumber('port-base', { integer: true, max: 65_531 })(args.portBase);
   let faultList: Fault[];
@@ -177,6 +197,8 @@ runMain('local', async () => {
     dataDir,
     emulators,
     windowSeconds,
+    batchingWindowSeconds,
+    bufferIntervalSeconds,
     ports,
     endpointPort: port(0),
     workloads: [

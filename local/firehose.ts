@@ -433,6 +433,12 @@ function kinesisFeed(
   const intent = () => (checkpoints.get(INTENT_KEY)?.state as KinesisIntent | undefined) ?? undefined;
   /** Records read past the recorded object, held until it is written. */
   const held = new Map<string, Buffered[]>();
+  /**
+   * Per shard, the last record read in this run. What was read is buffered, held or written,
+   * so a reader started again (after a failed write or read) resumes after it rather than at
+   * the saved position, which would put the same records in the buffer twice.
+   */
+  const lastRead = new Map<string, string>();
   /** Whether the buffer holds every record of the recorded object. */
   const complete = (buffer: readonly Buffered[], pending: KinesisIntent) =>
     Object.entries(pending.shards).every(([shardId, { last }]) =>
@@ -443,7 +449,7 @@ function kinesisFeed(
     const shardId = shard.ShardId!;
     const saved = checkpoints.get(shardId) as { after?: string } | undefined;
     const reader = new ShardReader(source.kinesis, source.stream.name, shardId, {
-      after: saved?.after,
+      after: lastRead.get(shardId) ?? saved?.after,
       start: { type: 'TRIM_HORIZON' },
     });
     while (!signal.aborted) {
@@ -451,6 +457,7 @@ function kinesisFeed(
       await waitForStorage(checkpoints, clock, signal, log, delivery.logicalId);
       if (signal.aborted) break;
       const { records } = await reader.read(10_000);
+      if (records.length > 0) lastRead.set(shardId, records[records.length - 1].SequenceNumber!);
       const items: Buffered[] = records.map((record) => ({
         data: record.Data ?? new Uint8Array(),
         arrival: record.ApproximateArrivalTimestamp?.getTime() ?? clock.now(),

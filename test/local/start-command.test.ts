@@ -34,6 +34,15 @@ it('rejects bad options with one line and exit 2', async () => {
   oneLine(out.stderr);
 });
 
+it("rejects a buffering interval beyond Firehose's 900 s with one line and exit 2", async () => {
+  const out = await run('local', ['--buffer-seconds', '901']);
+  expect(out.code).toBe(2);
+  expect(out.stderr.trim()).toMatch(
+    /^local: --buffer-seconds must be a positive number up to 900, got "901"/,
+  );
+  oneLine(out.stderr);
+});
+
 it('explains a missing cloud assembly in one line', async () => {
   const out = await run('local', [
     '--assembly',
