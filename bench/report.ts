@@ -5,7 +5,7 @@ import type { StartResult, SynthComparison } from './inner-loop';
 import type { Machine } from './machine';
 import type { PipelineBenchResult, PipelineRun } from './pipeline';
 import type { ProducerBenchResult } from './producer';
-import type { SoakBenchResult } from './soak';
+import type { SoakBenchResult } from './soak/section';
 import { round } from './stats';
 
 export const SECTIONS = [

@@ -16,7 +16,7 @@ import { benchStart, compareSynth } from '../bench/inner-loop';
 import { describeMachine, finishMachine } from '../bench/machine';
 import { benchPipeline } from '../bench/pipeline';
 import { benchProducer } from '../bench/producer';
-import { benchSoak } from '../bench/soak';
+import { benchSoak } from '../bench/soak/section';
 import { renderMarkdown, SECTIONS, type BenchResults, type Section } from '../bench/report';
 import { round } from '../bench/stats';
 

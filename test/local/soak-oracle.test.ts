@@ -2,7 +2,7 @@
  * The soak's oracle must be able to fail: fed what a pipeline that lost, duplicated or
  * miscounted would leave behind, it says so, phase by phase.
  */
-import { compareSoak, type SoakEvidence, type SoakPhase, type StoredSummary } from '../support/soak-oracle';
+import { compareSoak, type SoakEvidence, type SoakPhase, type StoredSummary } from '../../bench/soak/oracle';
 
 const WINDOW = 10;
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);

@@ -1,14 +1,20 @@
 /**
  * The soak, short: `npm start` as a real process through every fault the local run can inject,
  * two SIGKILLs at different points of a window and a log agent restarted across a rotation;
- * then the independent oracle (test/support/soak-oracle.ts) reads everything back. Records put
+ * then the independent oracle (bench/soak/oracle.ts) reads everything back. Records put
  * = records on the stream = lines in the data lake (none twice) = records in the summaries;
  * every summary equals its recomputation from the stream; every malformed record is in a
  * failure queue with a reason. The long version, with the fault table, is
  * `npm run bench -- --only soak`.
  */
 import { synthesizeAssembly } from '../support/assembly';
-import { AGENT_PHASE, EARLY_KILL_PHASE, LATE_KILL_PHASE, runSoak, SOAK_FAULTS } from '../support/soak';
+import {
+  AGENT_PHASE,
+  EARLY_KILL_PHASE,
+  LATE_KILL_PHASE,
+  runSoak,
+  SOAK_FAULTS,
+} from '../../bench/soak/runner';
 
 let assembly: ReturnType<typeof synthesizeAssembly>;
 beforeAll(() => {

@@ -26,8 +26,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PRODUCER_RETRY_POLICY, runProducer } from '../../commands/producer';
 import { localClients, type LocalClients } from '../../local/aws-access';
-import { cleanEnv, ROOT } from './run-command';
-import { judgeSoak, type SoakPhase, type SoakVerdict } from './soak-oracle';
+import { cleanEnv } from '../isolated-env';
+import { PROJECT_ROOT as ROOT } from '../commands';
+import { judgeSoak, type SoakPhase, type SoakVerdict } from './oracle';
 
 export interface SoakSettings {
   /** The synthesized cloud assembly to run (default labs). */

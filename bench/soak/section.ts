@@ -5,8 +5,8 @@
  * its fault table reported: per phase, records put, on the stream, in S3, aggregated, lost,
  * duplicated.
  */
-import type { SoakRow } from '../test/support/soak-oracle';
-import { runSoak, type SoakSettings } from '../test/support/soak';
+import type { SoakRow } from './oracle';
+import { runSoak, type SoakSettings } from './runner';
 
 /**
  * Ten-second windows with the aggregation gathering for a second and the data lake buffering
