@@ -193,7 +193,104 @@ function generatedName(stackName: string, logicalId: string, max: number, lower 
 const num = (value: unknown, fallback: number) =>
   value === undefined || value === null ? fallback : Number(value);
 
-/** How each resource type answers `Ref` and `Fn::GetAtt` locally. */
+/** A resource being given its local identity: where it is, and the names it may have. */
+interface ResourceSite {
+  readonly logicalId: string;
+  readonly stackName: string;
+  readonly region: string;
+  readonly endpoints: LocalEndpointsForPlan;
+  /** The property's value when the template gives it literally. */
+  literal(property: string): string | undefined;
+  /** The name CloudFormation generates, cut to `max` characters (`lower` for S3's rules). */
+  generated(max: number, lower?: boolean): string;
+  /** The name the template gives in `property`, else the generated one. */
+  name(property: string, max: number, lower?: boolean): string;
+  arn(service: string, rest: string): string;
+}
+
+type IdentityRule = (site: ResourceSite) => ResolvedResource;
+
+/** A resource whose Ref is its name and whose Arn is `arn:aws:SERVICE:REGION:ACCOUNT:PREFIX<name>`. */
+const namedWithArn =
+  (property: string, max: number, service: string, prefix: string): IdentityRule =>
+  (site) => {
+    const name = site.name(property, max);
+    return { ref: name, attributes: { Arn: site.arn(service, `${prefix}${name}`) } };
+  };
+
+/** How each resource type answers `Ref` and `Fn::GetAtt` locally (maximum name lengths as CloudFormation's). */
+const LOCAL_IDENTITIES: Readonly<Record<string, IdentityRule>> = {
+  'AWS::Kinesis::Stream': namedWithArn('Name', 128, 'kinesis', 'stream/'),
+  'AWS::DynamoDB::Table': (site) => {
+    const name = site.name('TableName', 255);
+    return {
+      ref: name,
+      attributes: {
+        Arn: site.arn('dynamodb', `table/${name}`),
+        StreamArn: site.arn('dynamodb', `table/${name}/stream/local`),
+      },
+    };
+  },
+  'AWS::S3::Bucket': (site) => {
+    const name = site.name('BucketName', 63, true);
+    const { region } = site;
+    return {
+      ref: name,
+      attributes: {
+        Arn: `arn:aws:s3:::${name}`,
+        DomainName: `${name}.s3.amazonaws.com`,
+        RegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+        WebsiteURL: `http://${name}.s3-website-${region}.amazonaws.com`,
+      },
+    };
+  },
+  'AWS::SQS::Queue': (site) => {
+    const name = site.name('QueueName', 80);
+    const url = `${site.endpoints.sqs}/${LOCAL_ACCOUNT}/${name}`;
+    return { ref: url, attributes: { Arn: site.arn('sqs', name), QueueName: name, QueueUrl: url } };
+  },
+  'AWS::Lambda::Function': namedWithArn('FunctionName', 64, 'lambda', 'function:'),
+  'AWS::KinesisFirehose::DeliveryStream': namedWithArn(
+    'DeliveryStreamName',
+    64,
+    'firehose',
+    'deliverystream/',
+  ),
+  'AWS::IAM::Role': (site) => {
+    const name = site.name('RoleName', 64);
+    return { ref: name, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}`, RoleId: name } };
+  },
+  'AWS::Logs::LogGroup': (site) => {
+    const name = site.literal('LogGroupName') ?? `/local/${site.generated(200)}`;
+    return { ref: name, attributes: { Arn: site.arn('logs', `log-group:${name}:*`) } };
+  },
+  'AWS::CloudWatch::Alarm': namedWithArn('AlarmName', 255, 'cloudwatch', 'alarm:'),
+  'AWS::CloudWatch::Dashboard': (site) => ({ ref: site.name('DashboardName', 255), attributes: {} }),
+  'AWS::SNS::Topic': (site) => {
+    const name = site.name('TopicName', 256);
+    return { ref: site.arn('sns', name), attributes: { TopicArn: site.arn('sns', name), TopicName: name } };
+  },
+  'AWS::Cognito::IdentityPool': ({ region, stackName, logicalId }) => ({
+    ref: `${region}:${stableUuid(`${stackName}/${logicalId}`)}`,
+    attributes: { Name: logicalId },
+  }),
+  'AWS::IAM::Group': (site) => {
+    const name = site.name('GroupName', 128);
+    return { ref: name, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:group/${name}` } };
+  },
+  'AWS::IAM::ManagedPolicy': (site) => {
+    const policyArn = `arn:aws:iam::${LOCAL_ACCOUNT}:policy/${site.name('ManagedPolicyName', 128)}`;
+    return { ref: policyArn, attributes: { PolicyArn: policyArn } };
+  },
+};
+
+/** Any other resource: a generated name, and an ARN in a `local` service. */
+const otherIdentity: IdentityRule = (site) => {
+  const name = site.generated(128);
+  return { ref: name, attributes: { Arn: site.arn('local', name) } };
+};
+
+/** How a resource answers `Ref` and `Fn::GetAtt` locally, by its type's rule. */
 function localIdentity(
   logicalId: string,
   resource: CfnResource,
@@ -202,84 +299,22 @@ function localIdentity(
   endpoints: LocalEndpointsForPlan,
 ): ResolvedResource {
   const p = resource.Properties ?? {};
-  const arn = (service: string, rest: string) => `arn:aws:${service}:${region}:${LOCAL_ACCOUNT}:${rest}`;
   const literal = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : undefined);
-  switch (resource.Type) {
-    case 'AWS::Kinesis::Stream': {
-      const name = literal('Name') ?? generatedName(stackName, logicalId, 128);
-      return { ref: name, attributes: { Arn: arn('kinesis', `stream/${name}`) } };
-    }
-    case 'AWS::DynamoDB::Table': {
-      const name = literal('TableName') ?? generatedName(stackName, logicalId, 255);
-      return {
-        ref: name,
-        attributes: {
-          Arn: arn('dynamodb', `table/${name}`),
-          StreamArn: arn('dynamodb', `table/${name}/stream/local`),
-        },
-      };
-    }
-    case 'AWS::S3::Bucket': {
-      const name = literal('BucketName') ?? generatedName(stackName, logicalId, 63, true);
-      return {
-        ref: name,
-        attributes: {
-          Arn: `arn:aws:s3:::${name}`,
-          DomainName: `${name}.s3.amazonaws.com`,
-          RegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
-          WebsiteURL: `http://${name}.s3-website-${region}.amazonaws.com`,
-        },
-      };
-    }
-    case 'AWS::SQS::Queue': {
-      const name = literal('QueueName') ?? generatedName(stackName, logicalId, 80);
-      const url = `${endpoints.sqs}/${LOCAL_ACCOUNT}/${name}`;
-      return { ref: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
-    }
-    case 'AWS::Lambda::Function': {
-      const name = literal('FunctionName') ?? generatedName(stackName, logicalId, 64);
-      return { ref: name, attributes: { Arn: arn('lambda', `function:${name}`) } };
-    }
-    case 'AWS::KinesisFirehose::DeliveryStream': {
-      const name = literal('DeliveryStreamName') ?? generatedName(stackName, logicalId, 64);
-      return { ref: name, attributes: { Arn: arn('firehose', `deliverystream/${name}`) } };
-    }
-    case 'AWS::IAM::Role': {
-      const name = literal('RoleName') ?? generatedName(stackName, logicalId, 64);
-      return { ref: name, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}`, RoleId: name } };
-    }
-    case 'AWS::Logs::LogGroup': {
-      const name = literal('LogGroupName') ?? `/local/${generatedName(stackName, logicalId, 200)}`;
-      return { ref: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
-    }
-    case 'AWS::CloudWatch::Alarm': {
-      const name = literal('AlarmName') ?? generatedName(stackName, logicalId, 255);
-      return { ref: name, attributes: { Arn: arn('cloudwatch', `alarm:${name}`) } };
-    }
-    case 'AWS::CloudWatch::Dashboard': {
-      const name = literal('DashboardName') ?? generatedName(stackName, logicalId, 255);
-      return { ref: name, attributes: {} };
-    }
-    case 'AWS::SNS::Topic': {
-      const name = literal('TopicName') ?? generatedName(stackName, logicalId, 256);
-      return { ref: arn('sns', name), attributes: { TopicArn: arn('sns', name), TopicName: name } };
-    }
-    case 'AWS::Cognito::IdentityPool':
-      return { ref: `${region}:${stableUuid(`${stackName}/${logicalId}`)}`, attributes: { Name: logicalId } };
-    case 'AWS::IAM::Group': {
-      const name = literal('GroupName') ?? generatedName(stackName, logicalId, 128);
-      return { ref: name, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:group/${name}` } };
-    }
-    case 'AWS::IAM::ManagedPolicy': {
-      const name = literal('ManagedPolicyName') ?? generatedName(stackName, logicalId, 128);
-      const policyArn = `arn:aws:iam::${LOCAL_ACCOUNT}:policy/${name}`;
-      return { ref: policyArn, attributes: { PolicyArn: policyArn } };
-    }
-    default: {
-      const name = generatedName(stackName, logicalId, 128);
-      return { ref: name, attributes: { Arn: arn('local', name) } };
-    }
-  }
+  const generated = (max: number, lower = false) => generatedName(stackName, logicalId, max, lower);
+  const site: ResourceSite = {
+    logicalId,
+    stackName,
+    region,
+    endpoints,
+    literal,
+    generated,
+    name: (property, max, lower) => literal(property) ?? generated(max, lower),
+    arn: (service, rest) => `arn:aws:${service}:${region}:${LOCAL_ACCOUNT}:${rest}`,
+  };
+  const rule = Object.hasOwn(LOCAL_IDENTITIES, resource.Type)
+    ? LOCAL_IDENTITIES[resource.Type]
+    : otherIdentity;
+  return rule(site);
 }
 
 export class AssemblyError extends Error {}

@@ -74,18 +74,10 @@ export interface LocalAwsOptions {
   readonly enforceIam?: boolean;
 }
 
-/**
- * Starts the endpoint. The stacks are given later (`authorize`), because queue URLs and the like
- * in them name the endpoint, which exists only once it listens.
- */
-export async function startLocalAws(
-  options: LocalAwsOptions,
-): Promise<LocalAws & { load(stacks: readonly LocalStack[]): void }> {
-  let iam: LocalIam | undefined;
-  const tokens = new WebIdentityTokens();
-  // The identity services need the templates' roles and pools: they join once those are loaded.
+/** The emulators' APIs (Kinesis, DynamoDB, S3) behind the limits and faults given, then the other services. */
+function endpointServices(options: LocalAwsOptions): AwsService[] {
   const { limits, faults } = options;
-  const services: AwsService[] = [
+  return [
     kinesisService(() => options.emulators.kinesis, {
       observe: options.observeKinesis,
       around:
@@ -96,11 +88,15 @@ export async function startLocalAws(
     ...(faults ? [faultsService(faults)] : []),
     ...(options.services ?? []),
   ];
-  const loaded = () => {
-    if (!iam) throw new Error('The local endpoint has no templates loaded yet');
-    return iam;
-  };
-  const endpoint: AwsEndpoint = await startAwsEndpoint({
+}
+
+/** The endpoint listening, callers looked up and authorized by the loaded IAM; or one line on why it cannot. */
+function listen(
+  options: LocalAwsOptions,
+  services: AwsService[],
+  loaded: () => LocalIam,
+): Promise<AwsEndpoint> {
+  return startAwsEndpoint({
     port: options.port,
     accountId: LOCAL_ACCOUNT,
     defaultRegion: options.region,
@@ -121,30 +117,15 @@ export async function startLocalAws(
         : `The AWS endpoint could not listen on 127.0.0.1:${options.port}: ${error.message}`,
     );
   });
+}
+
+/** The roles' side of the endpoint: their sessions' credentials, and IAM's decisions on them. */
+function roleSessions(
+  loaded: () => LocalIam,
+): Pick<LocalAws, 'roleMay' | 'roleCredentials' | 'roleEnvironment'> {
   const issue = (roleArn: string, sessionName: string) =>
     loaded().issue(roleArn, sessionName, { durationSeconds: SERVICE_SESSION_SECONDS });
   return {
-    endpoint: endpoint.url,
-    get iam() {
-      return loaded();
-    },
-    mount(service) {
-      services.push(service);
-    },
-    load(stacks) {
-      const authority = new LocalIam(new IamEvaluator(stacks, LOCAL_ACCOUNT), LOCAL_ACCOUNT);
-      iam = authority;
-      services.push(
-        new StsService({ authority, tokens, log: options.log }),
-        new CognitoIdentityService({
-          pools: stacks.flatMap((s) => s.iam.identityPools),
-          authority,
-          tokens,
-          identitiesFile: options.identitiesFile,
-          log: options.log,
-        }),
-      );
-    },
     roleMay: (roleArn, action, resource) =>
       roleArn
         ? loaded().authorize(
@@ -172,6 +153,48 @@ export async function startLocalAws(
         AWS_SESSION_TOKEN: issued.sessionToken,
       };
     },
+  };
+}
+
+/**
+ * Starts the endpoint. The stacks are given later (`authorize`), because queue URLs and the like
+ * in them name the endpoint, which exists only once it listens.
+ */
+export async function startLocalAws(
+  options: LocalAwsOptions,
+): Promise<LocalAws & { load(stacks: readonly LocalStack[]): void }> {
+  let iam: LocalIam | undefined;
+  const tokens = new WebIdentityTokens();
+  const services = endpointServices(options);
+  const loaded = () => {
+    if (!iam) throw new Error('The local endpoint has no templates loaded yet');
+    return iam;
+  };
+  const endpoint = await listen(options, services, loaded);
+  return {
+    endpoint: endpoint.url,
+    get iam() {
+      return loaded();
+    },
+    mount(service) {
+      services.push(service);
+    },
+    // The identity services need the templates' roles and pools: they join once those are loaded.
+    load(stacks) {
+      const authority = new LocalIam(new IamEvaluator(stacks, LOCAL_ACCOUNT), LOCAL_ACCOUNT);
+      iam = authority;
+      services.push(
+        new StsService({ authority, tokens, log: options.log }),
+        new CognitoIdentityService({
+          pools: stacks.flatMap((s) => s.iam.identityPools),
+          authority,
+          tokens,
+          identitiesFile: options.identitiesFile,
+          log: options.log,
+        }),
+      );
+    },
+    ...roleSessions(loaded),
     stop: () => endpoint.stop(),
   };
 }

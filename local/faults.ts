@@ -96,8 +96,8 @@ const fail = (spec: string, why: string): never => {
   throw new FaultSpecError(`--fault ${spec}: ${why}`);
 };
 
-/** Reads `NAME[:PERCENT][@TARGET][?PARAMETER=VALUE&…]`; a one-line FaultSpecError when it is not right. */
-export function parseFault(spec: string): Fault {
+/** A spec cut at its separators: `NAME[:PERCENT]`, `@TARGET` and `?PARAMETER=VALUE&…`. */
+function specParts(spec: string) {
   const text = spec.trim();
   const query = text.indexOf('?');
   const head = query < 0 ? text : text.slice(0, query);
@@ -106,77 +106,123 @@ export function parseFault(spec: string): Fault {
   const namePart = at < 0 ? head : head.slice(0, at);
   const targetPart = at < 0 ? undefined : head.slice(at + 1);
   const percentMatch = /^(.*?):(\d+(?:\.\d+)?)$/.exec(namePart);
-  const name = percentMatch ? percentMatch[1] : namePart;
-  const kind = FAULTS[name];
-  if (!kind) fail(spec, `unknown fault "${name}"; one of ${Object.keys(FAULTS).join(', ')}`);
-  const parameter = (key: string) => params.get(key) ?? undefined;
+  return {
+    name: percentMatch ? percentMatch[1] : namePart,
+    percentText: percentMatch?.[2],
+    targetPart,
+    params,
+  };
+}
+
+/** A spec whose fault is known: what each part's parser reads, and fails on, with the spec in its message. */
+interface FaultSpec {
+  readonly spec: string;
+  readonly name: string;
+  readonly kind: FaultKind;
+  readonly params: URLSearchParams;
+}
+
+const parameter = ({ params }: FaultSpec, key: string) => params.get(key) ?? undefined;
+
+/** The parameters a spec may carry, with FIS's names. */
+const FAULT_PARAMETERS = new Set([
+  'duration',
+  'percentage',
+  'invocationPercentage',
+  'operations',
+  'startupDelayMilliseconds',
+  'preventExecution',
+]);
+
+/** `:PERCENT`, or FIS's `percentage` (`invocationPercentage` for Lambda's faults); 100 when absent. */
+function percentageOf(s: FaultSpec, fromName: string | undefined): number {
   const percentText =
-    percentMatch?.[2] ?? parameter(kind.service === 'lambda' ? 'invocationPercentage' : 'percentage');
+    fromName ?? parameter(s, s.kind.service === 'lambda' ? 'invocationPercentage' : 'percentage');
   const percentage = percentText === undefined ? 100 : Number(percentText);
   if (!Number.isFinite(percentage) || percentage < 1 || percentage > 100)
-    fail(spec, `the percentage must be 1 to 100, got "${percentText}"`);
+    fail(s.spec, `the percentage must be 1 to 100, got "${percentText}"`);
+  return percentage;
+}
 
-  let target = targetPart;
+/** `@TARGET[/OPERATIONS]`: every resource when absent, empty or `*`. */
+function targetOf(s: FaultSpec, targetPart: string | undefined): { target?: string; operations?: string[] } {
+  if (targetPart === undefined) return {};
+  let target: string | undefined = targetPart;
   let operations: string[] | undefined;
-  if (target !== undefined) {
-    const slash = target.indexOf('/');
-    if (slash >= 0) {
-      if (kind.service !== 'kinesis') fail(spec, 'only the Kinesis faults take operations after the target');
-      operations = target.slice(slash + 1).split(',');
-      target = target.slice(0, slash);
-    }
-    if (target === '' || target === '*') target = undefined;
+  const slash = target.indexOf('/');
+  if (slash >= 0) {
+    if (s.kind.service !== 'kinesis')
+      fail(s.spec, 'only the Kinesis faults take operations after the target');
+    operations = target.slice(slash + 1).split(',');
+    target = target.slice(0, slash);
   }
-  const listed = parameter('operations');
+  if (target === '' || target === '*') target = undefined;
+  return { target, operations };
+}
+
+/** The Kinesis operations affected (FIS's `operations` over those after the target), each one the fault may affect. */
+function operationsOf(s: FaultSpec, afterTarget: string[] | undefined): string[] | undefined {
+  let operations = afterTarget;
+  const listed = parameter(s, 'operations');
   if (listed !== undefined) {
-    if (kind.service !== 'kinesis') fail(spec, 'only the Kinesis faults take operations');
+    if (s.kind.service !== 'kinesis') fail(s.spec, 'only the Kinesis faults take operations');
     operations = listed.split(',');
   }
-  if (operations) {
-    operations = operations.map((o) => o.trim());
-    for (const op of operations) {
-      if (!kind.operations!.includes(op))
-        fail(spec, `${name} affects ${kind.operations!.join(', ')}; not "${op}"`);
-    }
+  if (!operations) return undefined;
+  operations = operations.map((o) => o.trim());
+  for (const op of operations) {
+    if (!s.kind.operations!.includes(op))
+      fail(s.spec, `${s.name} affects ${s.kind.operations!.join(', ')}; not "${op}"`);
   }
-  let startupDelayMilliseconds: number | undefined;
-  const delay = parameter('startupDelayMilliseconds');
-  if (delay !== undefined) {
-    if (name !== 'aws:lambda:invocation-add-delay')
-      fail(spec, 'startupDelayMilliseconds belongs to aws:lambda:invocation-add-delay');
-    startupDelayMilliseconds = Number(delay);
-    if (
-      !Number.isInteger(startupDelayMilliseconds) ||
-      startupDelayMilliseconds < 0 ||
-      startupDelayMilliseconds > 900_000
-    )
-      fail(spec, `startupDelayMilliseconds must be 0 to 900000, got "${delay}"`);
-  }
-  let preventExecution: boolean | undefined;
-  const prevent = parameter('preventExecution');
-  if (prevent !== undefined) {
-    if (name !== 'aws:lambda:invocation-error')
-      fail(spec, 'preventExecution belongs to aws:lambda:invocation-error');
-    if (prevent !== 'true' && prevent !== 'false')
-      fail(spec, `preventExecution must be true or false, got "${prevent}"`);
-    preventExecution = prevent === 'true';
-  }
-  let durationMs: number | undefined;
-  const duration = parameter('duration');
-  if (duration !== undefined) {
-    durationMs = parseDuration(duration);
-    if (durationMs === undefined || durationMs <= 0)
-      fail(spec, `duration is ISO 8601 hours, minutes and seconds (PT30S, PT5M), got "${duration}"`);
-  }
-  const known = new Set([
-    'duration',
-    'percentage',
-    'invocationPercentage',
-    'operations',
-    'startupDelayMilliseconds',
-    'preventExecution',
-  ]);
-  for (const key of params.keys()) if (!known.has(key)) fail(spec, `unknown parameter "${key}"`);
+  return operations;
+}
+
+/** `startupDelayMilliseconds`, aws:lambda:invocation-add-delay's, 0 to 900000 (Lambda's 15 minutes). */
+function startupDelayOf(s: FaultSpec): number | undefined {
+  const delay = parameter(s, 'startupDelayMilliseconds');
+  if (delay === undefined) return undefined;
+  if (s.name !== 'aws:lambda:invocation-add-delay')
+    fail(s.spec, 'startupDelayMilliseconds belongs to aws:lambda:invocation-add-delay');
+  const ms = Number(delay);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 900_000)
+    fail(s.spec, `startupDelayMilliseconds must be 0 to 900000, got "${delay}"`);
+  return ms;
+}
+
+/** `preventExecution`, aws:lambda:invocation-error's, true or false. */
+function preventExecutionOf(s: FaultSpec): boolean | undefined {
+  const prevent = parameter(s, 'preventExecution');
+  if (prevent === undefined) return undefined;
+  if (s.name !== 'aws:lambda:invocation-error')
+    fail(s.spec, 'preventExecution belongs to aws:lambda:invocation-error');
+  if (prevent !== 'true' && prevent !== 'false')
+    fail(s.spec, `preventExecution must be true or false, got "${prevent}"`);
+  return prevent === 'true';
+}
+
+/** FIS's `duration`, in milliseconds. */
+function durationOf(s: FaultSpec): number | undefined {
+  const duration = parameter(s, 'duration');
+  if (duration === undefined) return undefined;
+  const durationMs = parseDuration(duration);
+  if (durationMs === undefined || durationMs <= 0)
+    fail(s.spec, `duration is ISO 8601 hours, minutes and seconds (PT30S, PT5M), got "${duration}"`);
+  return durationMs;
+}
+
+/** Reads `NAME[:PERCENT][@TARGET][?PARAMETER=VALUE&…]`; a one-line FaultSpecError when it is not right. */
+export function parseFault(spec: string): Fault {
+  const { name, percentText, targetPart, params } = specParts(spec);
+  const kind = FAULTS[name];
+  if (!kind) fail(spec, `unknown fault "${name}"; one of ${Object.keys(FAULTS).join(', ')}`);
+  const s: FaultSpec = { spec, name, kind, params };
+  const percentage = percentageOf(s, percentText);
+  const { target, operations: afterTarget } = targetOf(s, targetPart);
+  const operations = operationsOf(s, afterTarget);
+  const startupDelayMilliseconds = startupDelayOf(s);
+  const preventExecution = preventExecutionOf(s);
+  const durationMs = durationOf(s);
+  for (const key of params.keys()) if (!FAULT_PARAMETERS.has(key)) fail(spec, `unknown parameter "${key}"`);
   return {
     name,
     service: kind.service,

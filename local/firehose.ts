@@ -1,4 +1,4 @@
-import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import type { _Record as KinesisRecord, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { LocalDeliveryStream, LocalStream } from './assembly';
@@ -155,7 +155,7 @@ export class DeliveryStreamRunner {
       this.spool = new DirectPutSpool(source.spoolFile, checkpoints as CheckpointStore<never>);
       this.feed = directPutFeed(this.spool, delivery.arn);
     } else {
-      this.feed = kinesisFeed(source, checkpoints, this.stopping.signal, options);
+      this.feed = new KinesisFeed(source, checkpoints, this.stopping.signal, options);
     }
   }
 
@@ -417,6 +417,33 @@ export const INTENT_KEY = 'object';
 
 const seqAfter = (a: string, b: string) => BigInt(a) > BigInt(b);
 
+/** Whether the buffer holds every record of the recorded object (its last one from each shard). */
+const holdsAll = (buffer: readonly Buffered[], pending: KinesisIntent) =>
+  Object.entries(pending.shards).every(([shardId, { last }]) =>
+    buffer.some((b) => b.shard?.shardId === shardId && b.shard.sequenceNumber === last),
+  );
+
+/** The object a run of records makes: per shard, its first and last sequence numbers, and its time. */
+function intentOf(items: readonly Buffered[], now: number): KinesisIntent {
+  const shards: Record<string, { first: string; last: string }> = {};
+  for (const item of items) {
+    const { shardId, sequenceNumber } = item.shard!;
+    shards[shardId] = { first: shards[shardId]?.first ?? sequenceNumber, last: sequenceNumber };
+  }
+  return { shards, at: now };
+}
+
+/** The records a GetRecords call returned, as the buffer holds them. */
+function bufferedFrom(records: readonly KinesisRecord[], shardId: string, now: () => number): Buffered[] {
+  return records.map((record) => ({
+    data: record.Data ?? new Uint8Array(),
+    arrival: record.ApproximateArrivalTimestamp?.getTime() ?? now(),
+    shard: { shardId, partitionKey: record.PartitionKey, sequenceNumber: record.SequenceNumber! },
+  }));
+}
+
+type ShardPosition = { after?: string; done?: boolean } | undefined;
+
 /**
  * Reads every shard of the source stream; positions per shard are saved after each object. The
  * object about to be written is recorded first (the source positions it covers and its time),
@@ -424,127 +451,149 @@ const seqAfter = (a: string, b: string) => BigInt(a) > BigInt(b);
  * the same records are read again, held to exactly that object, and written under the same
  * key, replacing it instead of adding a copy.
  */
-function kinesisFeed(
-  source: KinesisSourceOptions,
-  checkpoints: CheckpointStore,
-  signal: AbortSignal,
-  { clock, log, delivery }: Pick<DeliveryOptions, 'clock' | 'log' | 'delivery'>,
-): Feed {
-  const intent = () => (checkpoints.get(INTENT_KEY)?.state as KinesisIntent | undefined) ?? undefined;
+class KinesisFeed implements Feed {
   /** Records read past the recorded object, held until it is written. */
-  const held = new Map<string, Buffered[]>();
+  private readonly held = new Map<string, Buffered[]>();
   /**
    * Per shard, the last record read in this run. What was read is buffered, held or written,
    * so a reader started again (after a failed write or read) resumes after it rather than at
    * the saved position, which would put the same records in the buffer twice.
    */
-  const lastRead = new Map<string, string>();
-  /** Whether the buffer holds every record of the recorded object. */
-  const complete = (buffer: readonly Buffered[], pending: KinesisIntent) =>
-    Object.entries(pending.shards).every(([shardId, { last }]) =>
-      buffer.some((b) => b.shard?.shardId === shardId && b.shard.sequenceNumber === last),
-    );
+  private readonly lastRead = new Map<string, string>();
 
-  const readShard = async (runner: DeliveryStreamRunner, shard: Shard) => {
+  constructor(
+    private readonly source: KinesisSourceOptions,
+    private readonly checkpoints: CheckpointStore,
+    private readonly signal: AbortSignal,
+    private readonly options: Pick<DeliveryOptions, 'clock' | 'log' | 'delivery'>,
+  ) {}
+
+  start(runner: DeliveryStreamRunner): Promise<void> {
+    this.forgetWrittenObject();
+    const { clock, log, delivery } = this.options;
+    return forEachShard(
+      this.source.kinesis,
+      this.source.stream.name,
+      (shard) => this.readShard(runner, shard),
+      {
+        signal: this.signal,
+        clock,
+        discoverMs: this.source.discoverMs ?? 10_000,
+        isDone: (shard) => this.position(shard.ShardId!)?.done === true,
+        onError: (error) => log(`${delivery.logicalId}: ${(error as Error).message}`),
+      },
+    );
+  }
+
+  take(buffer: readonly Buffered[]): number {
+    const pending = this.intent();
+    if (!pending) return buffer.length;
+    // The recorded object again, once all of it has been read again.
+    return holdsAll(buffer, pending) ? buffer.length : 0;
+  }
+
+  plan(items: readonly Buffered[], now: number): { at: number; id: (kind: string) => string } {
+    let pending = this.intent();
+    if (!pending) {
+      pending = intentOf(items, now);
+      this.checkpoints.set(INTENT_KEY, { state: pending });
+    }
+    const { shards } = pending;
+    const covered = Object.keys(shards)
+      .sort()
+      .map((shardId) => `${shardId}:${shards[shardId].first}-${shards[shardId].last}`);
+    return { at: pending.at, id: (kind) => derivedId(this.source.stream.arn, ...covered, kind) };
+  }
+
+  async delivered(items: readonly Buffered[]): Promise<void> {
+    const positions: Record<string, { after?: string; done?: boolean }> = {};
+    for (const item of items) {
+      const { shardId, sequenceNumber } = item.shard!;
+      positions[shardId] = { ...(this.checkpoints.get(shardId) as object), after: sequenceNumber };
+    }
+    // The positions and the end of the recorded object in one atomic write.
+    this.checkpoints.setAll({ ...positions, [INTENT_KEY]: {} });
+  }
+
+  async close(): Promise<void> {}
+
+  /** The object being written, as recorded before its write. */
+  private intent(): KinesisIntent | undefined {
+    return (this.checkpoints.get(INTENT_KEY)?.state as KinesisIntent | undefined) ?? undefined;
+  }
+
+  private position(shardId: string): ShardPosition {
+    return this.checkpoints.get(shardId) as ShardPosition;
+  }
+
+  /** Positions saved past a recorded object mean it was written and its positions saved. */
+  private forgetWrittenObject(): void {
+    const pending = this.intent();
+    const written =
+      pending &&
+      Object.entries(pending.shards).every(([shardId, { last }]) => {
+        const after = this.position(shardId)?.after;
+        return after !== undefined && !seqAfter(last, after);
+      });
+    if (written) this.checkpoints.set(INTENT_KEY, {});
+  }
+
+  /** One shard, read from its saved position until it is closed and delivered, or the feed stops. */
+  private async readShard(runner: DeliveryStreamRunner, shard: Shard): Promise<void> {
+    const { clock, log, delivery } = this.options;
     const shardId = shard.ShardId!;
-    const saved = checkpoints.get(shardId) as { after?: string } | undefined;
-    const reader = new ShardReader(source.kinesis, source.stream.name, shardId, {
-      after: lastRead.get(shardId) ?? saved?.after,
+    const reader = new ShardReader(this.source.kinesis, this.source.stream.name, shardId, {
+      after: this.lastRead.get(shardId) ?? this.position(shardId)?.after,
       start: { type: 'TRIM_HORIZON' },
     });
-    while (!signal.aborted) {
+    while (!this.signal.aborted) {
       // Nothing more is read while the positions cannot be saved.
-      await waitForStorage(checkpoints, clock, signal, log, delivery.logicalId);
-      if (signal.aborted) break;
+      await waitForStorage(this.checkpoints, clock, this.signal, log, delivery.logicalId);
+      if (this.signal.aborted) break;
       const { records } = await reader.read(10_000);
-      if (records.length > 0) lastRead.set(shardId, records[records.length - 1].SequenceNumber!);
-      const items: Buffered[] = records.map((record) => ({
-        data: record.Data ?? new Uint8Array(),
-        arrival: record.ApproximateArrivalTimestamp?.getTime() ?? clock.now(),
-        shard: { shardId, partitionKey: record.PartitionKey, sequenceNumber: record.SequenceNumber! },
-      }));
-      const pending = intent();
-      if (pending) {
-        const range = pending.shards[shardId];
-        const mine = range ? items.filter((i) => !seqAfter(i.shard!.sequenceNumber, range.last)) : [];
-        held.set(shardId, [...(held.get(shardId) ?? []), ...items.slice(mine.length)]);
-        runner.add(mine);
-        if (complete(runner.bufferedRecords, pending)) await runner.flush();
-      } else {
-        const waiting = held.get(shardId) ?? [];
-        held.delete(shardId);
-        runner.add([...waiting, ...items]);
-        if (runner.full) await runner.flush();
-      }
-      if (reader.closed) {
-        // Records held back behind an object being written go in before the shard is done.
-        while (intent() && held.get(shardId)?.length && !signal.aborted) {
-          await clock.sleep(source.pollMs ?? 1000, signal);
-        }
-        if (signal.aborted) return;
-        runner.add(held.get(shardId) ?? []);
-        held.delete(shardId);
-        await runner.flush();
-        checkpoints.set(shardId, { ...(checkpoints.get(shardId) as object), done: true });
-        return;
-      }
-      if (records.length === 0) await clock.sleep(source.pollMs ?? 1000, signal);
+      if (records.length > 0) this.lastRead.set(shardId, records[records.length - 1].SequenceNumber!);
+      await this.buffer(
+        runner,
+        shardId,
+        bufferedFrom(records, shardId, () => clock.now()),
+      );
+      if (reader.closed) return this.finishShard(runner, shardId);
+      if (records.length === 0) await clock.sleep(this.source.pollMs ?? 1000, this.signal);
     }
-  };
-  return {
-    start: (runner) => {
-      // Positions saved past a recorded object mean it was written and its positions saved.
-      const pending = intent();
-      if (
-        pending &&
-        Object.entries(pending.shards).every(([shardId, { last }]) => {
-          const after = (checkpoints.get(shardId) as { after?: string } | undefined)?.after;
-          return after !== undefined && !seqAfter(last, after);
-        })
-      ) {
-        checkpoints.set(INTENT_KEY, {});
-      }
-      return forEachShard(source.kinesis, source.stream.name, (shard) => readShard(runner, shard), {
-        signal,
-        clock,
-        discoverMs: source.discoverMs ?? 10_000,
-        isDone: (shard) => (checkpoints.get(shard.ShardId!) as { done?: boolean } | undefined)?.done === true,
-        onError: (error) => log(`${delivery.logicalId}: ${(error as Error).message}`),
-      });
-    },
-    take: (buffer) => {
-      const pending = intent();
-      if (!pending) return buffer.length;
-      // The recorded object again, once all of it has been read again.
-      return complete(buffer, pending) ? buffer.length : 0;
-    },
-    plan: (items, now) => {
-      let pending = intent();
-      if (!pending) {
-        const shards: Record<string, { first: string; last: string }> = {};
-        for (const item of items) {
-          const { shardId, sequenceNumber } = item.shard!;
-          shards[shardId] = { first: shards[shardId]?.first ?? sequenceNumber, last: sequenceNumber };
-        }
-        pending = { shards, at: now };
-        checkpoints.set(INTENT_KEY, { state: pending });
-      }
-      const covered = Object.keys(pending.shards)
-        .sort()
-        .map((shardId) => `${shardId}:${pending.shards[shardId].first}-${pending.shards[shardId].last}`);
-      return { at: pending.at, id: (kind) => derivedId(source.stream.arn, ...covered, kind) };
-    },
-    delivered: async (items) => {
-      const positions: Record<string, { after?: string; done?: boolean }> = {};
-      for (const item of items) {
-        const { shardId, sequenceNumber } = item.shard!;
-        positions[shardId] = { ...(checkpoints.get(shardId) as object), after: sequenceNumber };
-      }
-      // The positions and the end of the recorded object in one atomic write.
-      checkpoints.setAll({ ...positions, [INTENT_KEY]: {} });
-    },
-    close: async () => undefined,
-  };
+  }
+
+  /**
+   * Records just read: while an object is recorded, only its own records are buffered and the
+   * rest held; otherwise the held records and these, flushed once the buffer is full.
+   */
+  private async buffer(runner: DeliveryStreamRunner, shardId: string, items: Buffered[]): Promise<void> {
+    const pending = this.intent();
+    if (pending) {
+      const range = pending.shards[shardId];
+      const mine = range ? items.filter((i) => !seqAfter(i.shard!.sequenceNumber, range.last)) : [];
+      this.held.set(shardId, [...(this.held.get(shardId) ?? []), ...items.slice(mine.length)]);
+      runner.add(mine);
+      if (holdsAll(runner.bufferedRecords, pending)) await runner.flush();
+    } else {
+      const waiting = this.held.get(shardId) ?? [];
+      this.held.delete(shardId);
+      runner.add([...waiting, ...items]);
+      if (runner.full) await runner.flush();
+    }
+  }
+
+  /** A closed shard, read to its end: its last records are delivered and it is marked done. */
+  private async finishShard(runner: DeliveryStreamRunner, shardId: string): Promise<void> {
+    // Records held back behind an object being written go in before the shard is done.
+    while (this.intent() && this.held.get(shardId)?.length && !this.signal.aborted) {
+      await this.options.clock.sleep(this.source.pollMs ?? 1000, this.signal);
+    }
+    if (this.signal.aborted) return;
+    runner.add(this.held.get(shardId) ?? []);
+    this.held.delete(shardId);
+    await runner.flush();
+    this.checkpoints.set(shardId, { ...(this.checkpoints.get(shardId) as object), done: true });
+  }
 }
 
 /**

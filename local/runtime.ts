@@ -489,74 +489,135 @@ export async function startLocalServices(
   }
 }
 
-/** Starts the whole pipeline of a synthesized app on local emulators behind one AWS endpoint. */
-export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+/** The data folder, wiped first with `fresh` (before the emulators open their files in it). */
+function prepareDataDir(options: LocalPipelineOptions): void {
   if (options.fresh && options.emulators) throw new Error('Wipe the data before starting the emulators');
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(path.join(options.dataDir, 'logs'), { recursive: true });
+}
 
+/** What every part of a pipeline runs with, over the services it runs on. */
+function runningOn(
+  services: LocalServices,
+  options: LocalPipelineOptions,
+  faults: Faults,
+  log: (message: string) => void,
+): Running {
+  const { emulators, access, stacks, region, clients, roleClients } = services;
+  return {
+    stacks,
+    region,
+    emulators,
+    access,
+    clients,
+    roleClients,
+    clock: options.clock ?? realClock,
+    options,
+    faults,
+    log,
+    record: (data) => {
+      for (const { id, point } of data) services.cloudwatch.store.put(id, point);
+    },
+  };
+}
+
+/** The functions, their event source mappings and the delivery streams, started; stopped in `stopping`. */
+function startDataFlow(run: Running, stopping: Stopper[]) {
+  const hosts = functionHosts(run);
+  const mappings = eventSourceMappings(run, hosts.hostFor);
+  const deliveries = deliveryStreams(run, hosts.hostFor);
+  // PutRecord and PutRecordBatch hand records to the DirectPut delivery streams' runners.
+  run.access.mount(new FirehoseService({ deliveryStreams: firehoseDeliveryStreams(run.stacks, deliveries) }));
+  for (const { mapping } of mappings) mapping.start();
+  for (const delivery of deliveries) delivery.start();
+  stopping.push(async () => {
+    // Every part stops even when another could not (a delivery stream whose last write is
+    // refused): what failed is told, and no function's worker is left running.
+    const failed = (results: PromiseSettledResult<unknown>[]) =>
+      results.forEach((r) => r.status === 'rejected' && run.log(`stopping: ${(r.reason as Error).message}`));
+    failed(await Promise.allSettled(mappings.map(({ mapping }) => mapping.stop())));
+    failed(await Promise.allSettled(deliveries.map((d) => d.stop())));
+    await hosts.stopAll();
+  });
+  return { mappings, deliveries };
+}
+
+/** The templates' alarms, evaluated on the pipeline's clock and answered by CloudWatch; stopped in `stopping`. */
+function startAlarms(run: Running, cloudwatch: CloudWatchService, stopping: Stopper[]): AlarmMonitor {
+  const { stacks, emulators, options } = run;
+  const alarms = new AlarmMonitor({
+    store: cloudwatch.store,
+    alarms: stacks.flatMap((s) => s.alarms),
+    clock: options.alarmClock ?? run.clock,
+    // SQS publishes its queues' depth once a minute.
+    samplers: [
+      (now) =>
+        stacks.flatMap((s) =>
+          s.queues.flatMap((q) => sqsQueueMetrics(q.name, emulators.sqs.messages(q.name).length, now)),
+        ),
+    ],
+    log: options.alarmLog ?? (() => undefined),
+  });
+  cloudwatch.useAlarms(() => alarms.alarms());
+  alarms.start();
+  stopping.push(() => alarms.stop());
+  return alarms;
+}
+
+/** The running parts a pipeline's status is read from. */
+interface PipelineParts {
+  readonly mappings: ReturnType<typeof eventSourceMappings>;
+  readonly deliveries: readonly DeliveryStreamRunner[];
+  readonly alarms: AlarmMonitor;
+  readonly workloads: readonly { name: string; running: RunningWorkload }[];
+}
+
+/** What a pipeline has done so far: records consumed, objects written, errors, alarms, workloads, faults. */
+function pipelineStatus(
+  run: Running,
+  { mappings, deliveries, alarms, workloads }: PipelineParts,
+): PipelineStatus {
+  const failures = run.stacks.reduce(
+    (n, stack) => n + stack.queues.reduce((m, q) => m + run.emulators.sqs.messages(q.name).length, 0),
+    0,
+  );
+  const functionErrors = mappings.reduce((n, { mapping }) => n + mapping.counters.functionErrors, 0);
+  return {
+    consumers: mappings.map(({ label: name, mapping }) => ({
+      label: name,
+      records: mapping.counters.records,
+    })),
+    objects: deliveries.reduce((n, d) => n + d.counters.objects, 0),
+    errors: failures + functionErrors,
+    alarms: alarms
+      .alarms()
+      .filter((a) => a.state !== 'OK')
+      .map((a) => ({ name: a.definition.name, state: a.state })),
+    workloads: Object.assign({}, ...workloads.map((w) => w.running.status?.() ?? {})),
+    faults: run.faults.list().map(describeFault),
+  };
+}
+
+/** Starts the whole pipeline of a synthesized app on local emulators behind one AWS endpoint. */
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  prepareDataDir(options);
   const faults = options.faults ?? new Faults([], { log });
   const services = await startLocalServices({ ...options, faults, log });
-  const { emulators, access, stacks, region, clients, roleClients } = services;
   const stopping: Stopper[] = [() => services.stop()];
   const stopAll = async () => {
     for (const stop of stopping.reverse()) await stop().catch((error: Error) => log(error.message));
   };
   try {
-    const run: Running = {
-      stacks,
-      region,
-      emulators,
-      access,
-      clients,
-      roleClients,
-      clock: options.clock ?? realClock,
-      options,
-      faults,
-      log,
-      record: (data) => {
-        for (const { id, point } of data) services.cloudwatch.store.put(id, point);
-      },
-    };
-    const hosts = functionHosts(run);
-    const mappings = eventSourceMappings(run, hosts.hostFor);
-    const deliveries = deliveryStreams(run, hosts.hostFor);
-    // PutRecord and PutRecordBatch hand records to the DirectPut delivery streams' runners.
-    access.mount(new FirehoseService({ deliveryStreams: firehoseDeliveryStreams(stacks, deliveries) }));
-    for (const { mapping } of mappings) mapping.start();
-    for (const delivery of deliveries) delivery.start();
-    stopping.push(async () => {
-      // Every part stops even when another could not (a delivery stream whose last write is
-      // refused): what failed is told, and no function's worker is left running.
-      const failed = (results: PromiseSettledResult<unknown>[]) =>
-        results.forEach((r) => r.status === 'rejected' && log(`stopping: ${(r.reason as Error).message}`));
-      failed(await Promise.allSettled(mappings.map(({ mapping }) => mapping.stop())));
-      failed(await Promise.allSettled(deliveries.map((d) => d.stop())));
-      await hosts.stopAll();
-    });
-    const alarms = new AlarmMonitor({
-      store: services.cloudwatch.store,
-      alarms: stacks.flatMap((s) => s.alarms),
-      clock: options.alarmClock ?? run.clock,
-      // SQS publishes its queues' depth once a minute.
-      samplers: [
-        (now) =>
-          stacks.flatMap((s) =>
-            s.queues.flatMap((q) => sqsQueueMetrics(q.name, emulators.sqs.messages(q.name).length, now)),
-          ),
-      ],
-      log: options.alarmLog ?? (() => undefined),
-    });
-    services.cloudwatch.useAlarms(() => alarms.alarms());
-    alarms.start();
-    stopping.push(() => alarms.stop());
+    const run = runningOn(services, options, faults, log);
+    const { mappings, deliveries } = startDataFlow(run, stopping);
+    const alarms = startAlarms(run, services.cloudwatch, stopping);
     const workloads = await startWorkloads(
       run,
       stopping,
       (minutes) =>
         monitoringSnapshot({
-          dashboards: stacks.flatMap((s) => s.dashboards),
+          dashboards: run.stacks.flatMap((s) => s.dashboards),
           store: services.cloudwatch.store,
           alarms: alarms.alarms(),
           now: run.clock.now(),
@@ -564,44 +625,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         }),
       services.cloudwatch.store,
     );
-
-    const status = (): PipelineStatus => {
-      const failures = stacks.reduce(
-        (n, stack) => n + stack.queues.reduce((m, q) => m + emulators.sqs.messages(q.name).length, 0),
-        0,
-      );
-      const functionErrors = mappings.reduce((n, { mapping }) => n + mapping.counters.functionErrors, 0);
-      return {
-        consumers: mappings.map(({ label: name, mapping }) => ({
-          label: name,
-          records: mapping.counters.records,
-        })),
-        objects: deliveries.reduce((n, d) => n + d.counters.objects, 0),
-        errors: failures + functionErrors,
-        alarms: alarms
-          .alarms()
-          .filter((a) => a.state !== 'OK')
-          .map((a) => ({ name: a.definition.name, state: a.state })),
-        workloads: Object.assign({}, ...workloads.map((w) => w.running.status?.() ?? {})),
-        faults: faults.list().map(describeFault),
-      };
-    };
     let stopped: Promise<void> | undefined;
     return {
-      endpoint: access.endpoint,
-      endpoints: emulators.endpoints,
-      access,
+      endpoint: services.access.endpoint,
+      endpoints: services.emulators.endpoints,
+      access: services.access,
       urls: Object.fromEntries(workloads.flatMap((w) => (w.running.url ? [[w.name, w.running.url]] : []))),
-      region,
-      stacks,
-      emulators,
-      kinesis: clients.kinesis,
-      dynamodb: clients.dynamodb,
-      s3: clients.s3,
+      region: run.region,
+      stacks: run.stacks,
+      emulators: services.emulators,
+      kinesis: services.clients.kinesis,
+      dynamodb: services.clients.dynamodb,
+      s3: services.clients.s3,
       deliveryStreams: deliveries,
       cloudwatch: services.cloudwatch,
       alarms,
-      status,
+      status: () => pipelineStatus(run, { mappings, deliveries, alarms, workloads }),
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {

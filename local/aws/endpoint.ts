@@ -127,6 +127,103 @@ function preflight(response: ServerResponse, request: IncomingMessage) {
   response.end();
 }
 
+/** What the endpoint answers every request with. */
+interface Answering {
+  readonly options: EndpointOptions;
+  readonly log: (message: string) => void;
+  /** The endpoint's URL, known once it listens. */
+  readonly base: () => string;
+  /** Aborted when the endpoint stops. */
+  readonly stopping: AbortSignal;
+}
+
+/** A request as the services see it: who signed it, for which service and region, and what it asks. */
+async function incoming(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { options, log, base, stopping }: Answering,
+): Promise<{ request: AwsRequest; scope?: CredentialScope; known: boolean }> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  const body = await readBody(req);
+  const scope = credentialScope(req.headers, url.searchParams);
+  const token =
+    req.headers['x-amz-security-token'] ?? url.searchParams.get('X-Amz-Security-Token') ?? undefined;
+  const known = scope
+    ? options.callerOf(scope.accessKeyId, token === undefined ? undefined : String(token))
+    : undefined;
+  const caller: Caller = known ?? { kind: 'anonymous' };
+  const request: AwsRequest = {
+    service: scope?.service ?? '',
+    region: scope?.region ?? options.defaultRegion,
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    body,
+    caller,
+    accountId: options.accountId,
+    endpoint: base(),
+    signal: AbortSignal.any([gone.signal, stopping]),
+    authorize: async (action, resource, context = {}) => {
+      const decision = await options.authorize(caller, action, resource, context);
+      if (!decision.allowed) log(`AccessDenied: ${describeCaller(caller)} ${action} on ${resource}`);
+      return decision;
+    },
+  };
+  return { request, scope, known: known !== undefined };
+}
+
+/** A request signed with a key the endpoint does not know, refused as AWS refuses it. */
+const invalidToken = (request: AwsRequest) =>
+  protocolError(request, {
+    code: protocolOf(request) === 'rest' ? 'InvalidToken' : 'UnrecognizedClientException',
+    queryCode: 'InvalidClientTokenId',
+    message: 'The security token included in the request is invalid.',
+    status: protocolOf(request) === 'json' ? 400 : 403,
+  });
+
+/** A request for a service the endpoint does not serve: unknown when signed, unauthenticated when not. */
+function unknownService(request: AwsRequest, scope: CredentialScope | undefined) {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  const what = scope?.service ?? (target || `${request.method} ${request.path}`);
+  return protocolError(request, {
+    code: scope ? 'UnknownOperationException' : 'MissingAuthenticationTokenException',
+    message: scope
+      ? `The service "${what}" is not emulated by the local endpoint`
+      : 'Missing Authentication Token',
+    status: scope ? 400 : 403,
+  });
+}
+
+/** One request read, handed to its service and answered. */
+async function answer(req: IncomingMessage, res: ServerResponse, answering: Answering): Promise<void> {
+  const { request, scope, known } = await incoming(req, res, answering);
+  if (scope && !known) return send(res, invalidToken(request));
+  const service = serviceFor(answering.options.services, scope, request);
+  if (!service) return send(res, unknownService(request, scope));
+  send(res, await service.handle(request));
+}
+
+/** What failed inside the endpoint, as an InternalFailure (unless an answer has begun). */
+function internalFailure(res: ServerResponse, error: Error, log: (message: string) => void) {
+  log(`local endpoint: ${error.message}`);
+  if (!res.headersSent) {
+    res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(JSON.stringify({ __type: 'InternalFailure', message: error.message }));
+  }
+}
+
+function listenOn(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+}
+
 /** Starts the endpoint on 127.0.0.1. */
 export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEndpoint> {
   let base = '';
@@ -135,81 +232,14 @@ export async function startAwsEndpoint(options: EndpointOptions): Promise<AwsEnd
   // closed in the middle of one (LevelDB under kinesalite and dynalite does not survive that).
   const inFlight = new Set<Promise<void>>();
   const stopping = new AbortController();
+  const answering: Answering = { options, log, base: () => base, stopping: stopping.signal };
   const server = createServer((req, res) => {
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return preflight(res, req);
-    const answering = (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const gone = new AbortController();
-      res.once('close', () => {
-        if (!res.writableFinished) gone.abort();
-      });
-      const body = await readBody(req);
-      const scope = credentialScope(req.headers, url.searchParams);
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const token =
-        req.headers['x-amz-security-token'] ?? url.searchParams.get('X-Amz-Security-Token') ?? undefined;
-      const known = scope
-        ? options.callerOf(scope.accessKeyId, token === undefined ? undefined : String(token))
-        : undefined;
-      const caller: Caller = known ?? { kind: 'anonymous' };
-      const request: AwsRequest = {
-        service: scope?.service ?? '',
-        region: scope?.region ?? options.defaultRegion,
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers: req.headers,
-        body,
-        caller,
-        accountId: options.accountId,
-        endpoint: base,
-        signal: AbortSignal.any([gone.signal, stopping.signal]),
-        authorize: async (action, resource, context = {}) => {
-          const decision = await options.authorize(caller, action, resource, context);
-          if (!decision.allowed) log(`AccessDenied: ${describeCaller(caller)} ${action} on ${resource}`);
-          return decision;
-        },
-      };
-      if (scope && !known) {
-        return send(
-          res,
-          protocolError(request, {
-            code: protocolOf(request) === 'rest' ? 'InvalidToken' : 'UnrecognizedClientException',
-            queryCode: 'InvalidClientTokenId',
-            message: 'The security token included in the request is invalid.',
-            status: protocolOf(request) === 'json' ? 400 : 403,
-          }),
-        );
-      }
-      const service = serviceFor(options.services, scope, request);
-      if (!service) {
-        const what = scope?.service ?? (target || `${request.method} ${request.path}`);
-        return send(
-          res,
-          protocolError(request, {
-            code: scope ? 'UnknownOperationException' : 'MissingAuthenticationTokenException',
-            message: scope
-              ? `The service "${what}" is not emulated by the local endpoint`
-              : 'Missing Authentication Token',
-            status: scope ? 400 : 403,
-          }),
-        );
-      }
-      send(res, await service.handle(request));
-    })().catch((error: Error) => {
-      log(`local endpoint: ${error.message}`);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ __type: 'InternalFailure', message: error.message }));
-      }
-    });
-    inFlight.add(answering);
-    void answering.finally(() => inFlight.delete(answering));
+    const answered = answer(req, res, answering).catch((error: Error) => internalFailure(res, error, log));
+    inFlight.add(answered);
+    void answered.finally(() => inFlight.delete(answered));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', resolve);
-  });
+  await listenOn(server, options.port);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,

@@ -9,7 +9,7 @@ import {
 } from './kinesis-limits';
 import { jsonError, jsonResponse, restXmlError, type ServiceError } from './protocols';
 import type { Around, Forwarded, Send } from './proxy';
-import type { AwsRequest, AwsService } from './service';
+import type { AwsRequest, AwsResponse, AwsService } from './service';
 
 /**
  * What stands between an authorized request and the emulators: the Kinesis shard limits (the
@@ -97,164 +97,221 @@ export interface KinesisGuardOptions {
 
 const base64Bytes = (data: unknown) => (typeof data === 'string' ? Buffer.byteLength(data, 'base64') : 0);
 const keyBytes = (key: unknown) => (typeof key === 'string' ? Buffer.byteLength(key, 'utf8') : 0);
+/** What a record counts against a shard's byte budget: its data and its partition key. */
+const recordBytes = (record: Json) => base64Bytes(record.Data) + keyBytes(record.PartitionKey);
+
+/** One page of kinesalite's ListShards answer, as far as the shard map reads it. */
+interface ShardPage {
+  readonly Shards?: {
+    ShardId: string;
+    HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+    SequenceNumberRange: { EndingSequenceNumber?: string };
+  }[];
+  readonly NextToken?: string;
+}
+
+/** The hash key ranges of a page's open shards (a closed shard has an ending sequence number). */
+function openRanges(page: ShardPage): ShardRange[] {
+  return (page.Shards ?? [])
+    .filter((shard) => shard.SequenceNumberRange.EndingSequenceNumber === undefined)
+    .map((shard) => ({
+      shardId: shard.ShardId,
+      start: BigInt(shard.HashKeyRange.StartingHashKey),
+      end: BigInt(shard.HashKeyRange.EndingHashKey),
+    }));
+}
+
+/** A stream's open shards, listed page by page (undefined for a stream kinesalite does not know). */
+async function listOpenShards(stream: string, send: Send): Promise<ShardRange[] | undefined> {
+  const ranges: ShardRange[] = [];
+  let token: string | undefined;
+  do {
+    const answer = await send(ownCall('ListShards', token ? { NextToken: token } : { StreamName: stream }));
+    if (answer.status !== 200) return undefined;
+    const page = parse(answer.body) as ShardPage;
+    ranges.push(...openRanges(page));
+    token = page.NextToken;
+  } while (token);
+  return ranges;
+}
+
+type ShardMap = (stream: string, send: Send) => Promise<ShardRange[] | undefined>;
+
+/** Each stream's open shards, trusted for `ttlMs` before they are listed again. */
+function shardMaps(ttlMs: number, now: () => number): ShardMap {
+  const maps = new Map<string, { at: number; ranges: ShardRange[] }>();
+  return async (stream, send) => {
+    const cached = maps.get(stream);
+    if (cached && now() - cached.at < ttlMs) return cached.ranges;
+    const ranges = await listOpenShards(stream, send);
+    if (ranges) maps.set(stream, { at: now(), ranges });
+    return ranges;
+  };
+}
+
+/** The shard a record goes to (undefined when kinesalite will refuse its explicit hash key). */
+function shardOf(ranges: readonly ShardRange[], record: Json): string | undefined {
+  try {
+    return shardFor(
+      ranges,
+      String(record.PartitionKey ?? ''),
+      typeof record.ExplicitHashKey === 'string' ? record.ExplicitHashKey : undefined,
+    );
+  } catch {
+    return undefined; // an explicit hash key that is not a number: kinesalite refuses it
+  }
+}
+
+/** One limited Kinesis call: what each per-API rule below decides on. */
+interface KinesisCall {
+  readonly limiter: KinesisLimiter;
+  readonly accountId: string;
+  readonly stream: string;
+  readonly input: Json;
+  readonly forwarded: Forwarded;
+  readonly send: Send;
+  /** The stream's open shards. */
+  readonly shardRanges: () => Promise<ShardRange[] | undefined>;
+}
+
+type KinesisRule = (call: KinesisCall) => Promise<AwsResponse>;
+
+const throttled = (shardId: string, stream: string, accountId: string) =>
+  jsonError(
+    {
+      code: 'ProvisionedThroughputExceededException',
+      message: rateExceededMessage(shardId, stream, accountId),
+    },
+    '1.1',
+  );
+
+/** PutRecord: the whole call fails when its shard has no write budget left. */
+async function putRecord(call: KinesisCall): Promise<AwsResponse> {
+  const { input, stream } = call;
+  if (base64Bytes(input.Data) > KINESIS_REQUEST_LIMITS.recordBytes) return call.send(call.forwarded);
+  const ranges = await call.shardRanges();
+  const shardId = ranges && shardOf(ranges, input);
+  if (shardId !== undefined && !call.limiter.admitWrite(stream, shardId, recordBytes(input)))
+    return throttled(shardId, stream, call.accountId);
+  return call.send(call.forwarded);
+}
+
+/** The records of a PutRecords request the limits judge (undefined when kinesalite refuses it as AWS does). */
+function putRecordsEntries(input: Json): Json[] | undefined {
+  const records = input.Records;
+  if (
+    !Array.isArray(records) ||
+    records.length === 0 ||
+    records.length > KINESIS_REQUEST_LIMITS.putRecordsRecords
+  )
+    return undefined;
+  const entries = records as Json[];
+  // An oversized record: kinesalite refuses the request as AWS's validation does.
+  if (entries.some((r) => base64Bytes(r.Data) > KINESIS_REQUEST_LIMITS.recordBytes)) return undefined;
+  return entries;
+}
+
+interface PutRecordsOutput {
+  FailedRecordCount?: number;
+  Records?: Json[];
+  EncryptionType?: string;
+}
+
+/** kinesalite's answer for the records the limits let through, or its error as it is. */
+async function putAdmitted(
+  call: KinesisCall,
+  kept: Json[],
+): Promise<PutRecordsOutput | { failed: AwsResponse }> {
+  if (kept.length === 0) return { Records: [] };
+  const answer = await call.send({
+    ...call.forwarded,
+    body: Buffer.from(JSON.stringify({ ...call.input, Records: kept })),
+  });
+  return answer.status === 200 ? (parse(answer.body) as PutRecordsOutput) : { failed: answer };
+}
+
+/** kinesalite's results in request order, with a throttling error where a shard refused its record. */
+function mergedResults(call: KinesisCall, upstream: PutRecordsOutput, refused: (string | undefined)[]) {
+  let next = 0;
+  const results = refused.map((shardId) =>
+    shardId === undefined
+      ? (upstream.Records?.[next++] ?? {})
+      : {
+          ErrorCode: 'ProvisionedThroughputExceededException',
+          ErrorMessage: rateExceededMessage(shardId, call.stream, call.accountId),
+        },
+  );
+  const failed = (upstream.FailedRecordCount ?? 0) + refused.filter((s) => s !== undefined).length;
+  return jsonResponse(
+    {
+      FailedRecordCount: failed,
+      Records: results,
+      ...(upstream.EncryptionType ? { EncryptionType: upstream.EncryptionType } : {}),
+    },
+    '1.1',
+  );
+}
+
+/** PutRecords: each record is admitted or refused on its own shard's budget, as AWS does. */
+async function putRecords(call: KinesisCall): Promise<AwsResponse> {
+  const entries = putRecordsEntries(call.input);
+  if (!entries) return call.send(call.forwarded); // kinesalite answers as AWS does
+  const sizes = entries.map(recordBytes);
+  if (sizes.reduce((a, b) => a + b, 0) > KINESIS_REQUEST_LIMITS.putRecordsBytes)
+    return jsonError({ code: 'InvalidArgumentException', message: 'Records size exceeds 5 MB limit' }, '1.1');
+  const ranges = await call.shardRanges();
+  if (!ranges) return call.send(call.forwarded);
+  const refused = entries.map((record, i) => {
+    const shardId = shardOf(ranges, record);
+    return shardId === undefined || call.limiter.admitWrite(call.stream, shardId, sizes[i])
+      ? undefined
+      : shardId;
+  });
+  if (refused.every((s) => s === undefined)) return call.send(call.forwarded);
+  const upstream = await putAdmitted(
+    call,
+    entries.filter((_, i) => refused[i] === undefined),
+  );
+  return 'failed' in upstream ? upstream.failed : mergedResults(call, upstream, refused);
+}
+
+/** GetRecords: 5 calls a second per shard, and what it returns charged to the read budget. */
+async function getRecords(call: KinesisCall): Promise<AwsResponse> {
+  const { input, limiter } = call;
+  const shard = typeof input.ShardIterator === 'string' ? shardIteratorShard(input.ShardIterator) : undefined;
+  if (!shard) return call.send(call.forwarded);
+  if (!limiter.admitRead(shard.stream, shard.shardId))
+    return throttled(shard.shardId, shard.stream, call.accountId);
+  const answer = await call.send(call.forwarded);
+  if (answer.status === 200) {
+    const out = parse(answer.body) as { Records?: Json[] };
+    const bytes = (out.Records ?? []).reduce((n, r) => n + recordBytes(r), 0);
+    limiter.chargeRead(shard.stream, shard.shardId, bytes);
+  }
+  return answer;
+}
+
+/** The operations the shard limits apply to; every other one goes to kinesalite as it is. */
+const kinesisRules: ReadonlyMap<string, KinesisRule> = new Map([
+  ['PutRecord', putRecord],
+  ['PutRecords', putRecords],
+  ['GetRecords', getRecords],
+]);
 
 /** The Kinesis limits and faults, around kinesalite. */
 export function kinesisGuard(options: KinesisGuardOptions): Around {
   const { limiter, faults, accountId } = options;
-  const now = options.now ?? Date.now;
-  const maps = new Map<string, { at: number; ranges: ShardRange[] }>();
-
-  /** The open shards' hash key ranges (undefined for a stream kinesalite does not know). */
-  async function shardRanges(stream: string, send: Send): Promise<ShardRange[] | undefined> {
-    const cached = maps.get(stream);
-    if (cached && now() - cached.at < (options.shardMapMs ?? 10_000)) return cached.ranges;
-    const ranges: ShardRange[] = [];
-    let token: string | undefined;
-    do {
-      const answer = await send(ownCall('ListShards', token ? { NextToken: token } : { StreamName: stream }));
-      if (answer.status !== 200) return undefined;
-      const page = parse(answer.body) as {
-        Shards?: {
-          ShardId: string;
-          HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
-          SequenceNumberRange: { EndingSequenceNumber?: string };
-        }[];
-        NextToken?: string;
-      };
-      for (const shard of page.Shards ?? []) {
-        if (shard.SequenceNumberRange.EndingSequenceNumber !== undefined) continue; // closed
-        ranges.push({
-          shardId: shard.ShardId,
-          start: BigInt(shard.HashKeyRange.StartingHashKey),
-          end: BigInt(shard.HashKeyRange.EndingHashKey),
-        });
-      }
-      token = page.NextToken;
-    } while (token);
-    maps.set(stream, { at: now(), ranges });
-    return ranges;
-  }
-
-  const shardOf = (ranges: readonly ShardRange[], record: Json) => {
-    try {
-      return shardFor(
-        ranges,
-        String(record.PartitionKey ?? ''),
-        typeof record.ExplicitHashKey === 'string' ? record.ExplicitHashKey : undefined,
-      );
-    } catch {
-      return undefined; // an explicit hash key that is not a number: kinesalite refuses it
-    }
-  };
-
-  const throttled = (shardId: string, stream: string) =>
-    jsonError(
-      {
-        code: 'ProvisionedThroughputExceededException',
-        message: rateExceededMessage(shardId, stream, accountId),
-      },
-      '1.1',
-    );
-
-  async function putRecords(
-    limits: KinesisLimiter,
-    stream: string,
-    input: Json,
-    forwarded: Forwarded,
-    send: Send,
-  ) {
-    const records = input.Records;
-    if (
-      !Array.isArray(records) ||
-      records.length === 0 ||
-      records.length > KINESIS_REQUEST_LIMITS.putRecordsRecords
-    )
-      return send(forwarded); // kinesalite answers as AWS does
-    const entries = records as Json[];
-    // An oversized record: kinesalite refuses the request as AWS's validation does.
-    if (entries.some((r) => base64Bytes(r.Data) > KINESIS_REQUEST_LIMITS.recordBytes)) return send(forwarded);
-    const sizes = entries.map((r) => base64Bytes(r.Data) + keyBytes(r.PartitionKey));
-    if (sizes.reduce((a, b) => a + b, 0) > KINESIS_REQUEST_LIMITS.putRecordsBytes) {
-      return jsonError(
-        { code: 'InvalidArgumentException', message: 'Records size exceeds 5 MB limit' },
-        '1.1',
-      );
-    }
-    const ranges = await shardRanges(stream, send);
-    if (!ranges) return send(forwarded);
-    const refused: (string | undefined)[] = entries.map((record, i) => {
-      const shardId = shardOf(ranges, record);
-      return shardId === undefined || limits.admitWrite(stream, shardId, sizes[i]) ? undefined : shardId;
-    });
-    if (refused.every((s) => s === undefined)) return send(forwarded);
-    const kept = entries.filter((_, i) => refused[i] === undefined);
-    let upstream: { FailedRecordCount?: number; Records?: Json[]; EncryptionType?: string } = { Records: [] };
-    if (kept.length > 0) {
-      const answer = await send({
-        ...forwarded,
-        body: Buffer.from(JSON.stringify({ ...input, Records: kept })),
-      });
-      if (answer.status !== 200) return answer;
-      upstream = parse(answer.body);
-    }
-    let next = 0;
-    const results = refused.map((shardId) =>
-      shardId === undefined
-        ? (upstream.Records?.[next++] ?? {})
-        : {
-            ErrorCode: 'ProvisionedThroughputExceededException',
-            ErrorMessage: rateExceededMessage(shardId, stream, accountId),
-          },
-    );
-    const failed = (upstream.FailedRecordCount ?? 0) + refused.filter((s) => s !== undefined).length;
-    return jsonResponse(
-      {
-        FailedRecordCount: failed,
-        Records: results,
-        ...(upstream.EncryptionType ? { EncryptionType: upstream.EncryptionType } : {}),
-      },
-      '1.1',
-    );
-  }
-
+  const shardMap = shardMaps(options.shardMapMs ?? 10_000, options.now ?? Date.now);
   return async (request, forwarded, send) => {
     const op = operation(request);
     const input = parse(request.body);
     const stream = streamOf(input);
     const fault = faults?.pick('kinesis', stream, op);
     if (fault) return jsonError(kinesisFaultError(fault, stream, accountId), '1.1');
-    if (!limiter || stream === undefined) return send(forwarded);
-    switch (op) {
-      case 'PutRecord': {
-        if (base64Bytes(input.Data) > KINESIS_REQUEST_LIMITS.recordBytes) return send(forwarded);
-        const bytes = base64Bytes(input.Data) + keyBytes(input.PartitionKey);
-        const ranges = await shardRanges(stream, send);
-        const shardId = ranges && shardOf(ranges, input);
-        if (shardId !== undefined && !limiter.admitWrite(stream, shardId, bytes))
-          return throttled(shardId, stream);
-        return send(forwarded);
-      }
-      case 'PutRecords':
-        return putRecords(limiter, stream, input, forwarded, send);
-      case 'GetRecords': {
-        const shard =
-          typeof input.ShardIterator === 'string' ? shardIteratorShard(input.ShardIterator) : undefined;
-        if (!shard) return send(forwarded);
-        if (!limiter.admitRead(shard.stream, shard.shardId)) return throttled(shard.shardId, shard.stream);
-        const answer = await send(forwarded);
-        if (answer.status === 200) {
-          const out = parse(answer.body) as { Records?: Json[] };
-          const bytes = (out.Records ?? []).reduce(
-            (n, r) => n + base64Bytes(r.Data) + keyBytes(r.PartitionKey),
-            0,
-          );
-          limiter.chargeRead(shard.stream, shard.shardId, bytes);
-        }
-        return answer;
-      }
-      default:
-        return send(forwarded);
-    }
+    const rule = kinesisRules.get(op);
+    if (!limiter || stream === undefined || !rule) return send(forwarded);
+    const shardRanges = () => shardMap(stream, send);
+    return rule({ limiter, accountId, stream, input, forwarded, send, shardRanges });
   };
 }
 

@@ -56,93 +56,113 @@ const dataBytes = (data: unknown) => (typeof data === 'string' ? Buffer.byteLeng
 const recordBytes = (record: Json) =>
   dataBytes(record.Data) + Buffer.byteLength(String(record.PartitionKey ?? ''), 'utf8');
 
+type Metric = (name: string, n: number, unit?: StandardUnit) => MetricDatum;
+
+/** One call's outcome, as each operation's metrics read it. */
+interface CallOutcome {
+  readonly call: KinesisCall;
+  /** A datapoint of the call's stream, at the call's time. */
+  readonly m: Metric;
+  readonly ok: boolean;
+  /** Refused for the shard's throughput. */
+  readonly throttled: boolean;
+}
+
+const jsonList = (value: unknown) => (Array.isArray(value) ? value : []) as Json[];
+
+function putRecordMetrics({ call, m, ok, throttled }: CallOutcome): MetricDatum[] {
+  const bytes = recordBytes(call.input);
+  return [
+    m('PutRecord.Success', ok ? 1 : 0),
+    m('WriteProvisionedThroughputExceeded', throttled ? 1 : 0),
+    ...(ok
+      ? [
+          m('PutRecord.Bytes', bytes, 'Bytes'),
+          m('PutRecord.Latency', call.latencyMs, 'Milliseconds'),
+          m('IncomingRecords', 1),
+          m('IncomingBytes', bytes, 'Bytes'),
+        ]
+      : []),
+  ];
+}
+
+/** PutRecords' per-record results, counted: taken (and their bytes), throttled, failed otherwise. */
+function putRecordsTally(sent: readonly Json[], results: readonly Json[]) {
+  let succeeded = 0;
+  let throttledRecords = 0;
+  let failed = 0;
+  let bytes = 0;
+  results.forEach((result, i) => {
+    if (result.ErrorCode === undefined) {
+      succeeded += 1;
+      bytes += recordBytes(sent[i] ?? {});
+    } else if (result.ErrorCode === THROTTLED) throttledRecords += 1;
+    else failed += 1;
+  });
+  return { succeeded, throttledRecords, failed, bytes };
+}
+
+function putRecordsMetrics({ call, m, ok, throttled }: CallOutcome): MetricDatum[] {
+  const sent = jsonList(call.input.Records);
+  if (!ok) {
+    return [m('PutRecords.Success', 0), m('WriteProvisionedThroughputExceeded', throttled ? sent.length : 0)];
+  }
+  const { succeeded, throttledRecords, failed, bytes } = putRecordsTally(sent, jsonList(call.output.Records));
+  return [
+    m('PutRecords.Success', succeeded > 0 ? 1 : 0),
+    m('PutRecords.TotalRecords', sent.length),
+    m('PutRecords.SuccessfulRecords', succeeded),
+    m('PutRecords.FailedRecords', failed),
+    m('PutRecords.ThrottledRecords', throttledRecords),
+    m('PutRecords.Bytes', bytes, 'Bytes'),
+    m('PutRecords.Latency', call.latencyMs, 'Milliseconds'),
+    m('WriteProvisionedThroughputExceeded', throttledRecords),
+    m('IncomingRecords', succeeded),
+    m('IncomingBytes', bytes, 'Bytes'),
+  ];
+}
+
+/** The age of the last record returned; a reader that is caught up is 0 ms behind. */
+function iteratorAge(records: readonly Json[], output: Json, now: number): number {
+  const last = records[records.length - 1];
+  const arrival =
+    typeof last?.ApproximateArrivalTimestamp === 'number' ? last.ApproximateArrivalTimestamp : undefined;
+  if (arrival !== undefined) return Math.max(0, now - arrival * 1000);
+  return typeof output.MillisBehindLatest === 'number' ? output.MillisBehindLatest : 0;
+}
+
+function getRecordsMetrics({ call, m, ok, throttled }: CallOutcome): MetricDatum[] {
+  if (!ok) return [m('GetRecords.Success', 0), m('ReadProvisionedThroughputExceeded', throttled ? 1 : 0)];
+  const records = jsonList(call.output.Records);
+  return [
+    m('GetRecords.Success', 1),
+    m('GetRecords.Records', records.length),
+    m(
+      'GetRecords.Bytes',
+      records.reduce((n, r) => n + dataBytes(r.Data), 0),
+      'Bytes',
+    ),
+    m('GetRecords.Latency', call.latencyMs, 'Milliseconds'),
+    m('GetRecords.IteratorAgeMilliseconds', iteratorAge(records, call.output, call.now), 'Milliseconds'),
+    m('ReadProvisionedThroughputExceeded', 0),
+  ];
+}
+
+/** The operations with stream-level metrics, each with its own. */
+const KINESIS_CALL_METRICS: Readonly<Record<string, (outcome: CallOutcome) => MetricDatum[]>> = {
+  PutRecord: putRecordMetrics,
+  PutRecords: putRecordsMetrics,
+  GetRecords: getRecordsMetrics,
+};
+
 /** The stream-level metrics Kinesis publishes for one PutRecord, PutRecords or GetRecords call. */
 export function kinesisCallMetrics(call: KinesisCall): MetricDatum[] {
-  const { operation, streamName, input, output, status, latencyMs, now } = call;
-  const m = (name: string, n: number, unit: StandardUnit = 'Count') =>
-    datum('AWS/Kinesis', 'StreamName', streamName, name, n, unit, now);
-  const ok = status < 400;
-  const throttled = !ok && errorCode(output) === THROTTLED;
-  switch (operation) {
-    case 'PutRecord': {
-      const bytes = recordBytes(input);
-      return [
-        m('PutRecord.Success', ok ? 1 : 0),
-        m('WriteProvisionedThroughputExceeded', throttled ? 1 : 0),
-        ...(ok
-          ? [
-              m('PutRecord.Bytes', bytes, 'Bytes'),
-              m('PutRecord.Latency', latencyMs, 'Milliseconds'),
-              m('IncomingRecords', 1),
-              m('IncomingBytes', bytes, 'Bytes'),
-            ]
-          : []),
-      ];
-    }
-    case 'PutRecords': {
-      const sent = (Array.isArray(input.Records) ? input.Records : []) as Json[];
-      if (!ok) {
-        return [
-          m('PutRecords.Success', 0),
-          m('WriteProvisionedThroughputExceeded', throttled ? sent.length : 0),
-        ];
-      }
-      const results = (Array.isArray(output.Records) ? output.Records : []) as Json[];
-      let succeeded = 0;
-      let throttledRecords = 0;
-      let failed = 0;
-      let bytes = 0;
-      results.forEach((result, i) => {
-        if (result.ErrorCode === undefined) {
-          succeeded += 1;
-          bytes += recordBytes(sent[i] ?? {});
-        } else if (result.ErrorCode === THROTTLED) throttledRecords += 1;
-        else failed += 1;
-      });
-      return [
-        m('PutRecords.Success', succeeded > 0 ? 1 : 0),
-        m('PutRecords.TotalRecords', sent.length),
-        m('PutRecords.SuccessfulRecords', succeeded),
-        m('PutRecords.FailedRecords', failed),
-        m('PutRecords.ThrottledRecords', throttledRecords),
-        m('PutRecords.Bytes', bytes, 'Bytes'),
-        m('PutRecords.Latency', latencyMs, 'Milliseconds'),
-        m('WriteProvisionedThroughputExceeded', throttledRecords),
-        m('IncomingRecords', succeeded),
-        m('IncomingBytes', bytes, 'Bytes'),
-      ];
-    }
-    case 'GetRecords': {
-      if (!ok) {
-        return [m('GetRecords.Success', 0), m('ReadProvisionedThroughputExceeded', throttled ? 1 : 0)];
-      }
-      const records = (Array.isArray(output.Records) ? output.Records : []) as Json[];
-      const last = records[records.length - 1];
-      const arrival =
-        typeof last?.ApproximateArrivalTimestamp === 'number' ? last.ApproximateArrivalTimestamp : undefined;
-      // The age of the last record returned; a reader that is caught up is 0 ms behind.
-      const age =
-        arrival !== undefined
-          ? Math.max(0, now - arrival * 1000)
-          : typeof output.MillisBehindLatest === 'number'
-            ? output.MillisBehindLatest
-            : 0;
-      return [
-        m('GetRecords.Success', 1),
-        m('GetRecords.Records', records.length),
-        m(
-          'GetRecords.Bytes',
-          records.reduce((n, r) => n + dataBytes(r.Data), 0),
-          'Bytes',
-        ),
-        m('GetRecords.Latency', latencyMs, 'Milliseconds'),
-        m('GetRecords.IteratorAgeMilliseconds', age, 'Milliseconds'),
-        m('ReadProvisionedThroughputExceeded', 0),
-      ];
-    }
-    default:
-      return [];
-  }
+  if (!Object.hasOwn(KINESIS_CALL_METRICS, call.operation)) return [];
+  const m: Metric = (name, n, unit = 'Count') =>
+    datum('AWS/Kinesis', 'StreamName', call.streamName, name, n, unit, call.now);
+  const ok = call.status < 400;
+  const throttled = !ok && errorCode(call.output) === THROTTLED;
+  return KINESIS_CALL_METRICS[call.operation]({ call, m, ok, throttled });
 }
 
 /** One invocation of a function, as Lambda counts it. */
