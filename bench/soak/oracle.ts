@@ -282,25 +282,38 @@ const malformedNotices = (messages: readonly unknown[]) =>
     }),
   );
 
-/**
- * The comparison itself: per phase, what was put against what the stream, the data lake, the
- * summaries and the failure queues hold; every summary against its recomputation from the
- * stream's well-formed records by unicorn and window of arrival.
- */
-export function compareSoak(
-  evidence: SoakEvidence,
-  phases: readonly SoakPhase[],
-  windowSeconds: number,
-): { rows: SoakRow[]; problems: string[] } {
-  const { lakeLines: lines, summaries, messages } = evidence;
+/** The evidence as the checks read it, indexed once. */
+interface EvidenceIndex {
+  /** Every record's data on the stream, in shard order. */
+  readonly data: readonly string[];
+  readonly statuses: readonly { readonly status: Status; readonly arrival: number }[];
+  /** The stream's malformed records. */
+  readonly malformed: ReadonlySet<string>;
+  /** The records the failure queues hold a malformed-record notice with a reason for. */
+  readonly setAside: ReadonlySet<string>;
+  readonly streamCounts: ReadonlyMap<string, number>;
+  readonly lakeCounts: ReadonlyMap<string, number>;
+}
+
+function indexEvidence(evidence: SoakEvidence): EvidenceIndex {
   const data = evidence.records.map((r) => r.data);
   const statuses = evidence.records.flatMap((r) => {
     const status = wellFormed(r.data);
     return status ? [{ status, arrival: r.arrival }] : [];
   });
-  const malformed = new Set(data.filter((d) => !wellFormed(d)));
+  return {
+    data,
+    statuses,
+    malformed: new Set(data.filter((d) => !wellFormed(d))),
+    setAside: malformedNotices(evidence.messages),
+    streamCounts: count(data),
+    lakeCounts: count(evidence.lakeLines),
+  };
+}
+
+/** Only malformed records of the stream, each with a reason, in the failure queues. */
+function checkFailureQueues(messages: readonly unknown[], malformed: ReadonlySet<string>): string[] {
   const problems: string[] = [];
-  const seen = malformedNotices(messages);
   for (const m of messages) {
     const n = m as { kind?: string; reason?: string; data?: string; queue?: string };
     if (n.kind === 'malformed-record') {
@@ -312,8 +325,11 @@ export function compareSoak(
       problems.push(`${n.queue}: ${JSON.stringify(m).slice(0, 300)}`);
     }
   }
+  return problems;
+}
 
-  // The recomputation: per unicorn and window of arrival, the totals written out.
+/** The recomputation: per unicorn and window of arrival (`Name|window`), the totals written out. */
+function recomputeSummaries(statuses: EvidenceIndex['statuses'], windowSeconds: number): Map<string, Totals> {
   const expected = new Map<string, Totals>();
   for (const { status: s, arrival } of statuses) {
     const key = `${s.Name}|${windowName(arrival, windowSeconds)}`;
@@ -336,79 +352,130 @@ export function compareSoak(
       t.Records += 1;
     }
   }
-  const wrong = new Map<string, number>();
-  const blame = (key: string, why: string) => {
-    const tag = /^(P\d\d)/.exec(key)?.[1] ?? '?';
-    wrong.set(tag, (wrong.get(tag) ?? 0) + 1);
-    problems.push(`summary ${key}: ${why}`);
-  };
+  return expected;
+}
+
+/** The fields of a stored summary that differ from its recomputation (Distance within rounding). */
+const differingFields = (item: StoredSummary, want: Totals) =>
+  (Object.keys(want) as (keyof Totals)[]).filter((field) =>
+    field === 'Distance'
+      ? !(Math.abs(item.Distance - want.Distance) <= 1e-6 * Math.max(1, Math.abs(want.Distance)))
+      : item[field] !== want[field],
+  );
+
+/** Every summary stored once, as recomputed, and every recomputed one stored: what is wrong, by key. */
+function checkSummaries(
+  summaries: readonly StoredSummary[],
+  expected: ReadonlyMap<string, Totals>,
+): { readonly key: string; readonly why: string }[] {
+  const wrong: { key: string; why: string }[] = [];
   const stored = new Set<string>();
   for (const item of summaries) {
     const key = `${item.Name}|${item.StatusTime}`;
-    if (stored.has(key)) blame(key, 'stored twice');
+    if (stored.has(key)) wrong.push({ key, why: 'stored twice' });
     stored.add(key);
     const want = expected.get(key);
     if (!want) {
-      blame(key, 'not expected from the stream');
+      wrong.push({ key, why: 'not expected from the stream' });
       continue;
     }
-    const differences = (Object.keys(want) as (keyof Totals)[]).filter((field) =>
-      field === 'Distance'
-        ? !(Math.abs(item.Distance - want.Distance) <= 1e-6 * Math.max(1, Math.abs(want.Distance)))
-        : item[field] !== want[field],
-    );
-    if (differences.length > 0) blame(key, differences.map((f) => `${f} ${item[f]} ≠ ${want[f]}`).join(', '));
+    const differences = differingFields(item, want);
+    if (differences.length > 0)
+      wrong.push({ key, why: differences.map((f) => `${f} ${item[f]} ≠ ${want[f]}`).join(', ') });
   }
-  for (const key of expected.keys()) if (!stored.has(key)) blame(key, 'missing from the table');
+  for (const key of expected.keys()) if (!stored.has(key)) wrong.push({ key, why: 'missing from the table' });
+  return wrong;
+}
 
-  const streamCounts = count(data);
-  const lakeCounts = count(lines);
-  const rows = phases.map((phase): SoakRow => {
-    const mine = (d: string) => tagOf(d) === phase.tag;
-    const inStream = data.filter(mine);
-    const distinct = new Set(inStream);
-    const lakeLines = lines.filter(mine);
-    let missingInS3 = 0;
-    let extraInS3 = 0;
-    for (const d of new Set([...distinct, ...lakeLines])) {
-      const difference = (lakeCounts.get(d) ?? 0) - (streamCounts.get(d) ?? 0);
-      if (difference > 0) extraInS3 += difference;
-      else missingInS3 -= difference;
-    }
-    const well = statuses.filter((s) => tagOf(`"Name":"${s.status.Name}"`) === phase.tag).length;
-    const aggregated = summaries
-      .filter((i) => tagOf(`"Name":"${i.Name}"`) === phase.tag)
-      .reduce((n, i) => n + i.Records, 0);
-    const bad = [...distinct].filter((d) => malformed.has(d));
-    const setAside = bad.filter((d) => seen.has(d)).length;
-    const missingMalformed = phase.malformedPut.filter((d) => !distinct.has(d.replace(/\n$/, ''))).length;
-    if (missingMalformed > 0)
-      problems.push(`${phase.tag}: ${missingMalformed} malformed records put, not on the stream`);
-    const lost =
-      Math.max(0, phase.put - distinct.size) +
-      missingInS3 +
-      Math.max(0, well - aggregated) +
-      (bad.length - setAside);
-    const duplicated = inStream.length - distinct.size + extraInS3 + Math.max(0, aggregated - well);
-    return {
-      label: phase.label,
-      tag: phase.tag,
-      put: phase.put,
-      inStream: inStream.length,
-      inS3: lakeLines.length,
-      aggregated,
-      setAside,
-      lost,
-      duplicated,
-      summariesWrong: wrong.get(phase.tag) ?? 0,
-    };
-  });
-  const strays = data.filter((d) => !phases.some((p) => tagOf(d) === p.tag)).length;
-  if (strays > 0) problems.push(`${strays} records on the stream belong to no phase`);
-  for (const row of rows) {
-    if (row.lost > 0 || row.duplicated > 0)
-      problems.push(`${row.tag} (${row.label}): ${row.lost} lost, ${row.duplicated} duplicated`);
+/** The phase's row: what it put against what the stream, the data lake, the summaries and the queues hold. */
+function phaseRow(
+  phase: SoakPhase,
+  evidence: SoakEvidence,
+  index: EvidenceIndex,
+  summariesWrong: ReadonlyMap<string, number>,
+): SoakRow {
+  const { lakeLines: lines, summaries } = evidence;
+  const { streamCounts, lakeCounts } = index;
+  const mine = (d: string) => tagOf(d) === phase.tag;
+  const inStream = index.data.filter(mine);
+  const distinct = new Set(inStream);
+  const lakeLines = lines.filter(mine);
+  let missingInS3 = 0;
+  let extraInS3 = 0;
+  for (const d of new Set([...distinct, ...lakeLines])) {
+    const difference = (lakeCounts.get(d) ?? 0) - (streamCounts.get(d) ?? 0);
+    if (difference > 0) extraInS3 += difference;
+    else missingInS3 -= difference;
   }
+  const well = index.statuses.filter((s) => tagOf(`"Name":"${s.status.Name}"`) === phase.tag).length;
+  const aggregated = summaries
+    .filter((i) => tagOf(`"Name":"${i.Name}"`) === phase.tag)
+    .reduce((n, i) => n + i.Records, 0);
+  const bad = [...distinct].filter((d) => index.malformed.has(d));
+  const setAside = bad.filter((d) => index.setAside.has(d)).length;
+  const lost =
+    Math.max(0, phase.put - distinct.size) +
+    missingInS3 +
+    Math.max(0, well - aggregated) +
+    (bad.length - setAside);
+  const duplicated = inStream.length - distinct.size + extraInS3 + Math.max(0, aggregated - well);
+  return {
+    label: phase.label,
+    tag: phase.tag,
+    put: phase.put,
+    inStream: inStream.length,
+    inS3: lakeLines.length,
+    aggregated,
+    setAside,
+    lost,
+    duplicated,
+    summariesWrong: summariesWrong.get(phase.tag) ?? 0,
+  };
+}
+
+/** Every malformed record a phase put is on the stream. */
+function checkMalformedOnStream(phases: readonly SoakPhase[], data: readonly string[]): string[] {
+  return phases.flatMap((phase) => {
+    const distinct = new Set(data.filter((d) => tagOf(d) === phase.tag));
+    const missing = phase.malformedPut.filter((d) => !distinct.has(d.replace(/\n$/, ''))).length;
+    return missing > 0 ? [`${phase.tag}: ${missing} malformed records put, not on the stream`] : [];
+  });
+}
+
+/** Every record on the stream belongs to a phase. */
+function checkStrays(data: readonly string[], phases: readonly SoakPhase[]): string[] {
+  const strays = data.filter((d) => !phases.some((p) => tagOf(d) === p.tag)).length;
+  return strays > 0 ? [`${strays} records on the stream belong to no phase`] : [];
+}
+
+/** No phase lost or duplicated anything. */
+const checkLostAndDuplicated = (rows: readonly SoakRow[]) =>
+  rows
+    .filter((row) => row.lost > 0 || row.duplicated > 0)
+    .map((row) => `${row.tag} (${row.label}): ${row.lost} lost, ${row.duplicated} duplicated`);
+
+/**
+ * The comparison itself: per phase, what was put against what the stream, the data lake, the
+ * summaries and the failure queues hold; every summary against its recomputation from the
+ * stream's well-formed records by unicorn and window of arrival.
+ */
+export function compareSoak(
+  evidence: SoakEvidence,
+  phases: readonly SoakPhase[],
+  windowSeconds: number,
+): { rows: SoakRow[]; problems: string[] } {
+  const index = indexEvidence(evidence);
+  const expected = recomputeSummaries(index.statuses, windowSeconds);
+  const wrongSummaries = checkSummaries(evidence.summaries, expected);
+  const wrongByPhase = count(wrongSummaries.map(({ key }) => /^(P\d\d)/.exec(key)?.[1] ?? '?'));
+  const rows = phases.map((phase) => phaseRow(phase, evidence, index, wrongByPhase));
+  const problems = [
+    ...checkFailureQueues(evidence.messages, index.malformed),
+    ...wrongSummaries.map(({ key, why }) => `summary ${key}: ${why}`),
+    ...checkMalformedOnStream(phases, index.data),
+    ...checkStrays(index.data, phases),
+    ...checkLostAndDuplicated(rows),
+  ];
   return { rows, problems };
 }
 
