@@ -152,57 +152,178 @@ export interface SoakRun {
 
 /** Runs the soak and returns the oracle's verdict; every process it starts is stopped. */
 export async function runSoak(settings: SoakSettings): Promise<SoakRun> {
-  const log = settings.log ?? (() => undefined);
-  const work = mkdtempSync(path.join(tmpdir(), 'soak-'));
-  const dataDir = path.join(work, 'data');
-  const endpointsFile = path.join(work, 'endpoints.json');
-  const portBase = await freePortBase();
-  const endpoint = `http://127.0.0.1:${portBase}`;
-  const env = cleanEnv({ WILDRYDES_ENDPOINTS_FILE: endpointsFile });
-  const children: Child[] = [];
-  let runtime: Child | undefined;
-  let transcript = '';
-  const startedAt = Date.now();
+  const soak = await Soak.prepare(settings);
+  try {
+    return await soak.run();
+  } finally {
+    await soak.cleanUp();
+  }
+}
 
-  const startRuntime = async () => {
-    runtime = spawnBin(
-      'local',
-      [
-        '--assembly',
-        settings.assemblyDir,
-        '--data-dir',
-        dataDir,
-        '--port-base',
-        String(portBase),
-        '--unicorns',
-        '0',
-        '--window-seconds',
-        String(settings.windowSeconds),
-        '--batching-window-seconds',
-        String(settings.batchingWindowSeconds),
-        '--buffer-seconds',
-        String(settings.bufferSeconds),
-      ],
-      env,
-    );
-    children.push(runtime);
-    await waitForOutput(runtime, /Local Wild Rydes pipeline is running/, 120_000);
+/** The runtime's command line: the soak's assembly, data folder, ports and timings, no unicorns of its own. */
+const runtimeArgs = (settings: SoakSettings, dataDir: string, portBase: number) => [
+  '--assembly',
+  settings.assemblyDir,
+  '--data-dir',
+  dataDir,
+  '--port-base',
+  String(portBase),
+  '--unicorns',
+  '0',
+  '--window-seconds',
+  String(settings.windowSeconds),
+  '--batching-window-seconds',
+  String(settings.batchingWindowSeconds),
+  '--buffer-seconds',
+  String(settings.bufferSeconds),
+];
+
+/** The log agent's configuration: one flow from the log file and its rotations to the stream. */
+const agentConfig = (logDir: string, logFile: string) =>
+  JSON.stringify({
+    checkpointFile: path.join(logDir, 'checkpoints.json'),
+    'cloudwatch.emitMetrics': false,
+    flows: [
+      {
+        filePattern: `${logFile}*`,
+        kinesisStream: STREAM,
+        initialPosition: 'START_OF_FILE',
+        maxBufferAgeMillis: 1000,
+        minTimeBetweenFilePollsMillis: 50,
+      },
+    ],
+  });
+
+/**
+ * Log lines of the phase's own, well-formed statuses of three unicorns (`P03a1` to `P03a3`), each
+ * call going on where the last stopped and counting what it wrote as put.
+ */
+function agentLines(phase: SoakPhase): (count: number) => string {
+  let line = 0;
+  return (count) => {
+    let text = '';
+    for (let i = 0; i < count; i++) {
+      line += 1;
+      const name = `${phase.tag}a${(line % 3) + 1}`;
+      const time = new Date(Date.now() + line).toISOString().replace('T', ' ').slice(0, 23);
+      text += `${JSON.stringify({
+        Name: name,
+        StatusTime: time,
+        Latitude: 40.7 + line / 1e4,
+        Longitude: -73.9,
+        Distance: (line % 7) * 1.5,
+        MagicPoints: line % 10,
+        HealthPoints: 100 + (line % 5),
+      })}\n`;
+    }
+    phase.put += count;
+    return text;
   };
-  const killRuntime = async () => {
-    const dying = runtime!;
-    transcript += dying.output();
+}
+
+/** One soak run: its folder, its endpoint, the processes it started and the phases it went through. */
+class Soak {
+  private readonly log: (line: string) => void;
+  private readonly dataDir: string;
+  private readonly endpointsFile: string;
+  private readonly endpoint: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly children: Child[] = [];
+  private runtime: Child | undefined;
+  /** The output of every process that has ended. */
+  private transcript = '';
+  private readonly startedAt = Date.now();
+  private readonly clients: LocalClients;
+  /** The producer command's own client (three attempts, then the producer's retries). */
+  private readonly producerKinesis: KinesisClient;
+  private readonly phases: SoakPhase[] = [];
+
+  /** A folder of its own and six free ports for the runtime. */
+  static async prepare(settings: SoakSettings): Promise<Soak> {
+    const work = mkdtempSync(path.join(tmpdir(), 'soak-'));
+    return new Soak(settings, work, await freePortBase());
+  }
+
+  private constructor(
+    private readonly settings: SoakSettings,
+    private readonly work: string,
+    private readonly portBase: number,
+  ) {
+    this.log = settings.log ?? (() => undefined);
+    this.dataDir = path.join(work, 'data');
+    this.endpointsFile = path.join(work, 'endpoints.json');
+    this.endpoint = `http://127.0.0.1:${portBase}`;
+    this.env = cleanEnv({ WILDRYDES_ENDPOINTS_FILE: this.endpointsFile });
+    this.clients = localClients('us-east-1', this.endpoint);
+    this.producerKinesis = new KinesisClient({
+      ...clientConfig({ endpointUrl: this.endpoint, region: 'us-east-1' }, 'KINESIS', {}),
+      credentials: { accessKeyId: 'soak', secretAccessKey: 'soak' },
+    });
+  }
+
+  /** The phases in turn, then the oracle's verdict and a clean stop of the runtime. */
+  async run(): Promise<SoakRun> {
+    await this.startRuntime();
+    await this.baselinePhase();
+    // The agent's restarts take seconds each: they happen while the faults come and go, and
+    // are over before the runtime is killed (an agent whose put was answered by a dying
+    // endpoint would send it again, as the Kinesis Agent does).
+    await Promise.all([this.agentPhase(this.newPhase(AGENT_PHASE)), this.faultPhases()]);
+    await this.killPhase(EARLY_KILL_PHASE, 0.4);
+    await this.killPhase(LATE_KILL_PHASE, 0.95);
+    const verdict = await this.judge();
+    const stoppedCleanly = await this.stopRuntime();
+    return {
+      verdict,
+      seconds: (Date.now() - this.startedAt) / 1000,
+      stoppedCleanly,
+      output: this.transcript
+        .split('\n')
+        .filter((l) => l.startsWith('! '))
+        .join('\n'),
+    };
+  }
+
+  /** Kills whatever still runs, waits for every process and removes the soak's folder. */
+  async cleanUp(): Promise<void> {
+    for (const child of this.children)
+      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+    await Promise.all(this.children.map((c) => c.exited));
+    this.clients.destroy();
+    this.producerKinesis.destroy();
+    rmSync(this.work, { recursive: true, force: true });
+  }
+
+  private async startRuntime(): Promise<void> {
+    this.runtime = this.spawn('local', runtimeArgs(this.settings, this.dataDir, this.portBase), this.env);
+    await waitForOutput(this.runtime, /Local Wild Rydes pipeline is running/, 120_000);
+  }
+
+  private async killRuntime(): Promise<void> {
+    const dying = this.runtime!;
+    this.transcript += dying.output();
     dying.process.kill('SIGKILL');
     await dying.exited;
-  };
+  }
 
-  const clients: LocalClients = localClients('us-east-1', endpoint);
-  // The producer command's own client (three attempts, then the producer's retries).
-  const producerKinesis = new KinesisClient({
-    ...clientConfig({ endpointUrl: endpoint, region: 'us-east-1' }, 'KINESIS', {}),
-    credentials: { accessKeyId: 'soak', secretAccessKey: 'soak' },
-  });
-  const faults = async (operation: 'Add' | 'Clear', body: object) => {
-    const response = await fetch(endpoint, {
+  /** Stops the runtime with SIGINT; whether it exited 0. */
+  private async stopRuntime(): Promise<boolean> {
+    const last = this.runtime!;
+    last.process.kill('SIGINT');
+    const stoppedCleanly = (await last.exited) === 0;
+    this.transcript += last.output();
+    return stoppedCleanly;
+  }
+
+  private spawn(bin: string, args: string[], env: NodeJS.ProcessEnv): Child {
+    const child = spawnBin(bin, args, env);
+    this.children.push(child);
+    return child;
+  }
+
+  /** Adds or clears faults through the runtime's LocalFaults API. */
+  private async faults(operation: 'Add' | 'Clear', body: object): Promise<void> {
+    const response = await fetch(this.endpoint, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-amz-json-1.1',
@@ -212,28 +333,28 @@ export async function runSoak(settings: SoakSettings): Promise<SoakRun> {
     });
     if (!response.ok)
       throw new Error(`LocalFaults.${operation}: HTTP ${response.status} ${await response.text()}`);
-  };
+  }
 
-  const phases: SoakPhase[] = [];
-  const newPhase = (label: string) => {
+  private newPhase(label: string): SoakPhase {
     const phase: SoakPhase = {
       label,
-      tag: `P${String(phases.length + 1).padStart(2, '0')}`,
+      tag: `P${String(this.phases.length + 1).padStart(2, '0')}`,
       put: 0,
       malformedPut: [],
     };
-    phases.push(phase);
+    this.phases.push(phase);
     return phase;
-  };
+  }
 
   /** Flies the phase's unicorns for `seconds` with the producer command's code, counting what Kinesis took. */
-  const fly = async (phase: SoakPhase, seconds: number) => {
-    const count = Math.max(1, Math.round(seconds * settings.ratePerUnicorn));
-    const names = Array.from({ length: settings.unicorns }, (_, i) => `${phase.tag}u${i + 1}`);
+  private async fly(phase: SoakPhase, seconds: number): Promise<void> {
+    const { unicorns, ratePerUnicorn } = this.settings;
+    const count = Math.max(1, Math.round(seconds * ratePerUnicorn));
+    const names = Array.from({ length: unicorns }, (_, i) => `${phase.tag}u${i + 1}`);
     const stats = await runProducer(
-      { stream: STREAM, names, rate: settings.ratePerUnicorn, count, seed: phases.length, quiet: true },
+      { stream: STREAM, names, rate: ratePerUnicorn, count, seed: this.phases.length, quiet: true },
       {
-        kinesis: producerKinesis,
+        kinesis: this.producerKinesis,
         out: () => undefined,
         now: Date.now,
         sleep: realSleep,
@@ -245,186 +366,138 @@ export async function runSoak(settings: SoakSettings): Promise<SoakRun> {
       },
     );
     phase.put += stats.sent;
-  };
+  }
 
   /** Malformed records of the phase's own: cut-short JSON and a status with a field wrong. */
-  const putMalformed = async (phase: SoakPhase) => {
-    for (let i = 1; i <= settings.malformedPerPhase; i++) {
+  private async putMalformed(phase: SoakPhase): Promise<void> {
+    for (let i = 1; i <= this.settings.malformedPerPhase; i++) {
       const name = `${phase.tag}bad${i}`;
       const text =
         i % 2 === 1
           ? `{"Name":"${name}","StatusTime":`
           : JSON.stringify({ Name: name, StatusTime: 'yesterday', Latitude: 1, Longitude: 2 });
-      for (;;) {
-        try {
-          const out = await producerKinesis.send(
-            new PutRecordsCommand({
-              StreamName: STREAM,
-              Records: [{ PartitionKey: name, Data: Buffer.from(text) }],
-            }),
-          );
-          if (!out.FailedRecordCount) break;
-        } catch {
-          // The faults in force refuse some requests: the record is put again.
-        }
-        await sleep(100);
-      }
+      await this.putUntilTaken(name, text);
       phase.put += 1;
       phase.malformedPut.push(text);
     }
-  };
+  }
 
-  const faultPhase = async (spec: string) => {
-    const phase = newPhase(spec);
-    log(`soak: ${phase.tag} ${spec}`);
-    await faults('Add', { Faults: [spec] });
-    await Promise.all([fly(phase, settings.faultSeconds), putMalformed(phase)]);
-    await faults('Clear', {});
-  };
+  /** Puts one record until Kinesis takes it: the faults in force refuse some requests. */
+  private async putUntilTaken(partitionKey: string, text: string): Promise<void> {
+    for (;;) {
+      try {
+        const out = await this.producerKinesis.send(
+          new PutRecordsCommand({
+            StreamName: STREAM,
+            Records: [{ PartitionKey: partitionKey, Data: Buffer.from(text) }],
+          }),
+        );
+        if (!out.FailedRecordCount) return;
+      } catch {
+        // The faults in force refuse some requests: the record is put again.
+      }
+      await sleep(100);
+    }
+  }
 
-  const killPhase = async (label: string, killAt: number) => {
-    const phase = newPhase(label);
-    log(`soak: ${phase.tag} ${label}`);
+  /** No fault: what every other phase is measured against. */
+  private async baselinePhase(): Promise<void> {
+    const baseline = this.newPhase('none');
+    this.log(`soak: ${baseline.tag} none`);
+    await Promise.all([this.fly(baseline, this.settings.faultSeconds), this.putMalformed(baseline)]);
+  }
+
+  /** Every fault of SOAK_FAULTS in turn, a phase each. */
+  private async faultPhases(): Promise<void> {
+    for (const spec of SOAK_FAULTS) await this.faultPhase(spec);
+  }
+
+  private async faultPhase(spec: string): Promise<void> {
+    const phase = this.newPhase(spec);
+    this.log(`soak: ${phase.tag} ${spec}`);
+    await this.faults('Add', { Faults: [spec] });
+    await Promise.all([this.fly(phase, this.settings.faultSeconds), this.putMalformed(phase)]);
+    await this.faults('Clear', {});
+  }
+
+  /** Records into a window, then a SIGKILL of the runtime `killAt` of the way into it, and a restart. */
+  private async killPhase(label: string, killAt: number): Promise<void> {
+    const { windowSeconds } = this.settings;
+    const phase = this.newPhase(label);
+    this.log(`soak: ${phase.tag} ${label}`);
     // Records from the window's start to well before the kill: invocations with state saved.
-    await untilWindowAt(0.02, settings.windowSeconds);
-    await Promise.all([fly(phase, settings.windowSeconds * (killAt - 0.25)), putMalformed(phase)]);
-    if (windowFraction(Date.now(), settings.windowSeconds) < killAt)
-      await untilWindowAt(killAt, settings.windowSeconds);
-    await killRuntime();
-    await startRuntime();
-  };
+    await untilWindowAt(0.02, windowSeconds);
+    await Promise.all([this.fly(phase, windowSeconds * (killAt - 0.25)), this.putMalformed(phase)]);
+    if (windowFraction(Date.now(), windowSeconds) < killAt) await untilWindowAt(killAt, windowSeconds);
+    await this.killRuntime();
+    await this.startRuntime();
+  }
 
   /** Runs beside the fault phases: the agent ships through them as a web server's agent would. */
-  const agentPhase = async (phase: SoakPhase) => {
-    log(`soak: ${phase.tag} ${phase.label}`);
-    const logDir = path.join(work, 'agent');
+  private async agentPhase(phase: SoakPhase): Promise<void> {
+    this.log(`soak: ${phase.tag} ${phase.label}`);
+    const logDir = path.join(this.work, 'agent');
     const logFile = path.join(logDir, 'app.log');
-    const config = path.join(work, 'agent.json');
+    const config = path.join(this.work, 'agent.json');
     mkdirSync(logDir, { recursive: true });
-    writeFileSync(
-      config,
-      JSON.stringify({
-        checkpointFile: path.join(logDir, 'checkpoints.json'),
-        'cloudwatch.emitMetrics': false,
-        flows: [
-          {
-            filePattern: `${logFile}*`,
-            kinesisStream: STREAM,
-            initialPosition: 'START_OF_FILE',
-            maxBufferAgeMillis: 1000,
-            minTimeBetweenFilePollsMillis: 50,
-          },
-        ],
-      }),
-    );
-    let line = 0;
-    const lines = (count: number) => {
-      let text = '';
-      for (let i = 0; i < count; i++) {
-        line += 1;
-        const name = `${phase.tag}a${(line % 3) + 1}`;
-        const time = new Date(Date.now() + line).toISOString().replace('T', ' ').slice(0, 23);
-        text += `${JSON.stringify({
-          Name: name,
-          StatusTime: time,
-          Latitude: 40.7 + line / 1e4,
-          Longitude: -73.9,
-          Distance: (line % 7) * 1.5,
-          MagicPoints: line % 10,
-          HealthPoints: 100 + (line % 5),
-        })}\n`;
-      }
-      phase.put += count;
-      return text;
-    };
-    const agentEnv = cleanEnv({ AWS_ACCESS_KEY_ID: 'soak', AWS_SECRET_ACCESS_KEY: 'soak' });
-    const startAgent = async () => {
-      const agent = spawnBin(
-        'log-agent',
-        ['--config', config, '--endpoint-url', endpoint, '--region', 'us-east-1'],
-        agentEnv,
-      );
-      children.push(agent);
-      await waitForOutput(agent, /file(s)? matching/, 60_000);
-      return agent;
-    };
-    const stopAgent = async (agent: Child) => {
-      agent.process.kill('SIGINT');
-      const code = await agent.exited;
-      transcript += agent.output();
-      if (code !== 0) throw new Error(`the log agent exited ${code}:\n${agent.output()}`);
-    };
+    writeFileSync(config, agentConfig(logDir, logFile));
+    const lines = agentLines(phase);
+    // One environment (and home folder) for both of the agent's runs.
+    const env = cleanEnv({ AWS_ACCESS_KEY_ID: 'soak', AWS_SECRET_ACCESS_KEY: 'soak' });
+    const stretch = this.settings.agentLinesPerStretch;
 
-    writeFileSync(logFile, lines(settings.agentLinesPerStretch));
-    const first = await startAgent();
+    writeFileSync(logFile, lines(stretch));
+    const first = await this.startAgent(config, env);
     await sleep(1_500);
     // Rotated as logrotate does by default: renamed, and a new file started.
     renameSync(logFile, `${logFile}.1`);
-    writeFileSync(logFile, lines(settings.agentLinesPerStretch));
-    await stopAgent(first);
-    appendFileSync(logFile, lines(settings.agentLinesPerStretch));
+    writeFileSync(logFile, lines(stretch));
+    await this.stopAgent(first);
+    appendFileSync(logFile, lines(stretch));
     const malformed = `{"Name":"${phase.tag}bad1","StatusTime":`;
     appendFileSync(logFile, `${malformed}\n`);
     phase.put += 1;
     phase.malformedPut.push(malformed);
-    const second = await startAgent();
+    const second = await this.startAgent(config, env);
     await sleep(2_000);
-    await stopAgent(second);
-  };
+    await this.stopAgent(second);
+  }
 
-  let stoppedCleanly = false;
-  try {
-    await startRuntime();
-    const baseline = newPhase('none');
-    log(`soak: ${baseline.tag} none`);
-    await Promise.all([fly(baseline, settings.faultSeconds), putMalformed(baseline)]);
-    // The agent's restarts take seconds each: they happen while the faults come and go, and
-    // are over before the runtime is killed (an agent whose put was answered by a dying
-    // endpoint would send it again, as the Kinesis Agent does).
-    const agent = agentPhase(newPhase(AGENT_PHASE));
-    const faultPhases = (async () => {
-      for (const spec of SOAK_FAULTS) await faultPhase(spec);
-    })();
-    await Promise.all([agent, faultPhases]);
-    await killPhase(EARLY_KILL_PHASE, 0.4);
-    await killPhase(LATE_KILL_PHASE, 0.95);
+  private async startAgent(config: string, env: NodeJS.ProcessEnv): Promise<Child> {
+    const agent = this.spawn(
+      'log-agent',
+      ['--config', config, '--endpoint-url', this.endpoint, '--region', 'us-east-1'],
+      env,
+    );
+    await waitForOutput(agent, /file(s)? matching/, 60_000);
+    return agent;
+  }
 
-    const endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as {
+  private async stopAgent(agent: Child): Promise<void> {
+    agent.process.kill('SIGINT');
+    const code = await agent.exited;
+    this.transcript += agent.output();
+    if (code !== 0) throw new Error(`the log agent exited ${code}:\n${agent.output()}`);
+  }
+
+  /** The oracle's verdict on everything the phases put, read back from the runtime's endpoint. */
+  private async judge(): Promise<SoakVerdict> {
+    const endpoints = JSON.parse(readFileSync(this.endpointsFile, 'utf8')) as {
       stacks: Record<string, Record<string, string>>;
     };
     const outputs = Object.values(endpoints.stacks).find((o) => o.StreamName === STREAM)!;
-    const verdict = await judgeSoak(
+    return judgeSoak(
       {
-        clients,
+        clients: this.clients,
         stream: STREAM,
         bucket: outputs.DataLakeBucketName,
         table: outputs.SummaryTableName,
-        windowSeconds: settings.windowSeconds,
-        settleTimeoutMs: settings.settleTimeoutMs,
-        quietMs: settings.quietMs ?? 1_000,
-        log,
+        windowSeconds: this.settings.windowSeconds,
+        settleTimeoutMs: this.settings.settleTimeoutMs,
+        quietMs: this.settings.quietMs ?? 1_000,
+        log: this.log,
       },
-      phases,
+      this.phases,
     );
-    const last = runtime!;
-    last.process.kill('SIGINT');
-    stoppedCleanly = (await last.exited) === 0;
-    transcript += last.output();
-    return {
-      verdict,
-      seconds: (Date.now() - startedAt) / 1000,
-      stoppedCleanly,
-      output: transcript
-        .split('\n')
-        .filter((l) => l.startsWith('! '))
-        .join('\n'),
-    };
-  } finally {
-    for (const child of children)
-      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exited));
-    clients.destroy();
-    producerKinesis.destroy();
-    rmSync(work, { recursive: true, force: true });
   }
 }
