@@ -190,6 +190,7 @@ describe('resourceNames', () => {
       glueDatabase: 'team_a_wildrydes',
       glueTable: 'unicorn_status',
       weblogStream: 'team-a-weblogs',
+      weblogDirectDelivery: 'team-a-weblogs-direct',
       sensorStream: 'team-a-sensor-data',
       sensorAlertStream: 'team-a-sensor-alerts',
       sensorAggregateTable: 'team-a-SensorAggregates',
