@@ -12,7 +12,7 @@ import type { Emulators } from '../local/emulators';
 import { DEFAULT_ENDPOINT_PORT, DEFAULT_PORTS } from '../local/ports';
 import { Faults, FaultSpecError, FAULTS, parseFault, type Fault } from '../local/faults';
 import { OWN_UNICORN_NAME } from '#core/movement';
-import type { PipelineStatus } from '../local/runtime';
+import type { LocalPipeline, PipelineStatus } from '../local/runtime';
 import { dashboardPage, localAssembly } from './local-assembly';
 
 const USAGE = `Runs the whole Wild Rydes pipeline on this machine: synthesizes the CDK app, starts Kinesis,
@@ -87,66 +87,78 @@ function statusLine(status: PipelineStatus, started: number): string {
     .join(' · ');
 }
 
-runMain('local', async () => {
-  const args = commandLine(process.argv.slice(2), 'npm start --')
-    .usage(USAGE)
-    .options({
-      unicorns: { type: 'string', requiresArg: true, default: '3', describe: 'Unicorns to fly (0 for none)' },
-      'window-seconds': {
-        type: 'string',
-        requiresArg: true,
-        describe: "Tumbling window length for demos and tests (default: the template's)",
-      },
-      'batching-window-seconds': {
-        type: 'string',
-        requiresArg: true,
-        describe: "How long the event sources gather a batch, for demos and tests (default: the template's)",
-      },
-      'buffer-seconds': {
-        type: 'string',
-        requiresArg: true,
-        describe: "How long the delivery streams buffer before writing to S3 (default: the template's)",
-      },
-      fresh: {
-        type: 'boolean',
-        default: false,
-        describe: 'Wipe the local data (streams, tables, buckets) first',
-      },
-      ...contextOption,
-      assembly: {
-        type: 'string',
-        requiresArg: true,
-        describe: 'Run this synthesized cloud assembly instead of synthesizing',
-      },
-      'port-base': {
-        type: 'string',
-        requiresArg: true,
-        default: String(DEFAULT_ENDPOINT_PORT),
-        describe:
-          'First of six ports: the AWS endpoint, the Kinesis, DynamoDB, S3 and SQS emulators behind it, then the dashboard (0: any free ones)',
-      },
-      limits: {
-        type: 'boolean',
-        default: true,
-        describe: "Enforce Kinesis's per-shard limits (--no-limits: none, for benchmarks)",
-      },
-      fault: {
-        type: 'string',
-        array: true,
-        requiresArg: true,
-        default: [] as string[],
-        describe: 'Inject a fault from the start (repeatable): NAME[:PERCENT][@TARGET][?PARAMETER=VALUE&...]',
-      },
-      'data-dir': {
-        type: 'string',
-        requiresArg: true,
-        default: path.join(LOCAL_DIR, 'data'),
-        describe: 'Where emulator data, positions and function logs are kept',
-      },
-    })
-    .parseSync();
-  if (helpShown(args)) return 0;
+const OPTIONS = {
+  unicorns: { type: 'string', requiresArg: true, default: '3', describe: 'Unicorns to fly (0 for none)' },
+  'window-seconds': {
+    type: 'string',
+    requiresArg: true,
+    describe: "Tumbling window length for demos and tests (default: the template's)",
+  },
+  'batching-window-seconds': {
+    type: 'string',
+    requiresArg: true,
+    describe: "How long the event sources gather a batch, for demos and tests (default: the template's)",
+  },
+  'buffer-seconds': {
+    type: 'string',
+    requiresArg: true,
+    describe: "How long the delivery streams buffer before writing to S3 (default: the template's)",
+  },
+  fresh: {
+    type: 'boolean',
+    default: false,
+    describe: 'Wipe the local data (streams, tables, buckets) first',
+  },
+  ...contextOption,
+  assembly: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Run this synthesized cloud assembly instead of synthesizing',
+  },
+  'port-base': {
+    type: 'string',
+    requiresArg: true,
+    default: String(DEFAULT_ENDPOINT_PORT),
+    describe:
+      'First of six ports: the AWS endpoint, the Kinesis, DynamoDB, S3 and SQS emulators behind it, then the dashboard (0: any free ones)',
+  },
+  limits: {
+    type: 'boolean',
+    default: true,
+    describe: "Enforce Kinesis's per-shard limits (--no-limits: none, for benchmarks)",
+  },
+  fault: {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    default: [] as string[],
+    describe: 'Inject a fault from the start (repeatable): NAME[:PERCENT][@TARGET][?PARAMETER=VALUE&...]',
+  },
+  'data-dir': {
+    type: 'string',
+    requiresArg: true,
+    default: path.join(LOCAL_DIR, 'data'),
+    describe: 'Where emulator data, positions and function logs are kept',
+  },
+} as const;
 
+function parseArgs(argv: readonly string[]) {
+  return commandLine(argv, 'npm start --').usage(USAGE).options(OPTIONS).parseSync();
+}
+type Args = ReturnType<typeof parseArgs>;
+
+/** The command line's numbers and faults, each checked. */
+interface LocalSettings {
+  readonly unicorns: number;
+  readonly windowSeconds?: number;
+  readonly batchingWindowSeconds?: number;
+  readonly bufferIntervalSeconds?: number;
+  /** The first of six ports; 0: any free ones. */
+  readonly portBase: number;
+  readonly faults: readonly Fault[];
+}
+
+function localSettings(args: Args): LocalSettings {
   const unicorns =
     args.unicorns === '0' ? 0 : positiveNumber('unicorns', { integer: true, max: 10_000 })(args.unicorns);
   const windowSeconds =
@@ -164,9 +176,9 @@ runMain('local', async () => {
       : positiveNumber('buffer-seconds', { max: 900 })(args.bufferSeconds);
   const portBase =
     args.portBase === '0' ? 0 : positiveNumber('port-base', { integer: true, max: 65_531 })(args.portBase);
-  let faultList: Fault[];
+  let faults: Fault[];
   try {
-    faultList = args.fault.map(parseFault);
+    faults = args.fault.map(parseFault);
   } catch (error) {
     if (error instanceof FaultSpecError) throw new UsageError(error.message);
     throw error;
@@ -174,11 +186,28 @@ runMain('local', async () => {
   for (const c of args.context) {
     if (!/^[\w:@/.-]+=/.test(c)) throw new UsageError(`-c takes key=value, got "${c}"`);
   }
+  return { unicorns, windowSeconds, batchingWindowSeconds, bufferIntervalSeconds, portBase, faults };
+}
 
-  const started = Date.now();
-  const dataDir = path.resolve(args.dataDir);
-  if (args.fresh) rmSync(dataDir, { recursive: true, force: true });
-  const port = (offset: number) => (portBase === 0 ? 0 : portBase + offset);
+interface RunningPipeline {
+  readonly pipeline: LocalPipeline;
+  readonly assemblyDir: string;
+  /** Where the Unicorn Dashboard is served, when the assembly has one. */
+  readonly dashboardUrl?: string;
+}
+
+/**
+ * Synthesizes (or reuses) the assembly while the emulators start, then starts the pipeline
+ * with its workloads: the unicorn fleet, the web server's logs and the dashboard. What goes
+ * wrong while it runs is added to `problems`.
+ */
+async function startPipeline(
+  args: Args,
+  settings: LocalSettings,
+  dataDir: string,
+  problems: string[],
+): Promise<RunningPipeline> {
+  const port = (offset: number) => (settings.portBase === 0 ? 0 : settings.portBase + offset);
   const ports = { kinesis: port(1), dynamodb: port(2), s3: port(3), sqs: port(4) };
   const preparing = assemblyAndEmulators(args.assembly, args.context, dataDir, ports);
   // Loaded while the CDK CLI synthesizes, rather than before it starts.
@@ -188,64 +217,79 @@ runMain('local', async () => {
   /* eslint-enable @typescript-eslint/no-require-imports */
   const { DASHBOARD, unicornDashboard, unicornFleet, webServerLogs } = workloads;
   const { assemblyDir, emulators } = await preparing;
-  const problems: string[] = [];
-  const faults = new Faults(faultList, { log: (message) => problems.push(message) });
+  const report = (message: string) => problems.push(message);
   const pipeline = await startLocalPipeline({
     limits: args.limits,
-    faults,
+    faults: new Faults(settings.faults, { log: report }),
     assemblyDir,
     dataDir,
     emulators,
-    windowSeconds,
-    batchingWindowSeconds,
-    bufferIntervalSeconds,
+    windowSeconds: settings.windowSeconds,
+    batchingWindowSeconds: settings.batchingWindowSeconds,
+    bufferIntervalSeconds: settings.bufferIntervalSeconds,
     ports,
     endpointPort: port(0),
     workloads: [
-      unicornFleet(unicorns),
+      unicornFleet(settings.unicorns),
       webServerLogs(),
       unicornDashboard(port(5), {}, dashboardPage(assemblyDir)),
     ],
-    log: (message) => problems.push(message),
-    alarmLog: (message) => problems.push(message),
+    log: report,
+    alarmLog: report,
   });
+  return { pipeline, assemblyDir, dashboardUrl: pipeline.urls[DASHBOARD] };
+}
 
-  // The endpoints file (WILDRYDES_ENDPOINTS_FILE may move it, or turn it off with `none`).
-  const endpointsFile = endpointsFilePath();
-  if (endpointsFile)
-    writeLocalEndpoints(endpointsFile, {
-      pid: process.pid,
-      region: pipeline.region,
-      endpoint: pipeline.endpoint,
-      ...pipeline.endpoints,
-      dashboard: pipeline.urls[DASHBOARD],
-      stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
-      ...(windowSeconds === undefined ? {} : { windowSeconds }),
-      dataDir,
-      assemblyDir: path.resolve(assemblyDir),
-    });
-  const out = process.stdout;
+/** What the CLIs need to find the running pipeline by themselves. */
+function endpointsOf(
+  { pipeline, assemblyDir, dashboardUrl }: RunningPipeline,
+  windowSeconds: number | undefined,
+  dataDir: string,
+) {
+  return {
+    pid: process.pid,
+    region: pipeline.region,
+    endpoint: pipeline.endpoint,
+    ...pipeline.endpoints,
+    dashboard: dashboardUrl,
+    stacks: Object.fromEntries(pipeline.stacks.map((s) => [s.stackName, s.outputs])),
+    ...(windowSeconds === undefined ? {} : { windowSeconds }),
+    dataDir,
+    assemblyDir: path.resolve(assemblyDir),
+  };
+}
+
+/** What runs where, and what to try first. */
+function banner(
+  { pipeline, dashboardUrl }: RunningPipeline,
+  options: { started: number; endpointsFile?: string; windowSeconds?: number; dataDir: string },
+): string {
   const first = pipeline.stacks[0]?.outputs ?? {};
-  out.write(
-    [
-      `Local Wild Rydes pipeline is running (${((Date.now() - started) / 1000).toFixed(1)} s to start).`,
-      ...(pipeline.urls[DASHBOARD] ? [`  Dashboard ${pipeline.urls[DASHBOARD]}`] : []),
-      `  AWS endpoint  ${pipeline.endpoint}   (export AWS_ENDPOINT_URL=${pipeline.endpoint}; any credentials)`,
-      ...(endpointsFile
-        ? [
-            `  Endpoints written to ${path.relative(process.cwd(), endpointsFile)}; the producer and consumer use them by default.`,
-          ]
-        : []),
-      // The summaries when the aggregation lab is deployed, else the telemetry itself.
-      first.SummaryStreamName
-        ? `  Try:  npx consumer -stream ${first.SummaryStreamName}     (summaries every ${windowSeconds ?? 60} s)`
-        : `  Try:  npx consumer -stream ${first.StreamName ?? 'wildrydes'}     (the unicorns' status records)`,
-      `        npx producer -name ${OWN_UNICORN_NAME}`,
-      `  Function logs: ${path.relative(process.cwd(), path.join(path.resolve(args.dataDir), 'logs'))}/   Ctrl-C to stop.`,
-      '',
-    ].join('\n'),
-  );
+  return [
+    `Local Wild Rydes pipeline is running (${((Date.now() - options.started) / 1000).toFixed(1)} s to start).`,
+    ...(dashboardUrl ? [`  Dashboard ${dashboardUrl}`] : []),
+    `  AWS endpoint  ${pipeline.endpoint}   (export AWS_ENDPOINT_URL=${pipeline.endpoint}; any credentials)`,
+    ...(options.endpointsFile
+      ? [
+          `  Endpoints written to ${path.relative(process.cwd(), options.endpointsFile)}; the producer and consumer use them by default.`,
+        ]
+      : []),
+    // The summaries when the aggregation lab is deployed, else the telemetry itself.
+    first.SummaryStreamName
+      ? `  Try:  npx consumer -stream ${first.SummaryStreamName}     (summaries every ${options.windowSeconds ?? 60} s)`
+      : `  Try:  npx consumer -stream ${first.StreamName ?? 'wildrydes'}     (the unicorns' status records)`,
+    `        npx producer -name ${OWN_UNICORN_NAME}`,
+    `  Function logs: ${path.relative(process.cwd(), path.join(options.dataDir, 'logs'))}/   Ctrl-C to stop.`,
+    '',
+  ].join('\n');
+}
 
+/**
+ * Until Ctrl-C: each problem on a line of its own as it comes, and the status line, rewritten
+ * every second on a terminal, else printed every ten seconds.
+ */
+async function showStatusUntilInterrupted(pipeline: LocalPipeline, problems: string[], started: number) {
+  const out = process.stdout;
   const { stop } = interruptSignals();
   const tty = out.isTTY === true;
   let lastPrinted = 0;
@@ -260,8 +304,30 @@ runMain('local', async () => {
     }
   }
   out.write(`${tty ? '\n' : ''}Stopping: sending what is pending, saving positions…\n`);
+}
+
+runMain('local', async () => {
+  const args = parseArgs(process.argv.slice(2));
+  if (helpShown(args)) return 0;
+  const settings = localSettings(args);
+
+  const started = Date.now();
+  const dataDir = path.resolve(args.dataDir);
+  if (args.fresh) rmSync(dataDir, { recursive: true, force: true });
+  const problems: string[] = [];
+  const running = await startPipeline(args, settings, dataDir, problems);
+  const { pipeline } = running;
+  // The endpoints file (WILDRYDES_ENDPOINTS_FILE may move it, or turn it off with `none`).
+  const endpointsFile = endpointsFilePath();
+  if (endpointsFile)
+    writeLocalEndpoints(endpointsFile, endpointsOf(running, settings.windowSeconds, dataDir));
+  process.stdout.write(
+    banner(running, { started, endpointsFile, windowSeconds: settings.windowSeconds, dataDir }),
+  );
+
+  await showStatusUntilInterrupted(pipeline, problems, started);
   await pipeline.stop();
   if (endpointsFile) removeLocalEndpoints(endpointsFile);
-  out.write(`${statusLine(pipeline.status(), started)}\nStopped.\n`);
+  process.stdout.write(`${statusLine(pipeline.status(), started)}\nStopped.\n`);
   return 0;
 });

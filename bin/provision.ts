@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { commandLine, helpShown, positiveNumber, UsageError, workshopFileOption } from '../cli/args';
 import { runMain } from '../cli/run-main';
-import { planWorkshop, readWorkshopFile } from '../lib/workshop';
+import { planWorkshop, readWorkshopFile, type AttendeePlan, type WorkshopSpec } from '../lib/workshop';
 import { fromProjectRoot, PROJECT_ROOT, runCdk } from '../ops/cdk-cli';
 import { DEFAULT_ATTENDEE_ROLE } from '../ops/verify/targets';
 import { verifyAttendees } from '../ops/verify/workshop';
@@ -24,82 +24,91 @@ Usage: npm run provision -- -workshop FILE [-concurrency N] [-out DIR] [-only ID
 
 const ACCOUNT = /^\d{12}$/;
 
-runMain('provision', async () => {
-  const args = commandLine(process.argv.slice(2), 'provision')
-    .usage(USAGE)
-    .options({
-      ...workshopFileOption,
-      concurrency: { type: 'string', requiresArg: true, default: '4', describe: 'Stacks deployed at once' },
-      out: {
-        type: 'string',
-        requiresArg: true,
-        default: '.local/workshop',
-        describe: 'Where outputs.json, report.md and report.html go',
-      },
-      only: { type: 'string', requiresArg: true, describe: 'Only these attendees (comma-separated ids)' },
-      'dry-run': { type: 'boolean', default: false, describe: 'Print the CDK command instead of running it' },
-      destroy: { type: 'boolean', default: false, describe: 'Destroy the attendees’ stacks instead' },
-      bootstrap: {
-        type: 'boolean',
-        default: false,
-        describe: 'Print the cdk bootstrap commands per account',
-      },
-      'facilitator-account': {
-        type: 'string',
-        requiresArg: true,
-        describe: 'Your account id (the one whose credentials deploy), for -bootstrap',
-      },
-      region: {
-        type: 'string',
-        requiresArg: true,
-        describe: 'Region for attendees without one (default: AWS_REGION)',
-      },
-      verify: {
-        type: 'boolean',
-        default: true,
-        describe: 'Verify each attendee end to end after deploying (--no-verify to skip)',
-      },
-      role: {
-        type: 'string',
-        requiresArg: true,
-        default: DEFAULT_ATTENDEE_ROLE,
-        describe: "Role assumed in each attendee's account to verify it",
-      },
-    })
-    .parseSync();
-  if (helpShown(args)) return 0;
-  if (args.destroy && args.bootstrap) throw new UsageError('-destroy and -bootstrap do not go together');
+const OPTIONS = {
+  ...workshopFileOption,
+  concurrency: { type: 'string', requiresArg: true, default: '4', describe: 'Stacks deployed at once' },
+  out: {
+    type: 'string',
+    requiresArg: true,
+    default: '.local/workshop',
+    describe: 'Where outputs.json, report.md and report.html go',
+  },
+  only: { type: 'string', requiresArg: true, describe: 'Only these attendees (comma-separated ids)' },
+  'dry-run': { type: 'boolean', default: false, describe: 'Print the CDK command instead of running it' },
+  destroy: { type: 'boolean', default: false, describe: 'Destroy the attendees’ stacks instead' },
+  bootstrap: {
+    type: 'boolean',
+    default: false,
+    describe: 'Print the cdk bootstrap commands per account',
+  },
+  'facilitator-account': {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Your account id (the one whose credentials deploy), for -bootstrap',
+  },
+  region: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Region for attendees without one (default: AWS_REGION)',
+  },
+  verify: {
+    type: 'boolean',
+    default: true,
+    describe: 'Verify each attendee end to end after deploying (--no-verify to skip)',
+  },
+  role: {
+    type: 'string',
+    requiresArg: true,
+    default: DEFAULT_ATTENDEE_ROLE,
+    describe: "Role assumed in each attendee's account to verify it",
+  },
+} as const;
 
-  const spec = readWorkshopFile(args.workshop);
-  const region = args.region ?? process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION;
+function parseArgs(argv: readonly string[]) {
+  return commandLine(argv, 'provision').usage(USAGE).options(OPTIONS).parseSync();
+}
+type Args = ReturnType<typeof parseArgs>;
+
+/** `-concurrency`: stacks deployed at once, and attendees verified at once. */
+const deployConcurrency = (args: Args) =>
+  positiveNumber('concurrency', { integer: true, max: 100 })(args.concurrency);
+
+/** The workshop's attendees, planned for `region`, or those `-only` names. */
+function chosenAttendees(spec: WorkshopSpec, region: string | undefined, onlyList: string | undefined) {
   const env = { CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION: region };
-  const only = (args.only ?? '')
+  const only = (onlyList ?? '')
     .split(',')
     .map((id) => id.trim())
     .filter((id) => id !== '');
-  let attendees;
   try {
-    attendees = selectAttendees(planWorkshop(spec, env), only);
+    return selectAttendees(planWorkshop(spec, env), only);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
 
-  if (args.bootstrap) {
-    const facilitator = args.facilitatorAccount;
-    if (!facilitator || !ACCOUNT.test(facilitator)) {
-      throw new UsageError(
-        `-bootstrap needs -facilitator-account with a 12-digit account id, got "${facilitator ?? ''}"`,
-      );
-    }
-    for (const step of bootstrapPlan(attendees, { facilitatorAccount: facilitator, defaultRegion: region })) {
-      process.stdout.write(
-        `# Account ${step.account} (${step.attendees.join(', ')}): run with that account's credentials${step.trusted ? `, trusting ${facilitator}` : ''}\n${step.command}\n`,
-      );
-    }
-    return 0;
+/** Prints the `cdk bootstrap` command of each attendee account, trusting the facilitator's. */
+function printBootstrap(
+  attendees: readonly AttendeePlan[],
+  facilitator: string | undefined,
+  region: string | undefined,
+): number {
+  if (!facilitator || !ACCOUNT.test(facilitator)) {
+    throw new UsageError(
+      `-bootstrap needs -facilitator-account with a 12-digit account id, got "${facilitator ?? ''}"`,
+    );
   }
+  for (const step of bootstrapPlan(attendees, { facilitatorAccount: facilitator, defaultRegion: region })) {
+    process.stdout.write(
+      `# Account ${step.account} (${step.attendees.join(', ')}): run with that account's credentials${step.trusted ? `, trusting ${facilitator}` : ''}\n${step.command}\n`,
+    );
+  }
+  return 0;
+}
 
-  const io: ProvisionIO = {
+/** The CDK CLI and files in the project root, and, unless `--no-verify`, verification of each attendee. */
+function provisionIO(args: Args, region: string | undefined): ProvisionIO {
+  return {
     cdk: async (cdkArgs) => (await runCdk(cdkArgs, true)).code,
     out: (text) => process.stdout.write(text),
     readFile: (file) => {
@@ -113,7 +122,7 @@ runMain('provision', async () => {
             process.stdout.write('Verifying each attendee end to end…\n');
             return verifyAttendees(planned, outputs, {
               role: args.role,
-              concurrency: positiveNumber('concurrency', { integer: true, max: 100 })(args.concurrency),
+              concurrency: deployConcurrency(args),
               region,
               out: (text) => process.stdout.write(text),
             });
@@ -121,11 +130,24 @@ runMain('provision', async () => {
         }
       : {}),
   };
+}
+
+runMain('provision', async () => {
+  const args = parseArgs(process.argv.slice(2));
+  if (helpShown(args)) return 0;
+  if (args.destroy && args.bootstrap) throw new UsageError('-destroy and -bootstrap do not go together');
+
+  const spec = readWorkshopFile(args.workshop);
+  const region = args.region ?? process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION;
+  const attendees = chosenAttendees(spec, region, args.only);
+  if (args.bootstrap) return printBootstrap(attendees, args.facilitatorAccount, region);
+
+  const io = provisionIO(args, region);
   // The CDK CLI runs in the project root: paths are given relative to it.
   const common = { workshopFile: fromProjectRoot(args.workshop), attendees, dryRun: args.dryRun };
   if (args.destroy) return destroyWorkshop(common, io);
 
-  const concurrency = positiveNumber('concurrency', { integer: true, max: 100 })(args.concurrency);
+  const concurrency = deployConcurrency(args);
   const outDir = fromProjectRoot(args.out);
   if (!args.dryRun) mkdirSync(path.resolve(PROJECT_ROOT, outDir), { recursive: true });
   return provisionWorkshop({ ...common, title: spec.name ?? 'Wild Rydes workshop', concurrency, outDir }, io);

@@ -9,31 +9,10 @@ import { decodeStatus, Fleet, StreamClock } from './fleet';
 import { DEFAULT_TRAIL_POINTS } from './trails';
 import { StreamReader, type Batch } from './stream-reader';
 import { startMonitoring } from './monitoring';
+import { PageStats, statsText, type DashboardStats } from './page-stats';
 import { DashboardView } from './view';
 
-/** What the page exposes for measurements (`window.unicornDashboard.stats()`). */
-export interface DashboardStats {
-  readonly unicorns: number;
-  readonly records: number;
-  readonly malformed: number;
-  readonly stale: number;
-  /** Records per second over the last few seconds. */
-  readonly recordsPerSecond: number;
-  /** The largest MillisBehindLatest of the shards' latest responses. */
-  readonly behindMs: number;
-  /** Age of the oldest latest record among active unicorns, and of the median one. */
-  readonly oldestMs: number;
-  readonly medianMs: number;
-  /** The slowest frame of the last few seconds, in ms. */
-  readonly slowestRenderMs: number;
-  /** The slowest handling (decoding and applying) of one response in the last few seconds, in ms. */
-  readonly slowestBatchMs: number;
-  /** How long the latest GetRecords call took, in ms. */
-  readonly lastGetRecordsMs: number;
-  readonly getRecordsCalls: number;
-  readonly throttled: number;
-  readonly renewedIterators: number;
-}
+export type { DashboardStats } from './page-stats';
 
 declare global {
   interface Window {
@@ -77,6 +56,10 @@ async function loadConfig(): Promise<ResolvedDashboardConfig> {
   return parsed.value;
 }
 
+/**
+ * Reads the telemetry stream into the fleet and keeps the page up to date: the map and list
+ * redrawn on new records, expiry and the status bar on a tick, reading only while the tab shows.
+ */
 function start(config: ResolvedDashboardConfig) {
   const expiryMs = config.expirySeconds * 1000;
   const clock = new StreamClock();
@@ -86,43 +69,21 @@ function start(config: ResolvedDashboardConfig) {
     maxPoints: DEFAULT_TRAIL_POINTS,
   });
   const view = new DashboardView(document, config, fleet, streamNow);
-  const counts = { records: 0, malformed: 0, stale: 0 };
-  const behind = new Map<string, number>();
-  const renderTimes: { at: number; ms: number }[] = [];
-  const batchTimes: { at: number; ms: number }[] = [];
-  const recordCounts: { at: number; total: number }[] = [];
-
-  let frame = 0;
-  const scheduleRender = () => {
-    frame ||= requestAnimationFrame(() => {
-      frame = 0;
-      const started = performance.now();
-      view.render(fleet.takeChanges());
-      renderTimes.push({ at: Date.now(), ms: performance.now() - started });
-    });
-  };
+  const measured = new PageStats();
+  const scheduleRender = onNextFrame(() => {
+    const started = performance.now();
+    view.render(fleet.takeChanges());
+    measured.rendered(started);
+  });
 
   const onBatch = (batch: Batch) => {
     const started = performance.now();
-    const now = streamNow();
-    let newest = -Infinity;
-    for (const record of batch.records) {
-      counts.records += 1;
-      const arrival = record.ApproximateArrivalTimestamp?.getTime() ?? batch.readAt;
-      newest = Math.max(newest, arrival);
-      const status = decodeStatus(record.Data);
-      if (!status.ok) {
-        counts.malformed += 1;
-        continue;
-      }
-      if (fleet.apply(status.value, arrival, now) === 'stale') counts.stale += 1;
-    }
-    behind.set(batch.shardId, batch.millisBehindLatest);
+    const newest = applyBatch(batch, fleet, measured.counts, streamNow());
+    measured.behind.set(batch.shardId, batch.millisBehindLatest);
     if (batch.fresh && newest > -Infinity) clock.observe(newest, batch.readAt);
     if (batch.records.length > 0) scheduleRender();
-    batchTimes.push({ at: Date.now(), ms: performance.now() - started });
+    measured.handled(started);
   };
-
   const kinesis = dashboardKinesisClient(config, location.href, localStorage);
   const reader = new StreamReader(
     { kinesis, now: Date.now, sleep },
@@ -135,31 +96,7 @@ function start(config: ResolvedDashboardConfig) {
     },
   );
 
-  const windowMs = 5_000;
-  const stats = (): DashboardStats => {
-    const now = Date.now();
-    for (const times of [renderTimes, batchTimes]) {
-      while (times.length > 0 && now - times[0].at > windowMs) times.shift();
-    }
-    while (recordCounts.length > 1 && now - recordCounts[0].at > windowMs) recordCounts.shift();
-    const first = recordCounts[0];
-    const seconds = first ? (now - first.at) / 1000 : 0;
-    const ages = [...fleet.values()].map((u) => streamNow() - u.lastSeen).sort((a, b) => a - b);
-    return {
-      unicorns: fleet.size,
-      ...counts,
-      recordsPerSecond: seconds > 0 ? (counts.records - first.total) / seconds : 0,
-      behindMs: Math.max(0, ...behind.values()),
-      oldestMs: ages.at(-1) ?? 0,
-      medianMs: ages[Math.floor(ages.length / 2)] ?? 0,
-      slowestRenderMs: Math.max(0, ...renderTimes.map((r) => r.ms)),
-      slowestBatchMs: Math.max(0, ...batchTimes.map((r) => r.ms)),
-      lastGetRecordsMs: reader.stats.lastGetRecordsMs,
-      getRecordsCalls: reader.stats.getRecordsCalls,
-      throttled: reader.stats.throttled,
-      renewedIterators: reader.stats.renewedIterators,
-    };
-  };
+  const stats = () => measured.current(fleet, reader.stats, streamNow);
   window.unicornDashboard = {
     stats,
     trail: (name) => fleet.trail(name).map((p) => [p.lat, p.lon]),
@@ -168,20 +105,51 @@ function start(config: ResolvedDashboardConfig) {
   // Expiry is checked often enough that a unicorn leaves within a tenth of the expiry.
   const tickMs = Math.min(1_000, Math.max(100, expiryMs / 10));
   setInterval(() => {
-    recordCounts.push({ at: Date.now(), total: counts.records });
+    measured.sampleRecords();
     fleet.expire(streamNow());
     scheduleRender();
     view.tick();
-    const s = stats();
-    const rate = s.recordsPerSecond >= 10 ? Math.round(s.recordsPerSecond) : s.recordsPerSecond.toFixed(1);
-    view.setStats(
-      `${rate} records/s${s.behindMs > 0 ? ` · ${Math.round(s.behindMs / 1000)} s behind` : ''}` +
-        (counts.malformed > 0 ? ` · ${counts.malformed} malformed records skipped` : ''),
-    );
+    view.setStats(statsText(stats()));
   }, tickMs);
+  readWhileVisible(reader);
+}
 
-  // A hidden tab stops reading, leaving the shard's read capacity to everyone else; when it is
-  // visible again it picks up the last `expirySeconds` of records and carries on.
+/** A function that runs `render` at the next animation frame, once however often it is called before. */
+function onNextFrame(render: () => void): () => void {
+  let frame = 0;
+  return () => {
+    frame ||= requestAnimationFrame(() => {
+      frame = 0;
+      render();
+    });
+  };
+}
+
+/**
+ * Applies a batch's records to the fleet at stream time `now`, counting them (and the malformed
+ * and stale ones); the newest arrival time among them, or -Infinity for none.
+ */
+function applyBatch(batch: Batch, fleet: Fleet, counts: PageStats['counts'], now: number): number {
+  let newest = -Infinity;
+  for (const record of batch.records) {
+    counts.records += 1;
+    const arrival = record.ApproximateArrivalTimestamp?.getTime() ?? batch.readAt;
+    newest = Math.max(newest, arrival);
+    const status = decodeStatus(record.Data);
+    if (!status.ok) {
+      counts.malformed += 1;
+      continue;
+    }
+    if (fleet.apply(status.value, arrival, now) === 'stale') counts.stale += 1;
+  }
+  return newest;
+}
+
+/**
+ * A hidden tab stops reading, leaving the shard's read capacity to everyone else; when it is
+ * visible again it picks up the last `expirySeconds` of records and carries on.
+ */
+function readWhileVisible(reader: StreamReader): void {
   const followVisibility = () => {
     if (document.hidden) void reader.stop();
     else reader.start();

@@ -93,82 +93,17 @@ export class DashboardHosting extends Construct {
     super(scope, id);
     validateProps(props);
     this.accessLogs = props.accessLogs ?? accessLogBucket(this);
-
     this.bucket = new Bucket(this, 'Site', {
       ...PRIVATE_REMOVABLE_BUCKET,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'dashboard-site/',
     });
-
-    // Origin access control names are unique in the whole account (CloudFront is global), and
-    // CDK's default name comes from the construct path alone: the same stack in a second region
-    // would collide. Stack names are unique per region, so name and region together are not.
-    const stack = Stack.of(this);
-    const originAccessControl = new S3OriginAccessControl(this, 'OriginAccessControl', {
-      originAccessControlName: `${stack.stackName}-${stack.region}-dashboard`,
-      signing: Signing.SIGV4_ALWAYS,
-    });
-    this.distribution = new Distribution(this, 'Distribution', {
-      comment: 'Wild Rydes Unicorn Dashboard',
-      defaultRootObject: 'index.html',
-      defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessControl }),
-        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
-        compress: true,
-      },
-      httpVersion: HttpVersion.HTTP2_AND_3,
-      // Workshop audiences are mostly in North America and Europe; other viewers still get the page.
-      priceClass: PriceClass.PRICE_CLASS_100,
-      enableLogging: true,
-      logBucket: this.accessLogs,
-      logFilePrefix: 'dashboard-cdn/',
-    });
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR4',
-      reason:
-        'The distribution has no custom domain, so it uses the default *.cloudfront.net certificate, whose minimum TLS version CloudFront fixes; a custom domain with its own certificate would allow TLSv1.2_2021.',
-    });
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR1',
-      reason: 'The dashboard is for workshop attendees wherever they are; there is no country to exclude.',
-    });
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR2',
-      reason:
-        'The distribution serves only static files from S3 (GET/HEAD); the data is read by the browser from Kinesis with read-only guest credentials, so a WAF would have nothing to inspect.',
-    });
-
+    this.distribution = siteDistribution(this, this.bucket, this.accessLogs);
     this.url = `https://${this.distribution.distributionDomainName}/`;
-    this.config = {
-      region: Stack.of(this).region,
-      streamName: props.stream.streamName,
-      identityPoolId: props.access.identityPool.ref,
-      guestRoleArn: props.access.unauthenticatedRole.roleArn,
-      ...(props.tileUrl === undefined ? {} : { tileUrl: props.tileUrl }),
-      ...(props.expirySeconds === undefined ? {} : { expirySeconds: props.expirySeconds }),
-    };
-
+    this.config = pageConfig(Stack.of(this).region, props);
     this.deployment = new BucketDeployment(this, 'Deployment', {
       destinationBucket: this.bucket,
-      sources: [
-        // Built at synth time with esbuild on this machine (no Docker); the asset hash is the output's.
-        Source.asset(DASHBOARD_DIR, {
-          assetHashType: AssetHashType.OUTPUT,
-          bundling: {
-            image: DockerImage.fromRegistry('scratch'), // never pulled: local bundling always succeeds or throws
-            local: {
-              tryBundle(outputDir: string) {
-                writeDashboard(outputDir);
-                return true;
-              },
-            },
-          },
-        }),
-        Source.jsonData('config.json', this.config),
-      ],
+      sources: [dashboardPageSource(), Source.jsonData('config.json', this.config)],
       distribution: this.distribution,
       distributionPaths: ['/*'],
       prune: true,
@@ -239,4 +174,77 @@ function validateProps(props: DashboardHostingProps) {
   ) {
     throw new Error(`Dashboard tileUrl must be an https:// template with {z}, {x} and {y}, got "${tileUrl}"`);
   }
+}
+
+/** CloudFront in front of the private `bucket`, HTTPS only, through origin access control. */
+function siteDistribution(scope: Construct, bucket: IBucket, accessLogs: IBucket): Distribution {
+  // Origin access control names are unique in the whole account (CloudFront is global), and
+  // CDK's default name comes from the construct path alone: the same stack in a second region
+  // would collide. Stack names are unique per region, so name and region together are not.
+  const stack = Stack.of(scope);
+  const originAccessControl = new S3OriginAccessControl(scope, 'OriginAccessControl', {
+    originAccessControlName: `${stack.stackName}-${stack.region}-dashboard`,
+    signing: Signing.SIGV4_ALWAYS,
+  });
+  const distribution = new Distribution(scope, 'Distribution', {
+    comment: 'Wild Rydes Unicorn Dashboard',
+    defaultRootObject: 'index.html',
+    defaultBehavior: {
+      origin: S3BucketOrigin.withOriginAccessControl(bucket, { originAccessControl }),
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+      compress: true,
+    },
+    httpVersion: HttpVersion.HTTP2_AND_3,
+    // Workshop audiences are mostly in North America and Europe; other viewers still get the page.
+    priceClass: PriceClass.PRICE_CLASS_100,
+    enableLogging: true,
+    logBucket: accessLogs,
+    logFilePrefix: 'dashboard-cdn/',
+  });
+  Validations.of(distribution).acknowledge({
+    id: 'AwsSolutions-CFR4',
+    reason:
+      'The distribution has no custom domain, so it uses the default *.cloudfront.net certificate, whose minimum TLS version CloudFront fixes; a custom domain with its own certificate would allow TLSv1.2_2021.',
+  });
+  Validations.of(distribution).acknowledge({
+    id: 'AwsSolutions-CFR1',
+    reason: 'The dashboard is for workshop attendees wherever they are; there is no country to exclude.',
+  });
+  Validations.of(distribution).acknowledge({
+    id: 'AwsSolutions-CFR2',
+    reason:
+      'The distribution serves only static files from S3 (GET/HEAD); the data is read by the browser from Kinesis with read-only guest credentials, so a WAF would have nothing to inspect.',
+  });
+  return distribution;
+}
+
+/** The page's `config.json`: the stack's region, stream, identity pool and guest role, and the page options set. */
+function pageConfig(region: string, props: DashboardHostingProps): DashboardConfig {
+  return {
+    region,
+    streamName: props.stream.streamName,
+    identityPoolId: props.access.identityPool.ref,
+    guestRoleArn: props.access.unauthenticatedRole.roleArn,
+    ...(props.tileUrl === undefined ? {} : { tileUrl: props.tileUrl }),
+    ...(props.expirySeconds === undefined ? {} : { expirySeconds: props.expirySeconds }),
+  };
+}
+
+/** The built page as an asset: built at synth time with esbuild on this machine (no Docker); the asset hash is the output's. */
+function dashboardPageSource() {
+  return Source.asset(DASHBOARD_DIR, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('scratch'), // never pulled: local bundling always succeeds or throws
+      local: {
+        tryBundle(outputDir: string) {
+          writeDashboard(outputDir);
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -1,4 +1,4 @@
-import { hourlyProjection } from './hourly-partitions';
+import { HOURLY_PARTITION_KEYS, hourlyProjection } from './hourly-partitions';
 import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
@@ -66,90 +66,113 @@ export class DataLake extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-lake/',
     });
-
-    const deliveryLogs = new LogGroup(this, 'DeliveryLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // Firehose may write only its own prefixes: the bucket also holds the sensor alerts and
-    // Athena's query results.
-    const prefixes = [RAW_PREFIX, fixedPrefix(ERROR_PREFIX)];
-    this.deliveryStream = new DeliveryStream(this, 'Delivery', {
-      source: new KinesisStreamSource(props.source),
-      destination: new S3Bucket(deliveryBucket(this.bucket, prefixes), {
-        dataOutputPrefix: `${RAW_PREFIX}${RAW_PARTITIONS}`,
-        errorOutputPrefix: ERROR_PREFIX,
-        compression: Compression.GZIP,
-        bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
-        bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
-        // Producers send bare JSON objects; a newline after each gives JSON Lines for Athena.
-        processors: [new AppendDelimiterToRecordProcessor()],
-        // Delivery errors go to a group of our own: the construct's default one outlives the stack.
-        loggingConfig: new EnableLogging(deliveryLogs),
-      }),
-    });
-    deleteDeliveryLogStreams(deliveryLogs);
-    acknowledgeS3Delivery(this.deliveryStream, this.bucket, prefixes);
+    this.deliveryStream = rawDelivery(this, this.bucket, props);
 
     const { account } = Stack.of(this);
     this.database = new CfnDatabase(this, 'Database', {
       catalogId: account,
       databaseInput: { name: props.glueDatabaseName, description: 'Wild Rydes raw unicorn telemetry' },
     });
-
-    const location = `s3://${this.bucket.bucketName}/${RAW_PREFIX}`;
-    this.table = new CfnTable(this, 'Table', {
+    this.table = rawTable(this, {
       catalogId: account,
       databaseName: props.glueDatabaseName,
-      tableInput: {
-        name: props.glueTableName,
-        description: 'Unicorn status records as delivered by Firehose (JSON Lines, GZIP)',
-        tableType: 'EXTERNAL_TABLE',
-        partitionKeys: [
-          { name: 'year', type: 'string' },
-          { name: 'month', type: 'string' },
-          { name: 'day', type: 'string' },
-          { name: 'hour', type: 'string' },
-        ],
-        parameters: {
-          classification: 'json',
-          compressionType: 'gzip',
-          // Partition projection: Athena computes partitions from the prefix, no crawler needed.
-          ...hourlyProjection(location),
-        },
-        storageDescriptor: {
-          location,
-          columns: UNICORN_STATUS_FIELDS.map((field) => ({
-            name: field.name.toLowerCase(),
-            type: GLUE_TYPES[field.type],
-          })),
-          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-          serdeInfo: {
-            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
-            // A malformed line is skipped by queries instead of failing them.
-            parameters: { 'ignore.malformed.json': 'true', 'case.insensitive': 'true' },
-          },
-        },
-      },
+      tableName: props.glueTableName,
+      location: `s3://${this.bucket.bucketName}/${RAW_PREFIX}`,
     });
     this.table.node.addDependency(this.database);
+    this.workGroup = queryWorkGroup(this, props.athenaWorkGroupName, this.bucket);
+  }
+}
 
-    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
-      name: props.athenaWorkGroupName,
-      description: 'Queries over the Wild Rydes data lake',
-      // Deleting the stack deletes the workgroup even when it holds saved queries.
-      recursiveDeleteOption: true,
-      workGroupConfiguration: {
-        enforceWorkGroupConfiguration: true,
-        publishCloudWatchMetricsEnabled: true,
-        // Ten GB scanned per query at most: a runaway query costs cents, not dollars.
-        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-        resultConfiguration: {
-          outputLocation: `s3://${this.bucket.bucketName}/${QUERY_RESULTS_PREFIX}`,
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+/**
+ * Firehose copying every record of `props.source` into the raw prefix (JSON Lines, GZIP), its
+ * delivery errors logged to a group that goes with the stack.
+ */
+function rawDelivery(scope: Construct, bucket: Bucket, props: DataLakeProps): DeliveryStream {
+  const deliveryLogs = new LogGroup(scope, 'DeliveryLogs', {
+    retention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  // Firehose may write only its own prefixes: the bucket also holds the sensor alerts and
+  // Athena's query results.
+  const prefixes = [RAW_PREFIX, fixedPrefix(ERROR_PREFIX)];
+  const deliveryStream = new DeliveryStream(scope, 'Delivery', {
+    source: new KinesisStreamSource(props.source),
+    destination: new S3Bucket(deliveryBucket(bucket, prefixes), {
+      dataOutputPrefix: `${RAW_PREFIX}${RAW_PARTITIONS}`,
+      errorOutputPrefix: ERROR_PREFIX,
+      compression: Compression.GZIP,
+      bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
+      bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
+      // Producers send bare JSON objects; a newline after each gives JSON Lines for Athena.
+      processors: [new AppendDelimiterToRecordProcessor()],
+      // Delivery errors go to a group of our own: the construct's default one outlives the stack.
+      loggingConfig: new EnableLogging(deliveryLogs),
+    }),
+  });
+  deleteDeliveryLogStreams(deliveryLogs);
+  acknowledgeS3Delivery(deliveryStream, bucket, prefixes);
+  return deliveryStream;
+}
+
+interface RawTableProps {
+  readonly catalogId: string;
+  readonly databaseName: string;
+  readonly tableName: string;
+  /** The raw prefix's S3 URL, ending in `/`. */
+  readonly location: string;
+}
+
+/** The Glue table over the raw prefix: one column per unicorn status field, hourly partitions. */
+function rawTable(scope: Construct, props: RawTableProps): CfnTable {
+  return new CfnTable(scope, 'Table', {
+    catalogId: props.catalogId,
+    databaseName: props.databaseName,
+    tableInput: {
+      name: props.tableName,
+      description: 'Unicorn status records as delivered by Firehose (JSON Lines, GZIP)',
+      tableType: 'EXTERNAL_TABLE',
+      partitionKeys: HOURLY_PARTITION_KEYS,
+      parameters: {
+        classification: 'json',
+        compressionType: 'gzip',
+        // Partition projection: Athena computes partitions from the prefix, no crawler needed.
+        ...hourlyProjection(props.location),
+      },
+      storageDescriptor: {
+        location: props.location,
+        columns: UNICORN_STATUS_FIELDS.map((field) => ({
+          name: field.name.toLowerCase(),
+          type: GLUE_TYPES[field.type],
+        })),
+        inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+        outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+        serdeInfo: {
+          serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+          // A malformed line is skipped by queries instead of failing them.
+          parameters: { 'ignore.malformed.json': 'true', 'case.insensitive': 'true' },
         },
       },
-    });
-  }
+    },
+  });
+}
+
+/** The Athena workgroup for the lake: results under their own prefix of the bucket, a cap per query. */
+function queryWorkGroup(scope: Construct, name: string, bucket: Bucket): CfnWorkGroup {
+  return new CfnWorkGroup(scope, 'WorkGroup', {
+    name,
+    description: 'Queries over the Wild Rydes data lake',
+    // Deleting the stack deletes the workgroup even when it holds saved queries.
+    recursiveDeleteOption: true,
+    workGroupConfiguration: {
+      enforceWorkGroupConfiguration: true,
+      publishCloudWatchMetricsEnabled: true,
+      // Ten GB scanned per query at most: a runaway query costs cents, not dollars.
+      bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+      resultConfiguration: {
+        outputLocation: `s3://${bucket.bucketName}/${QUERY_RESULTS_PREFIX}`,
+        encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+      },
+    },
+  });
 }

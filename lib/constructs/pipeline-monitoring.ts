@@ -51,6 +51,8 @@ export interface PipelineMonitoringProps {
 const ITERATOR_AGE_ALARM = Duration.minutes(5);
 /** Producers and consumers retry throttled calls; only throttling that persists is an incident. */
 const THROTTLE_MINUTES = 5;
+/** Every metric's period: the summaries are per minute, so is everything beside them. */
+const MINUTE = Duration.minutes(1);
 
 /**
  * A CloudWatch dashboard of the pipeline and alarms that notify an SNS topic: iterator age,
@@ -64,186 +66,79 @@ export class PipelineMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'AlarmTopic', {
-      displayName: 'Wild Rydes pipeline alarms',
-      enforceSSL: true,
-    });
-    Validations.of(this.topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key would outlive cdk destroy by its 7-day deletion window; alarm notifications carry no data.',
-    });
-    // A topic policy replaces SNS's default one (which lets the account's services publish), so
-    // the TLS-only Deny above would leave CloudWatch unable to deliver an alarm. Allow it, for
-    // this account's alarms only (the confused-deputy guard AWS documents for service principals).
-    const stack = Stack.of(this);
-    this.topic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        effect: Effect.ALLOW,
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.topic = alarmTopic(this, props.alarmEmail);
+    for (const stream of props.streams) this.alarmOnStream(stream);
+    for (const consumer of props.consumers) this.alarmOnConsumer(consumer);
 
-    const minute = Duration.minutes(1);
-    for (const { label, stream } of props.streams) {
-      this.alarm(
-        `${label}IteratorAge`,
-        stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute }),
-        {
-          threshold: ITERATOR_AGE_ALARM.toMilliseconds(),
-          evaluationPeriods: 1,
-          description: `Readers of ${label} are more than ${ITERATOR_AGE_ALARM.toMinutes()} minutes behind`,
-        },
-      );
-      this.alarm(
-        `${label}WriteThrottled`,
-        stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: minute }),
-        {
-          threshold: 1,
-          evaluationPeriods: THROTTLE_MINUTES,
-          description: `Writes to ${label} throttled for ${THROTTLE_MINUTES} minutes in a row: add shards or switch to on-demand`,
-        },
-      );
-      this.alarm(
-        `${label}ReadThrottled`,
-        stream.metricReadProvisionedThroughputExceeded({ statistic: 'Sum', period: minute }),
-        {
-          threshold: 1,
-          evaluationPeriods: THROTTLE_MINUTES,
-          description: `Reads from ${label} throttled for ${THROTTLE_MINUTES} minutes in a row: too many readers per shard`,
-        },
-      );
-    }
-    for (const consumer of props.consumers) {
-      this.alarm(
-        `${consumer.label}Errors`,
-        consumer.function.metricErrors({ statistic: 'Sum', period: minute }),
-        {
-          threshold: 1,
-          evaluationPeriods: 1,
-          description: `${consumer.label} function failed an invocation`,
-        },
-      );
-      this.alarm(
-        `${consumer.label}IteratorAge`,
-        consumer.function.metric('IteratorAge', { statistic: 'Maximum', period: minute }),
-        {
-          threshold: ITERATOR_AGE_ALARM.toMilliseconds(),
-          evaluationPeriods: 1,
-          description: `${consumer.label} is more than ${ITERATOR_AGE_ALARM.toMinutes()} minutes behind its stream`,
-        },
-      );
-      this.alarm(
-        `${consumer.label}DeadLetters`,
-        consumer.failureQueue.metricApproximateNumberOfMessagesVisible({
-          statistic: 'Maximum',
-          period: minute,
-        }),
-        {
-          threshold: 1,
-          evaluationPeriods: 1,
-          description: `${consumer.label} set records aside on its failure queue`,
-        },
-      );
-    }
-
-    // A graph with nothing to show (no consumer in the deployed labs) is left out.
-    const graph = (title: string, metrics: IMetric[]) =>
-      metrics.length === 0 ? [] : [new GraphWidget({ title, left: metrics, width: 8, height: 6 })];
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
-    this.dashboard.addWidgets(
-      new TextWidget({
-        markdown: [
-          '## Wild Rydes pipeline',
-          'Unicorns put their **telemetry** on the stream; Lambda aggregates it into per-minute **summaries**,',
-          'which are stored in DynamoDB, while Firehose delivers every record to the **data lake** in S3.',
-          'A record a function cannot handle is set aside on its failure queue (**dead letters**).',
-        ].join('\n'),
-        width: 8,
-        height: 5,
+    this.dashboard.addWidgets(...overviewRow(this.alarms));
+    this.dashboard.addWidgets(...throughputRow(props.streams));
+    this.dashboard.addWidgets(...lagAndErrorsRow(props.streams, props.consumers));
+    this.dashboard.addWidgets(...sinksRow(props));
+  }
+
+  /** A stream's readers falling behind, and its writes or reads throttled. */
+  private alarmOnStream({ label, stream }: MonitoredStream) {
+    this.alarm(
+      `${label}IteratorAge`,
+      stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: MINUTE }),
+      {
+        threshold: ITERATOR_AGE_ALARM.toMilliseconds(),
+        evaluationPeriods: 1,
+        description: `Readers of ${label} are more than ${ITERATOR_AGE_ALARM.toMinutes()} minutes behind`,
+      },
+    );
+    this.alarm(
+      `${label}WriteThrottled`,
+      stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: MINUTE }),
+      {
+        threshold: 1,
+        evaluationPeriods: THROTTLE_MINUTES,
+        description: `Writes to ${label} throttled for ${THROTTLE_MINUTES} minutes in a row: add shards or switch to on-demand`,
+      },
+    );
+    this.alarm(
+      `${label}ReadThrottled`,
+      stream.metricReadProvisionedThroughputExceeded({ statistic: 'Sum', period: MINUTE }),
+      {
+        threshold: 1,
+        evaluationPeriods: THROTTLE_MINUTES,
+        description: `Reads from ${label} throttled for ${THROTTLE_MINUTES} minutes in a row: too many readers per shard`,
+      },
+    );
+  }
+
+  /** A consumer failing an invocation, falling behind its stream, or setting records aside. */
+  private alarmOnConsumer(consumer: MonitoredConsumer) {
+    this.alarm(
+      `${consumer.label}Errors`,
+      consumer.function.metricErrors({ statistic: 'Sum', period: MINUTE }),
+      {
+        threshold: 1,
+        evaluationPeriods: 1,
+        description: `${consumer.label} function failed an invocation`,
+      },
+    );
+    this.alarm(
+      `${consumer.label}IteratorAge`,
+      consumer.function.metric('IteratorAge', { statistic: 'Maximum', period: MINUTE }),
+      {
+        threshold: ITERATOR_AGE_ALARM.toMilliseconds(),
+        evaluationPeriods: 1,
+        description: `${consumer.label} is more than ${ITERATOR_AGE_ALARM.toMinutes()} minutes behind its stream`,
+      },
+    );
+    this.alarm(
+      `${consumer.label}DeadLetters`,
+      consumer.failureQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: MINUTE,
       }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 16, height: 5 }),
-    );
-    this.dashboard.addWidgets(
-      ...graph(
-        'Incoming records',
-        props.streams.map(({ stream }) => stream.metricIncomingRecords({ statistic: 'Sum', period: minute })),
-      ),
-      ...graph(
-        'Incoming bytes',
-        props.streams.map(({ stream }) => stream.metricIncomingBytes({ statistic: 'Sum', period: minute })),
-      ),
-      ...graph(
-        'PutRecords success (%)',
-        props.streams.map(
-          ({ label, stream }, i) =>
-            new MathExpression({
-              label,
-              expression: `100 * ok${i} / total${i}`,
-              usingMetrics: {
-                [`ok${i}`]: stream.metricPutRecordsSuccessfulRecords({ statistic: 'Sum', period: minute }),
-                [`total${i}`]: stream.metricPutRecordsTotalRecords({ statistic: 'Sum', period: minute }),
-              },
-              period: minute,
-            }),
-        ),
-      ),
-    );
-    this.dashboard.addWidgets(
-      ...graph('Iterator age (ms)', [
-        ...props.streams.map(({ stream }) =>
-          stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute }),
-        ),
-        ...props.consumers.map((c) =>
-          c.function.metric('IteratorAge', { statistic: 'Maximum', period: minute }),
-        ),
-      ]),
-      ...graph(
-        'Lambda errors',
-        props.consumers.map((c) => c.function.metricErrors({ statistic: 'Sum', period: minute })),
-      ),
-      ...graph(
-        'Lambda duration (p99)',
-        props.consumers.map((c) => c.function.metricDuration({ statistic: 'p99', period: minute })),
-      ),
-    );
-    this.dashboard.addWidgets(
-      ...graph(
-        'DynamoDB throttled requests',
-        props.table ? [props.table.metricThrottledRequestsForOperations({ period: minute })] : [],
-      ),
-      ...graph(
-        'Firehose delivery freshness (s)',
-        props.deliveryStream
-          ? [
-              props.deliveryStream.metric('DeliveryToS3.DataFreshness', {
-                statistic: 'Maximum',
-                period: minute,
-              }),
-            ]
-          : [],
-      ),
-      ...graph(
-        'Dead letters',
-        props.consumers.map((c) =>
-          c.failureQueue.metricApproximateNumberOfMessagesVisible({ period: minute }),
-        ),
-      ),
+      {
+        threshold: 1,
+        evaluationPeriods: 1,
+        description: `${consumer.label} set records aside on its failure queue`,
+      },
     );
   }
 
@@ -266,4 +161,134 @@ export class PipelineMonitoring extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/** The topic every alarm notifies, TLS only, open to this account's CloudWatch alarms. */
+function alarmTopic(scope: Construct, alarmEmail: string | undefined): Topic {
+  const topic = new Topic(scope, 'AlarmTopic', {
+    displayName: 'Wild Rydes pipeline alarms',
+    enforceSSL: true,
+  });
+  Validations.of(topic).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason:
+      'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key would outlive cdk destroy by its 7-day deletion window; alarm notifications carry no data.',
+  });
+  // A topic policy replaces SNS's default one (which lets the account's services publish), so
+  // the TLS-only Deny above would leave CloudWatch unable to deliver an alarm. Allow it, for
+  // this account's alarms only (the confused-deputy guard AWS documents for service principals).
+  const stack = Stack.of(scope);
+  topic.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'CloudWatchAlarmsPublish',
+      effect: Effect.ALLOW,
+      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: {
+          'aws:SourceArn': stack.formatArn({
+            service: 'cloudwatch',
+            resource: 'alarm',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
+  if (alarmEmail) topic.addSubscription(new EmailSubscription(alarmEmail));
+  return topic;
+}
+
+/** A graph of `metrics`, or nothing when there is nothing to show (no consumer in the deployed labs). */
+function graph(title: string, metrics: IMetric[]): GraphWidget[] {
+  return metrics.length === 0 ? [] : [new GraphWidget({ title, left: metrics, width: 8, height: 6 })];
+}
+
+/** What the pipeline is, and the state of every alarm. */
+function overviewRow(alarms: Alarm[]) {
+  return [
+    new TextWidget({
+      markdown: [
+        '## Wild Rydes pipeline',
+        'Unicorns put their **telemetry** on the stream; Lambda aggregates it into per-minute **summaries**,',
+        'which are stored in DynamoDB, while Firehose delivers every record to the **data lake** in S3.',
+        'A record a function cannot handle is set aside on its failure queue (**dead letters**).',
+      ].join('\n'),
+      width: 8,
+      height: 5,
+    }),
+    new AlarmStatusWidget({ title: 'Alarms', alarms, width: 16, height: 5 }),
+  ];
+}
+
+/** What the producers put on each stream, and how much of it got there. */
+function throughputRow(streams: readonly MonitoredStream[]) {
+  return [
+    ...graph(
+      'Incoming records',
+      streams.map(({ stream }) => stream.metricIncomingRecords({ statistic: 'Sum', period: MINUTE })),
+    ),
+    ...graph(
+      'Incoming bytes',
+      streams.map(({ stream }) => stream.metricIncomingBytes({ statistic: 'Sum', period: MINUTE })),
+    ),
+    ...graph(
+      'PutRecords success (%)',
+      streams.map(
+        ({ label, stream }, i) =>
+          new MathExpression({
+            label,
+            expression: `100 * ok${i} / total${i}`,
+            usingMetrics: {
+              [`ok${i}`]: stream.metricPutRecordsSuccessfulRecords({ statistic: 'Sum', period: MINUTE }),
+              [`total${i}`]: stream.metricPutRecordsTotalRecords({ statistic: 'Sum', period: MINUTE }),
+            },
+            period: MINUTE,
+          }),
+      ),
+    ),
+  ];
+}
+
+/** How far behind the readers are, and how the consumers fare. */
+function lagAndErrorsRow(streams: readonly MonitoredStream[], consumers: readonly MonitoredConsumer[]) {
+  return [
+    ...graph('Iterator age (ms)', [
+      ...streams.map(({ stream }) =>
+        stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: MINUTE }),
+      ),
+      ...consumers.map((c) => c.function.metric('IteratorAge', { statistic: 'Maximum', period: MINUTE })),
+    ]),
+    ...graph(
+      'Lambda errors',
+      consumers.map((c) => c.function.metricErrors({ statistic: 'Sum', period: MINUTE })),
+    ),
+    ...graph(
+      'Lambda duration (p99)',
+      consumers.map((c) => c.function.metricDuration({ statistic: 'p99', period: MINUTE })),
+    ),
+  ];
+}
+
+/** Where the records end up: the summary table, the data lake, and the failure queues. */
+function sinksRow({ table, deliveryStream, consumers }: PipelineMonitoringProps) {
+  return [
+    ...graph(
+      'DynamoDB throttled requests',
+      table ? [table.metricThrottledRequestsForOperations({ period: MINUTE })] : [],
+    ),
+    ...graph(
+      'Firehose delivery freshness (s)',
+      deliveryStream
+        ? [deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: MINUTE })]
+        : [],
+    ),
+    ...graph(
+      'Dead letters',
+      consumers.map((c) => c.failureQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE })),
+    ),
+  ];
 }

@@ -176,129 +176,167 @@ export class WebServer extends Construct {
     // id alone ("InstanceLaunchTemplate"), and launch template names are unique per account and
     // region, so a second deployment in the same account (another attendee) would fail.
     this.node.setContext(EC2_UNIQUE_IMDSV2_LAUNCH_TEMPLATE_NAME, true);
-    const cidr = props.httpAllowedCidr;
-    if (cidr !== undefined && !Token.isUnresolved(cidr) && !validCidr(cidr)) {
-      throw new Error(
-        `Web server httpAllowedCidr must be an IPv4 CIDR block such as 203.0.113.0/24, got "${cidr}"`,
-      );
-    }
-    const instanceType = props.instanceType ?? InstanceType.of(InstanceClass.T4G, InstanceSize.MICRO);
-
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
-      description: 'Web server: Session Manager, the weblogs stream, Kinesis Agent metrics',
-    });
-    props.stream.grantWrite(this.role);
-    // Session Manager's minimum for the instance side (no session logging to S3 or KMS).
-    this.role.addToPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: [
-          'ssm:UpdateInstanceInformation',
-          'ssmmessages:CreateControlChannel',
-          'ssmmessages:CreateDataChannel',
-          'ssmmessages:OpenControlChannel',
-          'ssmmessages:OpenDataChannel',
-        ],
-        resources: ['*'],
-      }),
-    );
-    this.role.addToPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': AGENT_METRICS_NAMESPACE } },
-      }),
-    );
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Session Manager actions (ssm:UpdateInstanceInformation, ssmmessages:*Channel) and cloudwatch:PutMetricData support no resource-level permissions; metrics are limited to the agent namespace by condition.',
-    });
-
-    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: 'Web server: no SSH; HTTP only from the allowed block, if any',
-      allowAllOutbound: true,
-    });
-    if (cidr !== undefined) {
-      this.securityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(80), 'HTTP to the sample site');
-      if (cidr === '0.0.0.0/0') {
-        Validations.of(this.securityGroup).acknowledge({
-          id: 'AwsSolutions-EC23',
-          reason:
-            'A public sample web site, opened by request (httpAllowedCidr 0.0.0.0/0): port 80 only, no SSH.',
-        });
-      }
-    }
-
+    validateHttpAllowedCidr(props.httpAllowedCidr);
+    this.role = webServerRole(this, props.stream);
+    this.securityGroup = webServerSecurityGroup(this, props.vpc, props.httpAllowedCidr);
     const stack = Stack.of(this);
     this.agentConfig = kinesisAgentConfig(props.stream.streamName, stack.region, stack.urlSuffix);
-    const userData = UserData.forLinux();
-    userData.addCommands(
-      ...FAIL_LOUDLY,
-      'dnf install -y httpd',
-      `dnf install -y aws-kinesis-agent || dnf install -y ${AGENT_RPM}`,
-      ...AGENT_ACCOUNT,
-      ...Object.entries(PAGES).flatMap(([name, body]) =>
-        heredoc(`/var/www/html/${name}`, [`<!doctype html><title>Wild Rydes</title>${body}`]),
-      ),
-      'systemctl enable --now httpd',
-      '# httpd keeps its logs in a root-only directory: let the agent read them, nothing more.',
-      `setfacl -m u:${AGENT_USER}:rx "$ROOT/var/log/httpd"`,
-      `setfacl -d -m u:${AGENT_USER}:r "$ROOT/var/log/httpd"`,
-      `install -d -o ${AGENT_USER} -g ${AGENT_USER} -m 0750 "$ROOT${AGENT_CHECKPOINTS.slice(0, AGENT_CHECKPOINTS.lastIndexOf('/'))}"`,
-      ...heredoc(AGENT_CONFIG_FILE, JSON.stringify(this.agentConfig, null, 2).split('\n')),
-      // The RPM ships a SysV script: systemd enables it through chkconfig, where that is installed.
-      'systemctl enable aws-kinesis-agent || chkconfig aws-kinesis-agent on',
-      'systemctl restart aws-kinesis-agent',
-      'systemctl is-active --quiet aws-kinesis-agent',
-      ...(props.generateTraffic === false
-        ? []
-        : [
-            ...heredoc('/usr/local/bin/weblog-traffic', TRAFFIC_SCRIPT),
-            'chmod 755 "$ROOT/usr/local/bin/weblog-traffic"',
-            ...heredoc('/etc/systemd/system/weblog-traffic.service', TRAFFIC_UNIT),
-            'systemctl daemon-reload',
-            'systemctl enable --now weblog-traffic',
-          ]),
-    );
-
-    const arm = instanceType.architecture === InstanceArchitecture.ARM_64;
-    this.instance = new Instance(this, 'Instance', {
+    this.instance = webServerInstance(this, {
       vpc: props.vpc,
-      vpcSubnets: { subnetType: SubnetType.PUBLIC },
-      instanceType,
-      // The current AL2023 image (default kernel), resolved by CloudFormation from its public
-      // SSM parameter at deploy time: no lookup at synth time. (MachineImage.latestAmazonLinux2023
-      // pins the 6.1 kernel series instead.)
-      machineImage: new AmazonLinux2023ImageSsmParameter({
-        cpuType: arm ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
-        kernel: AmazonLinux2023Kernel.DEFAULT,
-        cachedInContext: false,
-      }),
+      instanceType: props.instanceType ?? InstanceType.of(InstanceClass.T4G, InstanceSize.MICRO),
       role: this.role,
       securityGroup: this.securityGroup,
-      userData,
-      userDataCausesReplacement: true,
-      requireImdsv2: true,
-      blockDevices: [
-        {
-          deviceName: '/dev/xvda',
-          volume: BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: EbsDeviceVolumeType.GP3 }),
-        },
-      ],
-    });
-    Validations.of(this.instance).acknowledge({
-      id: 'AwsSolutions-EC28',
-      reason:
-        'A disposable workshop instance: basic five-minute monitoring is enough, detailed monitoring would add cost.',
-    });
-    Validations.of(this.instance).acknowledge({
-      id: 'AwsSolutions-EC29',
-      reason:
-        'A disposable workshop instance, deleted with its stack; termination protection would only get in the way.',
+      userData: webServerUserData(this.agentConfig, props.generateTraffic !== false),
     });
   }
+}
+
+function validateHttpAllowedCidr(cidr: string | undefined): void {
+  if (cidr !== undefined && !Token.isUnresolved(cidr) && !validCidr(cidr)) {
+    throw new Error(
+      `Web server httpAllowedCidr must be an IPv4 CIDR block such as 203.0.113.0/24, got "${cidr}"`,
+    );
+  }
+}
+
+/** The instance's role: Session Manager, writing to the stream, and the agent's metrics. */
+function webServerRole(scope: Construct, stream: IStream): Role {
+  const role = new Role(scope, 'Role', {
+    assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
+    description: 'Web server: Session Manager, the weblogs stream, Kinesis Agent metrics',
+  });
+  stream.grantWrite(role);
+  // Session Manager's minimum for the instance side (no session logging to S3 or KMS).
+  role.addToPolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: [
+        'ssm:UpdateInstanceInformation',
+        'ssmmessages:CreateControlChannel',
+        'ssmmessages:CreateDataChannel',
+        'ssmmessages:OpenControlChannel',
+        'ssmmessages:OpenDataChannel',
+      ],
+      resources: ['*'],
+    }),
+  );
+  role.addToPolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': AGENT_METRICS_NAMESPACE } },
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Session Manager actions (ssm:UpdateInstanceInformation, ssmmessages:*Channel) and cloudwatch:PutMetricData support no resource-level permissions; metrics are limited to the agent namespace by condition.',
+  });
+  return role;
+}
+
+/** No SSH; HTTP on port 80 from `cidr` only, when one is given. */
+function webServerSecurityGroup(scope: Construct, vpc: IVpc, cidr: string | undefined): SecurityGroup {
+  const securityGroup = new SecurityGroup(scope, 'SecurityGroup', {
+    vpc,
+    description: 'Web server: no SSH; HTTP only from the allowed block, if any',
+    allowAllOutbound: true,
+  });
+  if (cidr !== undefined) {
+    securityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(80), 'HTTP to the sample site');
+    if (cidr === '0.0.0.0/0') {
+      Validations.of(securityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason:
+          'A public sample web site, opened by request (httpAllowedCidr 0.0.0.0/0): port 80 only, no SSH.',
+      });
+    }
+  }
+  return securityGroup;
+}
+
+/**
+ * The instance's setup: Apache with the sample pages, the Kinesis Agent reading its access logs
+ * with `agentConfig`, and, with `generateTraffic`, a service requesting the pages.
+ */
+function webServerUserData(agentConfig: ReturnType<typeof kinesisAgentConfig>, generateTraffic: boolean) {
+  const userData = UserData.forLinux();
+  userData.addCommands(
+    ...FAIL_LOUDLY,
+    'dnf install -y httpd',
+    `dnf install -y aws-kinesis-agent || dnf install -y ${AGENT_RPM}`,
+    ...AGENT_ACCOUNT,
+    ...Object.entries(PAGES).flatMap(([name, body]) =>
+      heredoc(`/var/www/html/${name}`, [`<!doctype html><title>Wild Rydes</title>${body}`]),
+    ),
+    'systemctl enable --now httpd',
+    '# httpd keeps its logs in a root-only directory: let the agent read them, nothing more.',
+    `setfacl -m u:${AGENT_USER}:rx "$ROOT/var/log/httpd"`,
+    `setfacl -d -m u:${AGENT_USER}:r "$ROOT/var/log/httpd"`,
+    `install -d -o ${AGENT_USER} -g ${AGENT_USER} -m 0750 "$ROOT${AGENT_CHECKPOINTS.slice(0, AGENT_CHECKPOINTS.lastIndexOf('/'))}"`,
+    ...heredoc(AGENT_CONFIG_FILE, JSON.stringify(agentConfig, null, 2).split('\n')),
+    // The RPM ships a SysV script: systemd enables it through chkconfig, where that is installed.
+    'systemctl enable aws-kinesis-agent || chkconfig aws-kinesis-agent on',
+    'systemctl restart aws-kinesis-agent',
+    'systemctl is-active --quiet aws-kinesis-agent',
+    ...(generateTraffic
+      ? [
+          ...heredoc('/usr/local/bin/weblog-traffic', TRAFFIC_SCRIPT),
+          'chmod 755 "$ROOT/usr/local/bin/weblog-traffic"',
+          ...heredoc('/etc/systemd/system/weblog-traffic.service', TRAFFIC_UNIT),
+          'systemctl daemon-reload',
+          'systemctl enable --now weblog-traffic',
+        ]
+      : []),
+  );
+  return userData;
+}
+
+interface WebServerInstanceProps {
+  readonly vpc: IVpc;
+  readonly instanceType: InstanceType;
+  readonly role: Role;
+  readonly securityGroup: SecurityGroup;
+  readonly userData: UserData;
+}
+
+/** The current Amazon Linux 2023 for the instance type's architecture, in a public subnet, IMDSv2 only. */
+function webServerInstance(scope: Construct, props: WebServerInstanceProps): Instance {
+  const arm = props.instanceType.architecture === InstanceArchitecture.ARM_64;
+  const instance = new Instance(scope, 'Instance', {
+    vpc: props.vpc,
+    vpcSubnets: { subnetType: SubnetType.PUBLIC },
+    instanceType: props.instanceType,
+    // The current AL2023 image (default kernel), resolved by CloudFormation from its public
+    // SSM parameter at deploy time: no lookup at synth time. (MachineImage.latestAmazonLinux2023
+    // pins the 6.1 kernel series instead.)
+    machineImage: new AmazonLinux2023ImageSsmParameter({
+      cpuType: arm ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
+      kernel: AmazonLinux2023Kernel.DEFAULT,
+      cachedInContext: false,
+    }),
+    role: props.role,
+    securityGroup: props.securityGroup,
+    userData: props.userData,
+    userDataCausesReplacement: true,
+    requireImdsv2: true,
+    blockDevices: [
+      {
+        deviceName: '/dev/xvda',
+        volume: BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: EbsDeviceVolumeType.GP3 }),
+      },
+    ],
+  });
+  Validations.of(instance).acknowledge({
+    id: 'AwsSolutions-EC28',
+    reason:
+      'A disposable workshop instance: basic five-minute monitoring is enough, detailed monitoring would add cost.',
+  });
+  Validations.of(instance).acknowledge({
+    id: 'AwsSolutions-EC29',
+    reason:
+      'A disposable workshop instance, deleted with its stack; termination protection would only get in the way.',
+  });
+  return instance;
 }

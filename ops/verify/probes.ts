@@ -100,63 +100,110 @@ interface Probe {
 }
 
 export async function verifyDeployment(deployment: Deployment, io: VerifyIO): Promise<PathResult[]> {
-  const { outputs, timing, clients } = deployment;
-  const paths = deployedPaths(outputs);
-  const startedAt = io.now();
-  const name = probeName(io.runId ?? `${startedAt.toString(36)}-${randomBytes(3).toString('hex')}`);
+  const paths = deployedPaths(deployment.outputs);
+  const probes = new ProbeRun(deployment, io, paths);
   const results = new Map<PathId, Promise<PathResult>>();
-  const spec = (id: PathId) => paths.find((p) => p.id === id);
+  // Every path starts now, in the order they are printed; one that starts from another waits for it.
+  for (const path of paths) {
+    results.set(path.id, probes.run(path, path.after && results.get(path.after)));
+  }
+  return Promise.all(paths.map((p) => results.get(p.id)!));
+}
 
-  /** Runs a path's check until its deadline, turning the outcome into a result. */
-  const run = (path: PathSpec, check: () => Promise<string>, from?: Promise<PathResult>) =>
-    (async (): Promise<PathResult> => {
-      if (from) {
-        const before = await from;
-        if (before.status !== 'ok') {
-          return {
-            id: path.id,
-            label: path.label,
-            status: 'not-reached',
-            ms: io.now() - startedAt,
-            detail: `not reached: the ${before.label} failed`,
-          };
-        }
-      }
-      const stop = new AbortController();
-      try {
-        // A request that never answers must not hold the run past the path's deadline.
-        const limit = deadline(path.id, startedAt, timing) + HARD_STOP_MS - io.now();
-        const detail = await Promise.race([
-          check(),
-          io.sleep(Math.max(0, limit), stop.signal).then(() => {
-            if (stop.signal.aborted) return '';
-            throw new PathFailure(`no answer within ${((io.now() - startedAt) / 1000).toFixed(0)} s`);
-          }),
-        ]);
-        return { id: path.id, label: path.label, status: 'ok', ms: io.now() - startedAt, detail };
-      } catch (error) {
-        return {
-          id: path.id,
-          label: path.label,
-          status: 'failed',
-          ms: io.now() - startedAt,
-          detail: messageOf(error),
-          pointer: pointerText(path.look, deployment.pointers),
-        };
-      } finally {
-        stop.abort();
-      }
-    })();
+/**
+ * One run of the probes over a deployment: the probe's name, what the paths learn and pass on
+ * (the probe record's place on the stream, its summary's window), and each path's check.
+ */
+class ProbeRun {
+  private readonly outputs: StackOutputs;
+  private readonly timing: Timing;
+  private readonly clients: VerifyClients;
+  private readonly startedAt: number;
+  private readonly name: string;
+  /** Readers at the summary stream's tip, when the summary path is deployed. */
+  private readonly summaryReaders?: Promise<ShardReader[]>;
+  /** Where the telemetry path put the probe record. */
+  private probe?: Probe;
+  /** The probe's summary: its window, and when it was seen. */
+  private summaryTime?: string;
+  private summarySeenAt = 0;
 
-  /** Polls `look` until it returns something or the deadline passes. */
-  const until = async <T>(
+  /** Each path's check: what it saw, or a throw saying what it did not. */
+  private readonly checks: { readonly [id in PathId]: () => Promise<string> } = {
+    telemetry: () => this.putProbe(),
+    summary: () => this.findSummary(),
+    table: () => this.findSummaryItem(),
+    datalake: () => this.queryDataLake(),
+    guest: () => this.readAsGuest(),
+    sensors: () => this.aggregateSensorReading(),
+    logs: () => this.findLogLine(),
+    directlogs: () => this.findDirectLogLine(),
+    alarms: () => this.describeAlarmTopic(),
+  };
+
+  constructor(
+    private readonly deployment: Deployment,
+    private readonly io: VerifyIO,
+    paths: readonly PathSpec[],
+  ) {
+    this.outputs = deployment.outputs;
+    this.timing = deployment.timing;
+    this.clients = deployment.clients;
+    this.startedAt = io.now();
+    this.name = probeName(io.runId ?? `${this.startedAt.toString(36)}-${randomBytes(3).toString('hex')}`);
+    if (paths.some((p) => p.id === 'summary')) {
+      this.summaryReaders = this.readSummaryTip();
+      this.summaryReaders.catch(() => undefined);
+    }
+  }
+
+  /**
+   * Runs a path's check until its deadline, turning the outcome into a result; a path that
+   * starts `from` another is not reached when that one fails.
+   */
+  async run(path: PathSpec, from?: Promise<PathResult>): Promise<PathResult> {
+    const { io, startedAt } = this;
+    const result = (status: PathResult['status'], detail: string, pointer?: string): PathResult => ({
+      id: path.id,
+      label: path.label,
+      status,
+      ms: io.now() - startedAt,
+      detail,
+      ...(pointer === undefined ? {} : { pointer }),
+    });
+    if (from) {
+      const before = await from;
+      if (before.status !== 'ok') return result('not-reached', `not reached: the ${before.label} failed`);
+    }
+    const stop = new AbortController();
+    try {
+      // A request that never answers must not hold the run past the path's deadline.
+      const limit = deadline(path.id, startedAt, this.timing) + HARD_STOP_MS - io.now();
+      const detail = await Promise.race([
+        this.checks[path.id](),
+        io.sleep(Math.max(0, limit), stop.signal).then(() => {
+          if (stop.signal.aborted) return '';
+          throw new PathFailure(`no answer within ${((io.now() - startedAt) / 1000).toFixed(0)} s`);
+        }),
+      ]);
+      return result('ok', detail);
+    } catch (error) {
+      return result('failed', messageOf(error), pointerText(path.look, this.deployment.pointers));
+    } finally {
+      stop.abort();
+    }
+  }
+
+  /** Polls `look` until it returns something or the path's deadline (counted `from`) passes. */
+  private async until<T>(
     id: PathId,
     from: number,
     what: string,
     look: () => Promise<T | undefined>,
-    everyMs = timing.pollMs,
-  ) => {
-    const by = deadline(id, from, timing);
+    everyMs = this.timing.pollMs,
+  ): Promise<T> {
+    const { io } = this;
+    const by = deadline(id, from, this.timing);
     let lastError: unknown;
     for (;;) {
       try {
@@ -174,299 +221,253 @@ export async function verifyDeployment(deployment: Deployment, io: VerifyIO): Pr
       }
       await io.sleep(Math.min(everyMs, Math.max(0, by - io.now())));
     }
-  };
+  }
 
-  // Readers of the summary stream positioned at its tip before the probe is put: whatever
-  // comes after is new. (AT_TIMESTAMP would do too, but an emulator may not answer it on a
-  // quiet stream.)
-  const summaryReaders = spec('summary')
-    ? (async () => {
-        const stream = outputs.SummaryStreamName!;
-        const readers = (await listShards(clients.kinesis, stream)).map(
-          (shard) => new ShardReader(clients.kinesis, stream, shard.ShardId!, { start: { type: 'LATEST' } }),
-        );
-        for (const reader of readers) await reader.read(1);
-        return readers;
-      })()
-    : undefined;
-  summaryReaders?.catch(() => undefined);
+  /**
+   * Readers of the summary stream positioned at its tip before the probe is put: whatever
+   * comes after is new. (AT_TIMESTAMP would do too, but an emulator may not answer it on a
+   * quiet stream.)
+   */
+  private async readSummaryTip(): Promise<ShardReader[]> {
+    const { kinesis } = this.clients;
+    const stream = this.outputs.SummaryStreamName!;
+    const readers = (await listShards(kinesis, stream)).map(
+      (shard) => new ShardReader(kinesis, stream, shard.ShardId!, { start: { type: 'LATEST' } }),
+    );
+    for (const reader of readers) await reader.read(1);
+    return readers;
+  }
 
-  let probe: Probe | undefined;
-  const telemetry = spec('telemetry');
-  if (telemetry) {
-    results.set(
-      'telemetry',
-      run(telemetry, async () => {
-        await summaryReaders?.catch(() => undefined);
-        const putAt = io.now();
-        const out = await clients.kinesis.send(
-          new PutRecordCommand({
-            StreamName: outputs.StreamName,
-            PartitionKey: name,
-            Data: Buffer.from(JSON.stringify(probeStatus(name, putAt))),
-          }),
-        );
-        probe = { name, putAt, shardId: out.ShardId!, sequenceNumber: out.SequenceNumber! };
-        return `${name} put on ${outputs.StreamName} (${out.ShardId})`;
+  /** The telemetry path: the probe record put on the telemetry stream. */
+  private async putProbe(): Promise<string> {
+    const { name, outputs } = this;
+    await this.summaryReaders?.catch(() => undefined);
+    const putAt = this.io.now();
+    const out = await this.clients.kinesis.send(
+      new PutRecordCommand({
+        StreamName: outputs.StreamName,
+        PartitionKey: name,
+        Data: Buffer.from(JSON.stringify(probeStatus(name, putAt))),
       }),
     );
-  }
-  const after = (id: PathId) => results.get(spec(id)?.after ?? id);
-
-  const summarySpec = spec('summary');
-  let summaryTime: string | undefined;
-  let summarySeenAt = 0;
-  if (summarySpec) {
-    results.set(
-      'summary',
-      run(
-        summarySpec,
-        async () => {
-          const p = probe!;
-          const readers = await summaryReaders!;
-          const summary = await until('summary', p.putAt, `A summary of ${p.name}`, async () => {
-            for (const reader of readers) {
-              const { records } = await reader.read();
-              for (const record of records) {
-                const parsed = decodeUnicornSummary(Buffer.from(record.Data!).toString('base64'));
-                if (parsed.ok && parsed.value.Name === p.name) return parsed.value;
-              }
-            }
-            return undefined;
-          });
-          summaryTime = summary.StatusTime;
-          summarySeenAt = io.now();
-          return `summary of ${p.name} on ${outputs.SummaryStreamName} (window ${summary.StatusTime}, ${summary.Records} record)`;
-        },
-        after('summary'),
-      ),
-    );
+    this.probe = { name, putAt, shardId: out.ShardId!, sequenceNumber: out.SequenceNumber! };
+    return `${name} put on ${outputs.StreamName} (${out.ShardId})`;
   }
 
-  const tableSpec = spec('table');
-  if (tableSpec) {
-    results.set(
-      'table',
-      run(
-        tableSpec,
-        async () => {
-          const p = probe!;
-          const key = { Name: { S: p.name }, StatusTime: { S: summaryTime! } };
-          const item = await until('table', summarySeenAt, `The item of ${p.name}`, async () => {
-            const out = await clients.dynamodb.send(
-              new GetItemCommand({ TableName: outputs.SummaryTableName, Key: key, ConsistentRead: true }),
-            );
-            return out.Item;
-          });
-          // The probe must not count in the summaries people read: its item goes.
-          await clients.dynamodb.send(
-            new DeleteItemCommand({ TableName: outputs.SummaryTableName, Key: key }),
-          );
-          return `item ${p.name} / ${summaryTime} in ${outputs.SummaryTableName} (${item.Records?.N ?? '?'} record; deleted)`;
-        },
-        results.get('summary'),
-      ),
-    );
-  }
-
-  const datalake = spec('datalake');
-  if (datalake) {
-    results.set(
-      'datalake',
-      run(
-        datalake,
-        async () => {
-          const p = probe!;
-          const by = deadline('datalake', p.putAt, timing);
-          const sql = dataLakeProbeSql(outputs.GlueTable!, p.name, p.putAt, by);
-          // Each look is a query (on Athena, seconds and a few bytes' cost): a handful per buffer interval.
-          const every = Math.max(timing.pollMs, (timing.bufferSeconds * 1000) / 6);
-          await until(
-            'datalake',
-            p.putAt,
-            `The raw record of ${p.name} in ${outputs.GlueTable}`,
-            async () => ((await clients.query(sql)).length > 0 ? true : undefined),
-            every,
-          );
-          return `${p.name} read through ${outputs.GlueTable} (kept: queries filter name NOT LIKE 'VerifyProbe-%')`;
-        },
-        after('datalake'),
-      ),
-    );
-  }
-
-  const guest = spec('guest');
-  if (guest) {
-    results.set(
-      'guest',
-      run(
-        guest,
-        async () => {
-          const p = probe!;
-          const id = await clients.cognito.send(new GetIdCommand({ IdentityPoolId: outputs.IdentityPoolId }));
-          const token = await clients.cognito.send(new GetOpenIdTokenCommand({ IdentityId: id.IdentityId }));
-          const assumed = await clients.sts.send(
-            new AssumeRoleWithWebIdentityCommand({
-              RoleArn: outputs.GuestRoleArn,
-              RoleSessionName: 'wildrydes-verify',
-              WebIdentityToken: token.Token,
-            }),
-          );
-          const c = assumed.Credentials!;
-          const kinesis = clients.guestKinesis({
-            accessKeyId: c.AccessKeyId!,
-            secretAccessKey: c.SecretAccessKey!,
-            sessionToken: c.SessionToken,
-          });
-          try {
-            const iterator = await kinesis.send(
-              new GetShardIteratorCommand({
-                StreamName: outputs.StreamName,
-                ShardId: p.shardId,
-                ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-                StartingSequenceNumber: p.sequenceNumber,
-              }),
-            );
-            const records = await kinesis.send(
-              new GetRecordsCommand({ ShardIterator: iterator.ShardIterator, Limit: 1 }),
-            );
-            if (records.Records?.[0]?.SequenceNumber !== p.sequenceNumber) {
-              throw new PathFailure(`the guest read ${outputs.StreamName} but not the probe`);
-            }
-          } finally {
-            kinesis.destroy();
-          }
-          return `Cognito guest → STS → read ${p.name} from ${outputs.StreamName}`;
-        },
-        after('guest'),
-      ),
-    );
-  }
-
-  const sensors = spec('sensors');
-  if (sensors) {
-    results.set(
-      'sensors',
-      run(sensors, async () => {
-        const putAt = io.now();
-        await clients.kinesis.send(
-          new PutRecordCommand({
-            StreamName: outputs.SensorStreamName,
-            PartitionKey: name,
-            Data: Buffer.from(JSON.stringify(probeReading(name, putAt))),
-          }),
-        );
-        const table = outputs.SensorAggregateTableName!;
-        const items = await until('sensors', putAt, `An aggregate of sensor ${name}`, async () => {
-          const out = await clients.dynamodb.send(
-            new QueryCommand({
-              TableName: table,
-              KeyConditionExpression: 'sensorId = :id',
-              ExpressionAttributeValues: { ':id': { S: name } },
-              ConsistentRead: true,
-            }),
-          );
-          return out.Items?.length ? out.Items : undefined;
-        });
-        for (const item of items) {
-          await clients.dynamodb.send(
-            new DeleteItemCommand({
-              TableName: table,
-              Key: { sensorId: item.sensorId, windowStart: item.windowStart },
-            }),
-          );
+  /** The summary path: the probe's summary read from the summary stream. */
+  private async findSummary(): Promise<string> {
+    const p = this.probe!;
+    const readers = await this.summaryReaders!;
+    const summary = await this.until('summary', p.putAt, `A summary of ${p.name}`, async () => {
+      for (const reader of readers) {
+        const { records } = await reader.read();
+        for (const record of records) {
+          const parsed = decodeUnicornSummary(Buffer.from(record.Data!).toString('base64'));
+          if (parsed.ok && parsed.value.Name === p.name) return parsed.value;
         }
-        return `reading of sensor ${name} aggregated in ${table} (deleted)`;
-      }),
-    );
+      }
+      return undefined;
+    });
+    this.summaryTime = summary.StatusTime;
+    this.summarySeenAt = this.io.now();
+    return `summary of ${p.name} on ${this.outputs.SummaryStreamName} (window ${summary.StatusTime}, ${summary.Records} record)`;
   }
 
-  /** The key of an object under `prefix` written since `putAt` that holds the probe's log line. */
-  const logLineObject = async (prefix: string | undefined, putAt: number, seen: Set<string>) => {
+  /** The table path: the probe summary's DynamoDB item, then deleted. */
+  private async findSummaryItem(): Promise<string> {
+    const p = this.probe!;
+    const { dynamodb } = this.clients;
+    const table = this.outputs.SummaryTableName;
+    const key = { Name: { S: p.name }, StatusTime: { S: this.summaryTime! } };
+    const item = await this.until('table', this.summarySeenAt, `The item of ${p.name}`, async () => {
+      const out = await dynamodb.send(
+        new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+      );
+      return out.Item;
+    });
+    // The probe must not count in the summaries people read: its item goes.
+    await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: key }));
+    return `item ${p.name} / ${this.summaryTime} in ${table} (${item.Records?.N ?? '?'} record; deleted)`;
+  }
+
+  /** The data lake path: the raw probe record read back through the Glue table. */
+  private async queryDataLake(): Promise<string> {
+    const p = this.probe!;
+    const { outputs, timing } = this;
+    const by = deadline('datalake', p.putAt, timing);
+    const sql = dataLakeProbeSql(outputs.GlueTable!, p.name, p.putAt, by);
+    // Each look is a query (on Athena, seconds and a few bytes' cost): a handful per buffer interval.
+    const every = Math.max(timing.pollMs, (timing.bufferSeconds * 1000) / 6);
+    await this.until(
+      'datalake',
+      p.putAt,
+      `The raw record of ${p.name} in ${outputs.GlueTable}`,
+      async () => ((await this.clients.query(sql)).length > 0 ? true : undefined),
+      every,
+    );
+    return `${p.name} read through ${outputs.GlueTable} (kept: queries filter name NOT LIKE 'VerifyProbe-%')`;
+  }
+
+  /** The dashboard guest path: the probe record read with the identity pool's guest credentials. */
+  private async readAsGuest(): Promise<string> {
+    const p = this.probe!;
+    const { outputs } = this;
+    const credentials = await this.guestCredentials();
+    const kinesis = this.clients.guestKinesis(credentials);
+    try {
+      const iterator = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: outputs.StreamName,
+          ShardId: p.shardId,
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          StartingSequenceNumber: p.sequenceNumber,
+        }),
+      );
+      const records = await kinesis.send(
+        new GetRecordsCommand({ ShardIterator: iterator.ShardIterator, Limit: 1 }),
+      );
+      if (records.Records?.[0]?.SequenceNumber !== p.sequenceNumber) {
+        throw new PathFailure(`the guest read ${outputs.StreamName} but not the probe`);
+      }
+    } finally {
+      kinesis.destroy();
+    }
+    return `Cognito guest → STS → read ${p.name} from ${outputs.StreamName}`;
+  }
+
+  /** What the dashboard gets: a Cognito guest identity's token, exchanged with STS for the guest role. */
+  private async guestCredentials(): Promise<AwsCredentialIdentity> {
+    const { cognito, sts } = this.clients;
+    const id = await cognito.send(new GetIdCommand({ IdentityPoolId: this.outputs.IdentityPoolId }));
+    const token = await cognito.send(new GetOpenIdTokenCommand({ IdentityId: id.IdentityId }));
+    const assumed = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: this.outputs.GuestRoleArn,
+        RoleSessionName: 'wildrydes-verify',
+        WebIdentityToken: token.Token,
+      }),
+    );
+    const c = assumed.Credentials!;
+    return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken };
+  }
+
+  /** The sensor path: a probe reading put on the sensor stream, its aggregates found and deleted. */
+  private async aggregateSensorReading(): Promise<string> {
+    const { name, outputs } = this;
+    const { kinesis, dynamodb } = this.clients;
+    const putAt = this.io.now();
+    await kinesis.send(
+      new PutRecordCommand({
+        StreamName: outputs.SensorStreamName,
+        PartitionKey: name,
+        Data: Buffer.from(JSON.stringify(probeReading(name, putAt))),
+      }),
+    );
+    const table = outputs.SensorAggregateTableName!;
+    const items = await this.until('sensors', putAt, `An aggregate of sensor ${name}`, async () => {
+      const out = await dynamodb.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'sensorId = :id',
+          ExpressionAttributeValues: { ':id': { S: name } },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Items?.length ? out.Items : undefined;
+    });
+    for (const item of items) {
+      await dynamodb.send(
+        new DeleteItemCommand({
+          TableName: table,
+          Key: { sensorId: item.sensorId, windowStart: item.windowStart },
+        }),
+      );
+    }
+    return `reading of sensor ${name} aggregated in ${table} (deleted)`;
+  }
+
+  /** The log path: a probe log line put on the weblog stream, found in an object of the log bucket. */
+  private async findLogLine(): Promise<string> {
+    const { name, outputs } = this;
+    const putAt = this.io.now();
+    await this.clients.kinesis.send(
+      new PutRecordCommand({
+        StreamName: outputs.WeblogStreamName,
+        PartitionKey: name,
+        Data: Buffer.from(probeLogLine(name, putAt)),
+      }),
+    );
     const bucket = outputs.WeblogBucketName!;
+    const seen = new Set<string>();
+    const key = await this.until('logs', putAt, `The log line of ${name} in s3://${bucket}`, () =>
+      this.objectHolding(`/verify/${name} `, bucket, outputs.WeblogPrefix, putAt, seen),
+    );
+    return `log line of ${name} in s3://${bucket}/${key} (kept: request path /verify/…)`;
+  }
+
+  /** The log path's Direct PUT: a probe log line put with PutRecordBatch, found under its own prefix. */
+  private async findDirectLogLine(): Promise<string> {
+    const { name, outputs } = this;
+    const putAt = this.io.now();
+    const stream = outputs.WeblogDirectDeliveryName!;
+    const put = await this.clients.firehose.send(
+      new PutRecordBatchCommand({
+        DeliveryStreamName: stream,
+        Records: [{ Data: Buffer.from(probeLogLine(name, putAt)) }],
+      }),
+    );
+    const refused = put.RequestResponses?.find((r) => r.ErrorCode);
+    if (put.FailedPutCount) throw new PathFailure(`${stream} refused the log line: ${refused?.ErrorCode}`);
+    const bucket = outputs.WeblogBucketName!;
+    const seen = new Set<string>();
+    const key = await this.until('directlogs', putAt, `The log line of ${name} in s3://${bucket}`, () =>
+      this.objectHolding(`/verify/${name} `, bucket, outputs.WeblogDirectPrefix, putAt, seen),
+    );
+    return `log line of ${name} through ${stream} in s3://${bucket}/${key} (kept: request path /verify/…)`;
+  }
+
+  /**
+   * The key of an object under `prefix` written since `putAt` (give or take a minute)
+   * whose text (gunzipped when it is GZIP) holds `text`; objects in `seen` are not read again.
+   */
+  private async objectHolding(
+    text: string,
+    bucket: string,
+    prefix: string | undefined,
+    putAt: number,
+    seen: Set<string>,
+  ): Promise<string | undefined> {
+    const { s3 } = this.clients;
     let token: string | undefined;
     do {
-      const page = await clients.s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+        }),
       );
       for (const object of page.Contents ?? []) {
         // Only objects written since the put can hold the line.
         if (seen.has(object.Key!) || (object.LastModified?.getTime() ?? 0) < putAt - 60_000) continue;
         seen.add(object.Key!);
-        const got = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
         const body = Buffer.from(await got.Body!.transformToByteArray());
-        const text = (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString();
-        if (text.includes(`/verify/${name} `)) return object.Key!;
+        if ((body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString().includes(text)) {
+          return object.Key!;
+        }
       }
       token = page.NextContinuationToken;
     } while (token);
     return undefined;
-  };
-
-  const logs = spec('logs');
-  if (logs) {
-    results.set(
-      'logs',
-      run(logs, async () => {
-        const putAt = io.now();
-        await clients.kinesis.send(
-          new PutRecordCommand({
-            StreamName: outputs.WeblogStreamName,
-            PartitionKey: name,
-            Data: Buffer.from(probeLogLine(name, putAt)),
-          }),
-        );
-        const bucket = outputs.WeblogBucketName!;
-        const seen = new Set<string>();
-        const key = await until('logs', putAt, `The log line of ${name} in s3://${bucket}`, () =>
-          logLineObject(outputs.WeblogPrefix, putAt, seen),
-        );
-        return `log line of ${name} in s3://${bucket}/${key} (kept: request path /verify/…)`;
-      }),
-    );
   }
 
-  const directLogs = spec('directlogs');
-  if (directLogs) {
-    results.set(
-      'directlogs',
-      run(directLogs, async () => {
-        const putAt = io.now();
-        const stream = outputs.WeblogDirectDeliveryName!;
-        const put = await clients.firehose.send(
-          new PutRecordBatchCommand({
-            DeliveryStreamName: stream,
-            Records: [{ Data: Buffer.from(probeLogLine(name, putAt)) }],
-          }),
-        );
-        const refused = put.RequestResponses?.find((r) => r.ErrorCode);
-        if (put.FailedPutCount)
-          throw new PathFailure(`${stream} refused the log line: ${refused?.ErrorCode}`);
-        const bucket = outputs.WeblogBucketName!;
-        const seen = new Set<string>();
-        const key = await until('directlogs', putAt, `The log line of ${name} in s3://${bucket}`, () =>
-          logLineObject(outputs.WeblogDirectPrefix, putAt, seen),
-        );
-        return `log line of ${name} through ${stream} in s3://${bucket}/${key} (kept: request path /verify/…)`;
-      }),
-    );
+  /** The alarm path: the alarm topic's subscriptions (none confirmed means nobody hears of an alarm). */
+  private async describeAlarmTopic(): Promise<string> {
+    const topic = this.outputs.AlarmTopicArn;
+    const out = await this.clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topic }));
+    const confirmed = Number(out.Attributes?.SubscriptionsConfirmed ?? 0);
+    const pending = Number(out.Attributes?.SubscriptionsPending ?? 0);
+    return `${topic}: ${confirmed} confirmed subscription${confirmed === 1 ? '' : 's'}${pending ? `, ${pending} pending` : ''}${confirmed === 0 ? ' (nobody is told of alarms: subscribe)' : ''}`;
   }
-
-  const alarms = spec('alarms');
-  if (alarms) {
-    results.set(
-      'alarms',
-      run(alarms, async () => {
-        const out = await clients.sns.send(
-          new GetTopicAttributesCommand({ TopicArn: outputs.AlarmTopicArn }),
-        );
-        const confirmed = Number(out.Attributes?.SubscriptionsConfirmed ?? 0);
-        const pending = Number(out.Attributes?.SubscriptionsPending ?? 0);
-        return `${outputs.AlarmTopicArn}: ${confirmed} confirmed subscription${confirmed === 1 ? '' : 's'}${pending ? `, ${pending} pending` : ''}${confirmed === 0 ? ' (nobody is told of alarms: subscribe)' : ''}`;
-      }),
-    );
-  }
-
-  const ordered = paths.map((p) => results.get(p.id)!);
-  return Promise.all(ordered);
 }
