@@ -10,3 +10,18 @@ export function fakeClock(start = Date.UTC(2017, 5, 5, 9, 17, 0)) {
     advance: (ms: number) => (now += ms),
   };
 }
+
+/**
+ * What a command's run (producer, datagen) takes besides its clients: the fake clock, no
+ * output, Ctrl-C never pressed, and `retryPolicy`.
+ */
+export function fakeRunIO<P>(clock: ReturnType<typeof fakeClock>, retryPolicy: P) {
+  return {
+    out: (_text: string) => undefined,
+    now: clock.now,
+    sleep: clock.sleep,
+    stop: new AbortController().signal,
+    abandon: new AbortController().signal,
+    retryPolicy,
+  };
+}
