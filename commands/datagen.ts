@@ -13,6 +13,7 @@ import {
 } from '#core/put-records';
 import { PUT_RECORDS_LIMITS } from '#core/settings';
 import { UsageError } from '../cli/args';
+import type { RunIO } from './run-io';
 
 /**
  * How records are paced: the Kinesis Data Generator's "constant" mode (a steady rate) or its
@@ -210,16 +211,7 @@ export interface DatagenOptions {
   readonly progressIntervalMs?: number;
 }
 
-export interface DatagenIO {
-  readonly out: (text: string) => void;
-  readonly now: () => number;
-  /** Resolves after `ms`, or at once when `signal` aborts. */
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Aborted on the first Ctrl-C: stop generating, send what is pending. */
-  readonly stop: AbortSignal;
-  /** Aborted on a second Ctrl-C: give up sending. */
-  readonly abandon: AbortSignal;
-  readonly retryPolicy?: RetryPolicy;
+export interface DatagenIO extends RunIO {
   /** Uniform numbers in [0, 1) for the periodic draws. @default Math.random */
   readonly random?: () => number;
 }

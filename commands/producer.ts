@@ -2,6 +2,7 @@ import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/clien
 import { fly, seededRandom, spawnUnicorn, statusOf, type Random, type Unicorn } from '#core/movement';
 import { errorMessage, putRecordsReliably, type PutEntry, type RetryPolicy } from '#core/put-records';
 import { isThrottling } from '#core/retry';
+import type { RunIO } from './run-io';
 
 /**
  * The producer never gives a record up while it runs: each request is retried with the SDK's
@@ -36,16 +37,8 @@ export interface ProducerOptions {
   readonly bufferRecords?: number;
 }
 
-export interface ProducerIO {
+export interface ProducerIO extends RunIO {
   readonly kinesis: KinesisClient;
-  readonly out: (text: string) => void;
-  readonly now: () => number;
-  /** Resolves after `ms`, or at once when `signal` aborts. */
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Aborted on the first Ctrl-C: stop producing, flush what is pending. */
-  readonly stop: AbortSignal;
-  /** Aborted on a second Ctrl-C: give up flushing. */
-  readonly abandon: AbortSignal;
   /** @default PRODUCER_RETRY_POLICY: until Kinesis takes each record */
   readonly retryPolicy?: RetryPolicy;
   /** Where the producer says what holds it up (an endpoint down, a full buffer): one line each. */

@@ -8,44 +8,13 @@
  */
 
 import uPlot from 'uplot';
-
-type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-
-interface Alarm {
-  readonly name: string;
-  readonly state: AlarmState;
-  readonly reason: string;
-  readonly description?: string;
-}
-
-interface Series {
-  readonly label: string;
-  readonly timestamps: readonly number[];
-  readonly values: readonly number[];
-}
-
-interface Widget {
-  readonly type: 'graph' | 'alarms' | 'text' | 'unsupported';
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-  readonly title?: string;
-  readonly view?: string;
-  readonly series?: readonly Series[];
-  readonly thresholds?: readonly { label: string; value: number }[];
-  readonly alarms?: readonly Alarm[];
-  readonly markdown?: string;
-  readonly error?: string;
-}
-
-export interface Snapshot {
-  readonly now: number;
-  readonly start: number;
-  readonly end: number;
-  readonly alarms: readonly Alarm[];
-  readonly dashboards: readonly { readonly name: string; readonly widgets: readonly Widget[] }[];
-}
+import type {
+  AlarmState,
+  DashboardAlarm as Alarm,
+  DashboardSeries as Series,
+  DashboardWidget as Widget,
+  MonitoringSnapshot as Snapshot,
+} from '#core/monitoring-snapshot';
 
 /** One grid row of CloudWatch's dashboard, in pixels. */
 const ROW_PX = 34;
@@ -193,27 +162,33 @@ export class MonitoringView {
     box.append(body);
     switch (widget.type) {
       case 'text':
-        body.innerHTML = markdownHtml(widget.markdown ?? '');
+        body.innerHTML = markdownHtml(widget.markdown);
         break;
       case 'alarms':
         body.classList.add('alarm-tiles');
-        body.append(...(widget.alarms ?? []).map((a) => alarmTile(doc, a)));
+        body.append(...widget.alarms.map((a) => alarmTile(doc, a)));
         break;
       case 'graph':
         this.graph(box, body, widget, snapshot, columnPx);
         break;
       default:
-        body.textContent = widget.error ?? 'Not drawn locally';
+        body.textContent = widget.error;
     }
     return box;
   }
 
-  private graph(box: HTMLElement, body: HTMLElement, widget: Widget, snapshot: Snapshot, columnPx: number) {
+  private graph(
+    box: HTMLElement,
+    body: HTMLElement,
+    widget: Extract<Widget, { type: 'graph' }>,
+    snapshot: Snapshot,
+    columnPx: number,
+  ) {
     const { doc } = this;
-    const series = widget.series ?? [];
+    const { series } = widget;
     const points = series.reduce((n, s) => n + s.values.length, 0);
     box.dataset.points = String(points);
-    for (const alarm of widget.alarms ?? []) box.dataset.alarm = alarm.state;
+    for (const alarm of widget.alarms) box.dataset.alarm = alarm.state;
     if (widget.error) {
       body.textContent = widget.error;
       return;
@@ -234,7 +209,7 @@ export class MonitoringView {
       empty.textContent = 'No data for this time range';
       body.append(empty);
     }
-    const thresholds = widget.thresholds ?? [];
+    const { thresholds } = widget;
     const aligned = alignSeries(series);
     const xs = aligned[0] as number[];
     // Thresholds as flat lines across the range shown.

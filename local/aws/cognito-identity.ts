@@ -228,27 +228,13 @@ export class CognitoIdentityService implements AwsService {
     const identity = this.identities.get(id);
     if (!identity) throw new CognitoError('ResourceNotFoundException', `Identity '${id}' not found.`);
     const pool = this.pool(identity.poolId);
-    if (hasLogins(input)) {
-      throw new CognitoError(
-        'NotAuthorizedException',
-        `Identity pool - ${pool.id} does not have identity providers configured.`,
-      );
-    }
-    if (!pool.allowUnauthenticated)
-      throw new CognitoError('NotAuthorizedException', UNAUTHENTICATED_NOT_SUPPORTED);
+    guestsOnly(input, pool);
     return { id, pool };
   }
 
   private getId(input: Input) {
     const pool = this.pool(idParameter(input, 'IdentityPoolId'));
-    if (hasLogins(input)) {
-      throw new CognitoError(
-        'NotAuthorizedException',
-        `Identity pool - ${pool.id} does not have identity providers configured.`,
-      );
-    }
-    if (!pool.allowUnauthenticated)
-      throw new CognitoError('NotAuthorizedException', UNAUTHENTICATED_NOT_SUPPORTED);
+    guestsOnly(input, pool);
     const id = `${regionOf(pool.id)}:${randomUUID()}`;
     this.identities.add(id, { poolId: pool.id, created: this.now() });
     return { IdentityId: id };
@@ -376,4 +362,19 @@ export class CognitoIdentityService implements AwsService {
       LastModifiedDate: identity.created / 1000,
     };
   }
+}
+
+/**
+ * The pools here have no identity providers, only guests: a request with Logins, or for a pool
+ * that does not allow unauthenticated identities, is refused as Cognito refuses it.
+ */
+function guestsOnly(input: Input, pool: IdentityPoolConfig): void {
+  if (hasLogins(input)) {
+    throw new CognitoError(
+      'NotAuthorizedException',
+      `Identity pool - ${pool.id} does not have identity providers configured.`,
+    );
+  }
+  if (!pool.allowUnauthenticated)
+    throw new CognitoError('NotAuthorizedException', UNAUTHENTICATED_NOT_SUPPORTED);
 }

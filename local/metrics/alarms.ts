@@ -1,3 +1,4 @@
+import type { AlarmState } from '#core/monitoring-snapshot';
 import type { MetricQuery } from './queries';
 import type { StandardUnit } from './store';
 
@@ -22,7 +23,7 @@ import type { StandardUnit } from './store';
  *   Otherwise OK.
  */
 
-export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+export type { AlarmState } from '#core/monitoring-snapshot';
 export type TreatMissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
 export const COMPARISON_OPERATORS = [
   'GreaterThanOrEqualToThreshold',

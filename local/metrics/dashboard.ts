@@ -1,7 +1,15 @@
-import type { AlarmState } from './alarms';
+import type {
+  DashboardAlarm,
+  DashboardSeries,
+  DashboardWidget,
+  MonitoringSnapshot,
+  Placement,
+} from '#core/monitoring-snapshot';
 import type { AlarmStatus } from './monitor';
 import { QueryError, runQueries, type MetricQuery } from './queries';
 import type { MetricStore } from './store';
+
+export type { DashboardAlarm, DashboardSeries, DashboardWidget, MonitoringSnapshot };
 
 /**
  * A CloudWatch dashboard drawn from its synthesized DashboardBody with the local metrics and
@@ -11,56 +19,6 @@ import type { MetricStore } from './store';
  * threshold), alarm status widgets, and text (markdown). The result is plain data for the
  * page to draw; whatever a widget asks that the local run cannot answer is said in `error`.
  */
-
-export interface DashboardAlarm {
-  readonly name: string;
-  readonly state: AlarmState;
-  readonly reason: string;
-  readonly description?: string;
-}
-
-export interface DashboardSeries {
-  readonly label: string;
-  /** ms, oldest first. */
-  readonly timestamps: readonly number[];
-  readonly values: readonly number[];
-}
-
-interface Placement {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-  readonly title?: string;
-}
-
-export type DashboardWidget = Placement &
-  (
-    | {
-        readonly type: 'graph';
-        /** timeSeries, singleValue, bar, pie: CloudWatch's `view`. */
-        readonly view: string;
-        readonly series: readonly DashboardSeries[];
-        /** Horizontal lines: alarm thresholds and annotations. */
-        readonly thresholds: readonly { readonly label: string; readonly value: number }[];
-        /** The alarms the widget is annotated with. */
-        readonly alarms: readonly DashboardAlarm[];
-        readonly error?: string;
-      }
-    | { readonly type: 'alarms'; readonly alarms: readonly DashboardAlarm[] }
-    | { readonly type: 'text'; readonly markdown: string }
-    | { readonly type: 'unsupported'; readonly error: string }
-  );
-
-export interface MonitoringSnapshot {
-  /** When it was taken, and the range the graphs show: ms. */
-  readonly now: number;
-  readonly start: number;
-  readonly end: number;
-  /** Every alarm of the templates. */
-  readonly alarms: readonly DashboardAlarm[];
-  readonly dashboards: readonly { readonly name: string; readonly widgets: readonly DashboardWidget[] }[];
-}
 
 type Json = Record<string, unknown>;
 

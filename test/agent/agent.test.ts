@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { generateAccessLog, parseApacheLog } from '#core/apache-log';
-import { seededRandom } from '#core/movement';
 import { LogAgent, startLogAgent } from '../../agent/agent';
 import { parseAgentConfig } from '../../agent/config';
 import { fakeClock } from '../support/fake-clock';
+import { startedAgent, stepAgent } from '../support/log-agent';
 import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { countCalls, failNext, injectPutFaults } from '../support/kinesis-faults';
 
@@ -62,26 +62,8 @@ async function setup(flow: object = {}, global: object = {}) {
     ],
   };
   const { config } = parseAgentConfig(raw);
-  const agent = (kinesis: KinesisClient = k.client) => {
-    const a = new LogAgent(config, {
-      kinesis,
-      log: (line) => logs.push(line),
-      now: clock.now,
-      sleep: clock.sleep,
-      random: seededRandom(3),
-      retryPolicy: noWait,
-    });
-    a.start();
-    return a;
-  };
-  /** The files are read, and a second later what was read is old enough to send. */
-  const step = async (a: LogAgent, times = 1) => {
-    for (let i = 0; i < times; i++) {
-      await a.tick();
-      clock.advance(1000);
-      await a.tick();
-    }
-  };
+  const agent = (kinesis: KinesisClient = k.client) => startedAgent(config, clock, logs, noWait, { kinesis });
+  const step = (a: LogAgent, times = 1) => stepAgent(a, clock, times);
   const received = async () => (await k.readAll(stream)).map((r) => Buffer.from(r.Data!).toString());
   const checkpoint = () => JSON.parse(readFileSync(config.checkpointFile, 'utf8'));
   return { stream, dir, file, clock, logs, raw, config, agent, step, received, checkpoint };

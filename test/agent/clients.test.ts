@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseAgentConfig } from '../../agent/config';
 import { agentClients, agentConnection } from '../../agent/clients';
 import { startAwsTestServer, type AwsTestServer } from './aws-test-server';
+import { writeEndpointsFile } from '../support/endpoints-file';
 
 /** No AWS settings, and no local pipeline. */
 const env = { WILDRYDES_ENDPOINTS_FILE: 'none' };
@@ -76,18 +77,7 @@ describe('the connection of each service', () => {
   });
 
   it("finds the running local pipeline's endpoint, for Firehose flows too", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'endpoints-'));
-    const file = path.join(dir, 'endpoints.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        pid: process.pid,
-        region: 'us-east-1',
-        endpoint: 'http://127.0.0.1:4566',
-        kinesis: 'http://127.0.0.1:4567',
-        stacks: {},
-      }),
-    );
+    const file = writeEndpointsFile({ endpoint: 'http://127.0.0.1:4566', kinesis: 'http://127.0.0.1:4567' });
     const running = { WILDRYDES_ENDPOINTS_FILE: file };
     const c = config({}, [{ filePattern: '/var/log/a*', deliveryStream: 'd' }]);
     expect(agentConnection(c, 'firehose', {}, running).endpointUrl).toBe('http://127.0.0.1:4566');

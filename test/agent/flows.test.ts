@@ -5,12 +5,12 @@ import { appendFileSync, mkdtempSync, readFileSync, renameSync, truncateSync, wr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generateAccessLog, parseApacheLog } from '#core/apache-log';
-import { seededRandom } from '#core/movement';
 import { LogAgent } from '../../agent/agent';
 import { parseAgentConfig } from '../../agent/config';
 import type { Ec2Identity } from '../../agent/ec2-metadata';
 import { TEST_CREDENTIALS } from '../support/dynalite';
 import { fakeClock } from '../support/fake-clock';
+import { startedAgent, stepAgent } from '../support/log-agent';
 import { startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { startAwsTestServer, type AwsTestServer } from './aws-test-server';
 
@@ -65,29 +65,14 @@ async function setup(flow: object = {}, global: object = {}, ec2Identity?: Ec2Id
       },
     ],
   });
-  const agent = () => {
-    const a = new LogAgent(config, {
+  const agent = () =>
+    startedAgent(config, clock, logs, noWait, {
       kinesis: k.client,
       firehose,
       cloudwatch,
       ...(ec2Identity ? { ec2Identity: async () => ec2Identity } : {}),
-      log: (line) => logs.push(line),
-      now: clock.now,
-      sleep: clock.sleep,
-      random: seededRandom(3),
-      retryPolicy: noWait,
     });
-    a.start();
-    return a;
-  };
-  /** Reads, and a second later sends what was read. */
-  const step = async (a: LogAgent, times = 1) => {
-    for (let i = 0; i < times; i++) {
-      await a.tick();
-      clock.advance(1000);
-      await a.tick();
-    }
-  };
+  const step = (a: LogAgent, times = 1) => stepAgent(a, clock, times);
   return { name, dir, file, clock, logs, config, agent, step, records: () => aws.records(name) };
 }
 

@@ -5,6 +5,7 @@ import { generateAccessLog } from '#core/apache-log';
 import { startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { cleanEnv, ROOT, run, start } from '../support/run-command';
 import { startAwsTestServer, type AwsTestServer } from './aws-test-server';
+import { ACCESS_LOG_RECORDS, ACCESS_LOG_WITH_NOTICE } from '../support/access-log';
 
 let k: Kinesalite;
 const dir = mkdtempSync(path.join(tmpdir(), 'log-agent-command-'));
@@ -316,43 +317,11 @@ describe("the Kinesis Agent's documented configurations, as a new user runs them
   it('ships the configuration with comments: COMBINEDAPACHELOG records to Firehose, with the documented fields', async () => {
     aws.createDeliveryStream('weblogs-archive');
     const copy = localCopy('comments-and-logging.json');
-    writeFileSync(
-      copy.log('access_log'),
-      [
-        '203.0.113.9 - - [05/Jun/2017:09:17:00 +0000] "GET /ride.html HTTP/1.1" 200 7812 "https://www.wildrydes.com/" "curl/8.5.0"',
-        '[notice] caught SIGTERM, shutting down',
-        '198.51.100.7 - alice [05/Jun/2017:09:17:02 +0000] "POST /ride HTTP/1.1" 201 212 "-" "Mozilla/5.0"',
-      ]
-        .map((l) => `${l}\n`)
-        .join(''),
-    );
+    writeFileSync(copy.log('access_log'), ACCESS_LOG_WITH_NOTICE);
     const out = await run('log-agent', ['--config', copy.file, '--once'], localEnv());
     expect(out.code).toBe(0);
     expect(out.stderr).toMatch(/weblogs-archive <- .*access_log\*: 2 records sent .* 1 malformed skipped/);
-    expect(aws.records('weblogs-archive').map((r) => JSON.parse(r))).toEqual([
-      {
-        host: '203.0.113.9',
-        ident: null,
-        authuser: null,
-        datetime: '05/Jun/2017:09:17:00 +0000',
-        request: 'GET /ride.html HTTP/1.1',
-        response: '200',
-        bytes: '7812',
-        referer: 'https://www.wildrydes.com/',
-        agent: 'curl/8.5.0',
-      },
-      {
-        host: '198.51.100.7',
-        ident: null,
-        authuser: 'alice',
-        datetime: '05/Jun/2017:09:17:02 +0000',
-        request: 'POST /ride HTTP/1.1',
-        response: '201',
-        bytes: '212',
-        referer: null,
-        agent: 'Mozilla/5.0',
-      },
-    ]);
+    expect(aws.records('weblogs-archive').map((r) => JSON.parse(r))).toEqual(ACCESS_LOG_RECORDS);
   });
 
   it('ships multi-line CSV records: header skipped, lines joined by SINGLELINE, long records cut and marked', async () => {

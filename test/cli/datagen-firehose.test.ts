@@ -1,15 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { compileTemplate } from '#core/kdg-template';
 import { chunkRecordBatches, PUT_RECORD_BATCH_LIMITS, putRecordBatchReliably } from '#core/put-record-batch';
 import { effectiveFirehoseEndpoint, firehoseClient } from '../../cli/firehose';
 import { runDatagen, type DatagenOptions, type Schedule } from '../../commands/datagen';
-import { fakeClock } from '../support/fake-clock';
+import { fakeClock, fakeRunIO } from '../support/fake-clock';
 import { cleanEnv, run } from '../support/run-command';
+import { writeEndpointsFile } from '../support/endpoints-file';
 
 /**
  * A Firehose endpoint for the tests, speaking the service's JSON protocol (awsJson1_1, X-Amz-Target
@@ -178,12 +176,7 @@ async function generate(options: Partial<DatagenOptions> & { schedule: Schedule 
       ...options,
     },
     {
-      out: () => undefined,
-      now: clock.now,
-      sleep: clock.sleep,
-      stop: new AbortController().signal,
-      abandon: new AbortController().signal,
-      retryPolicy: noWait,
+      ...fakeRunIO(clock, noWait),
     },
   ).finally(() => fh.destroy());
   return { stats, delivered: (firehose.delivered.get(name) ?? []).map(String) };
@@ -240,17 +233,7 @@ describe('datagen to a Firehose delivery stream', () => {
 
 describe('the Firehose endpoint', () => {
   it('is --endpoint-url, else AWS_ENDPOINT_URL_FIREHOSE, else AWS_ENDPOINT_URL, else the local pipeline', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'endpoints-'));
-    const file = path.join(dir, 'endpoints.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        pid: process.pid,
-        region: 'us-east-1',
-        endpoint: 'http://127.0.0.1:4',
-        kinesis: 'http://127.0.0.1:1',
-      }),
-    );
+    const file = writeEndpointsFile({ endpoint: 'http://127.0.0.1:4', kinesis: 'http://127.0.0.1:1' });
     const env = { WILDRYDES_ENDPOINTS_FILE: file };
     expect(effectiveFirehoseEndpoint({ endpointUrl: 'http://127.0.0.1:9' }, env)).toBe('http://127.0.0.1:9');
     expect(

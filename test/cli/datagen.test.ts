@@ -17,7 +17,7 @@ import {
   type DatagenOptions,
   type Schedule,
 } from '../../commands/datagen';
-import { fakeClock } from '../support/fake-clock';
+import { fakeClock, fakeRunIO } from '../support/fake-clock';
 import { fakeKinesis } from '../support/fake-kinesis';
 import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { countCalls, injectPutFaults } from '../support/kinesis-faults';
@@ -292,12 +292,7 @@ async function fakeRun(
       ...options,
     },
     {
-      out: () => undefined,
-      now: clock.now,
-      sleep: clock.sleep,
-      stop: new AbortController().signal,
-      abandon: new AbortController().signal,
-      retryPolicy: noWait,
+      ...fakeRunIO(clock, noWait),
       random,
     },
   );

@@ -2,7 +2,7 @@ import type { UnicornStatus } from '#core/telemetry';
 import { parseUnicornStatus } from '#core/telemetry';
 import { decodeJson } from '#core/record-data';
 import { runProducer, type ProducerOptions } from '../../commands/producer';
-import { fakeClock } from '../support/fake-clock';
+import { fakeClock, fakeRunIO } from '../support/fake-clock';
 import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { injectPutFaults } from '../support/kinesis-faults';
 
@@ -23,13 +23,9 @@ async function produce(options: Partial<ProducerOptions> & { names: string[] }, 
   const stats = await runProducer(
     { stream: name, rate: 1, seed: 42, ...options },
     {
+      ...fakeRunIO(clock, noWait),
       kinesis: client,
       out: (text) => out.push(text),
-      now: clock.now,
-      sleep: clock.sleep,
-      stop: new AbortController().signal,
-      abandon: new AbortController().signal,
-      retryPolicy: noWait,
     },
   );
   const records = await k.readAll(name);

@@ -3,6 +3,29 @@ import { compileTemplate, newFaker, stringify, TemplateError } from '#core/kdg-t
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
+/** The Kinesis Data Generator's help page examples, as written there. */
+const HELP_PAGE = {
+  person: '{{name.firstName}},{{name.lastName}},{{random.number(70)}},{{internet.ip}}',
+  sensor: `{
+    "sensorId": {{random.number(50)}},
+    "currentTemperature": {{random.number(
+        {
+            "min":10,
+            "max":150
+        }
+    )}},
+    "status": "{{random.arrayElement(
+        ["OK","FAIL","WARN"]
+    )}}"
+}`,
+  weighted: `{{random.weightedArrayElement(
+  {
+    "weights": [0.3,0.2,0.5],
+    "data": ["cat","fish","dog"]
+  }
+)}}`,
+};
+
 const NOW = Date.UTC(2026, 10, 22, 9, 5, 3, 42); // 2026-11-22T09:05:03.042Z, a Sunday
 
 /** Renders `template` n times with a fixed seed and clock. */
@@ -24,7 +47,7 @@ const rejection = (template: string): TemplateError => {
 
 describe('KDG template rendering', () => {
   it('keeps the text around placeholders exactly and fills each one', () => {
-    const [line] = render('{{name.firstName}},{{name.lastName}},{{random.number(70)}},{{internet.ip}}');
+    const [line] = render(HELP_PAGE.person);
     const [first, last, age, ip] = line.split(',');
     expect(first).toMatch(/^[A-Z][A-Za-z' -]+$/);
     expect(last).toMatch(/^[A-Z][A-Za-z' -]+$/);
@@ -35,19 +58,7 @@ describe('KDG template rendering', () => {
   });
 
   it('renders JSON templates with multi-line arguments into valid JSON', () => {
-    const template = `{
-    "sensorId": {{random.number(50)}},
-    "currentTemperature": {{random.number(
-        {
-            "min":10,
-            "max":150
-        }
-    )}},
-    "status": "{{random.arrayElement(
-        ["OK","FAIL","WARN"]
-    )}}"
-}`;
-    for (const text of render(template, 50)) {
+    for (const text of render(HELP_PAGE.sensor, 50)) {
       const record = JSON.parse(text);
       expect(record.sensorId).toBeGreaterThanOrEqual(0);
       expect(record.sensorId).toBeLessThanOrEqual(50);
@@ -186,29 +197,6 @@ describe('KDG template rendering', () => {
 });
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** The Kinesis Data Generator's help page examples, as written there. */
-const HELP_PAGE = {
-  person: '{{name.firstName}},{{name.lastName}},{{random.number(70)}},{{internet.ip}}',
-  sensor: `{
-    "sensorId": {{random.number(50)}},
-    "currentTemperature": {{random.number(
-        {
-            "min":10,
-            "max":150
-        }
-    )}},
-    "status": "{{random.arrayElement(
-        ["OK","FAIL","WARN"]
-    )}}"
-}`,
-  weighted: `{{random.weightedArrayElement(
-  {
-    "weights": [0.3,0.2,0.5],
-    "data": ["cat","fish","dog"]
-  }
-)}}`,
-};
 
 describe('the generator help page templates, rendered as the generator renders them', () => {
   it('the person CSV: names, an age up to 70 and an IPv4 address, every time', () => {

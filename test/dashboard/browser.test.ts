@@ -7,54 +7,36 @@
  * simplified offline map instead, and each unicorn's trail over it.
  */
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DASHBOARD, unicornDashboard } from '../../bin/local-workloads';
-import { runProducer, type ProducerStats } from '../../commands/producer';
-import { sleep } from '../../cli/run-main';
 import { startDashboardServer } from '../../dashboard/server';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
 import { synthesizeAssembly } from '../support/assembly';
+import { drawnPixels, expectCount, flyUnicorns, launchChromium, offlinePage } from '../support/browser';
 
 const STREAM = 'wildrydes';
 const EXPIRY_SECONDS = 3;
 const SCREENSHOT = join(__dirname, '..', '..', 'test-results', 'dashboard.png');
-/** Debian's Chromium (`apt-get install chromium`); another Chromium or Chrome through CHROMIUM_PATH. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let assembly: ReturnType<typeof synthesizeAssembly>;
 let pipeline: LocalPipeline;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
-const producers = new Set<{ stop: AbortController; done: Promise<ProducerStats> }>();
+const producers = new Set<ReturnType<typeof flyUnicorns>>();
 
-/** A producer for one unicorn, two records a second, until `stop` is called. */
+/** A producer for one unicorn, two records a second, until the returned function is called. */
 function produce(name: string, seed: number) {
-  const stop = new AbortController();
-  const producer = {
-    stop,
-    done: runProducer(
-      { stream: STREAM, names: [name], rate: 2, seed, quiet: true },
-      {
-        kinesis: pipeline.kinesis,
-        out: () => {},
-        now: Date.now,
-        sleep,
-        stop: stop.signal,
-        abandon: new AbortController().signal,
-      },
-    ),
-  };
+  const producer = flyUnicorns(pipeline.kinesis, { stream: STREAM, names: [name], rate: 2, seed });
   producers.add(producer);
   return async () => {
-    stop.abort();
-    await producer.done;
+    await producer.stop();
     producers.delete(producer);
   };
 }
@@ -64,19 +46,9 @@ const listItem = (name: string) => page.locator(`#unicorns li[data-name="${name}
 const field = (name: string) => page.locator(`#details [data-field="${name}"]`);
 const trail = (name: string) => page.evaluate((n) => window.unicornDashboard!.trail(n), name);
 /** Pixels drawn on the trails' canvas. */
-const trailPixels = () =>
-  page.evaluate(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('.leaflet-trails-pane canvas.unicorn-trails')!;
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let drawn = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn += 1;
-    return drawn;
-  });
+const trailPixels = () => drawnPixels(page, '.leaflet-trails-pane canvas.unicorn-trails');
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
-  }
   assembly = synthesizeAssembly();
   pipeline = await startLocalPipeline({
     assemblyDir: assembly.dir,
@@ -85,26 +57,13 @@ beforeAll(async () => {
     workloads: [unicornDashboard(0, { expirySeconds: EXPIRY_SECONDS, pollSeconds: 0.5 })],
     log: () => undefined,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1200, height: 750 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  browser = await launchChromium();
   // Offline: no map tile ever loads.
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+  page = await offlinePage(browser, { width: 1200, height: 750 }, pageErrors);
 });
 
 afterAll(async () => {
-  for (const producer of producers) producer.stop.abort();
-  await Promise.allSettled([...producers].map((p) => p.done));
+  await Promise.allSettled([...producers].map((p) => p.stop()));
   await browser?.close();
   await pipeline?.stop();
   assembly?.remove();
@@ -212,17 +171,6 @@ it('shows why it cannot read: a stream that does not exist', async () => {
     await missing.stop();
   }
 });
-
-/** Waits until the locator matches exactly `count` elements. */
-async function expectCount(locator: ReturnType<Page['locator']>, count: number, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  let seen = await locator.count();
-  while (seen !== count && Date.now() < deadline) {
-    await sleep(100);
-    seen = await locator.count();
-  }
-  expect(seen).toBe(count);
-}
 
 it("shows the tile server's map when its tiles load, without the offline notice", async () => {
   // A 1x1 white GIF stands for every tile.

@@ -8,20 +8,18 @@
  */
 
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DASHBOARD, unicornDashboard } from '../../bin/local-workloads';
-import { runProducer } from '../../commands/producer';
-import { sleep } from '../../cli/run-main';
 import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
 import { synthesizeAssembly } from '../support/assembly';
+import { drawnPixels, expectCount, flyUnicorns, launchChromium, offlinePage } from '../support/browser';
 import { manualClock } from '../support/manual-clock';
 import { waitUntil } from '../support/wait';
 
 const SCREENSHOT = join(__dirname, '..', '..', 'test-results', 'monitoring.png');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let assembly: ReturnType<typeof synthesizeAssembly>;
 let pipeline: LocalPipeline;
@@ -31,9 +29,6 @@ const pageErrors: string[] = [];
 const alarmClock = manualClock(Date.now());
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
-  }
   assembly = synthesizeAssembly();
   pipeline = await startLocalPipeline({
     assemblyDir: assembly.dir,
@@ -46,19 +41,9 @@ beforeAll(async () => {
     workloads: [unicornDashboard(0, { expirySeconds: 5, pollSeconds: 0.5 })],
     log: () => undefined,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+  browser = await launchChromium();
+  // Offline: no map tile ever loads.
+  page = await offlinePage(browser, { width: 1400, height: 1000 }, pageErrors);
 });
 
 afterAll(async () => {
@@ -68,36 +53,21 @@ afterAll(async () => {
 });
 
 /** Pixels drawn on a widget's chart canvas. */
-const drawnPixels = (title: string) =>
-  page.evaluate((t) => {
-    const canvas = document.querySelector<HTMLCanvasElement>(`.widget[data-title="${t}"] canvas`);
-    if (!canvas) return 0;
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let drawn = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn += 1;
-    return drawn;
-  }, title);
+const chartPixels = (title: string) => drawnPixels(page, `.widget[data-title="${title}"] canvas`);
 
 it("draws the template's CloudWatch dashboard with the run's metrics, and an alarm at a glance", async () => {
-  const stop = new AbortController();
-  const flying = runProducer(
-    { stream: 'wildrydes', names: ['Shadowfax'], rate: 5, seed: 1, quiet: true },
-    {
-      kinesis: pipeline.kinesis,
-      out: () => {},
-      now: Date.now,
-      sleep,
-      stop: stop.signal,
-      abandon: new AbortController().signal,
-    },
-  );
+  const flying = flyUnicorns(pipeline.kinesis, {
+    stream: 'wildrydes',
+    names: ['Shadowfax'],
+    rate: 5,
+    seed: 1,
+  });
   // Records in, read by Lambda and Firehose: the stream's and the functions' metrics have data.
   await waitUntil(
     () => pipeline.status().consumers.some((c) => c.label === 'SummaryAggregation' && c.records >= 5),
     'records aggregated',
   );
-  stop.abort();
-  await flying;
+  await flying.stop();
 
   const body = JSON.parse(pipeline.stacks[0].dashboards[0].body) as {
     widgets: { type: string; properties: { title?: string; markdown?: string } }[];
@@ -125,7 +95,7 @@ it("draws the template's CloudWatch dashboard with the run's metrics, and an ala
   for (const title of ['Incoming records', 'Iterator age (ms)', 'Lambda duration (p99)']) {
     const points = Number(await page.locator(`.widget[data-title="${title}"]`).getAttribute('data-points'));
     expect([title, points > 0]).toEqual([title, true]);
-    expect(await drawnPixels(title)).toBeGreaterThan(100);
+    expect(await chartPixels(title)).toBeGreaterThan(100);
   }
 
   // Provoke the DeadLetters alarm: a malformed record on the failure queue, two minutes on.
@@ -149,13 +119,3 @@ it("draws the template's CloudWatch dashboard with the run's metrics, and an ala
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   expect(pageErrors).toEqual([]);
 });
-
-async function expectCount(locator: ReturnType<Page['locator']>, count: number, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  let seen = await locator.count();
-  while (seen !== count && Date.now() < deadline) {
-    await sleep(100);
-    seen = await locator.count();
-  }
-  expect(seen).toBe(count);
-}

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Server } from 'node:http';
@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { SummaryItem, UnicornSummary } from '#core/summary';
 import { SummaryStore } from '../../lambda/persist-summaries/summary-store';
-import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws/endpoint';
 import { dynamodbService } from '../../local/aws/json-proxies';
-import { administrator, allowAll } from '../support/firehose';
+import { startServiceEndpoint } from '../support/aws-endpoint';
+import { createSummaryTable } from '../support/dynalite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: object) => Server;
 
@@ -23,7 +23,7 @@ const dynalite = require('dynalite') as (options: object) => Server;
 const TABLE = 'UnicornSensorData';
 let dir: string;
 let server: Server;
-let endpoint: AwsEndpoint;
+let served: Awaited<ReturnType<typeof startServiceEndpoint<DynamoDBClient>>>;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
@@ -31,38 +31,14 @@ beforeAll(async () => {
   server = dynalite({ path: dir, createTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const upstream = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  endpoint = await startAwsEndpoint({
-    port: 0,
-    services: [dynamodbService(() => upstream)],
-    accountId: '000000000000',
-    defaultRegion: 'us-east-1',
-    callerOf: administrator,
-    authorize: allowAll,
-  });
-  client = new DynamoDBClient({
-    endpoint: endpoint.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'tester', secretAccessKey: 'anything' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'Name', AttributeType: 'S' },
-        { AttributeName: 'StatusTime', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'Name', KeyType: 'HASH' },
-        { AttributeName: 'StatusTime', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  // The SDK's own retries (3 attempts), as the persistence function has them.
+  served = await startServiceEndpoint([dynamodbService(() => upstream)], DynamoDBClient, { maxAttempts: 3 });
+  client = served.client;
+  await createSummaryTable(client, TABLE);
 });
 
 afterAll(async () => {
-  client.destroy();
-  await endpoint.stop();
+  await served.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,30 +1,9 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createKeyTable } from '../support/dynalite';
 
 /** The sensor pipeline's tables in an emulator, with the key schemas SensorProcessing declares. */
-export async function createDedupTable(client: DynamoDBClient, name: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'fingerprint', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'fingerprint', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-}
+export const createDedupTable = (client: DynamoDBClient, name: string) =>
+  createKeyTable(client, name, 'fingerprint');
 
-export async function createAggregateTable(client: DynamoDBClient, name: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [
-        { AttributeName: 'sensorId', AttributeType: 'S' },
-        { AttributeName: 'windowStart', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'sensorId', KeyType: 'HASH' },
-        { AttributeName: 'windowStart', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-}
+export const createAggregateTable = (client: DynamoDBClient, name: string) =>
+  createKeyTable(client, name, 'sensorId', 'windowStart');

@@ -21,6 +21,7 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
 import { synthesizeAssembly } from '../support/assembly';
 import { cleanEnv, run } from '../support/run-command';
 import { waitUntil } from '../support/wait';
+import { ACCESS_LOG_RECORDS, ACCESS_LOG_WITH_NOTICE } from '../support/access-log';
 
 const FIXTURES = path.join(__dirname, '..', 'agent', 'fixtures');
 let assembly: ReturnType<typeof synthesizeAssembly>;
@@ -147,16 +148,7 @@ it('ships the configuration with comments and the multi-line CSV one to the Dire
   const comments = localCopy('comments-and-logging.json', {
     'weblogs-archive': outputs.WeblogDirectDeliveryName!,
   });
-  writeFileSync(
-    comments.log('access_log'),
-    [
-      '203.0.113.9 - - [05/Jun/2017:09:17:00 +0000] "GET /ride.html HTTP/1.1" 200 7812 "https://www.wildrydes.com/" "curl/8.5.0"',
-      '[notice] caught SIGTERM, shutting down',
-      '198.51.100.7 - alice [05/Jun/2017:09:17:02 +0000] "POST /ride HTTP/1.1" 201 212 "-" "Mozilla/5.0"',
-    ]
-      .map((l) => `${l}\n`)
-      .join(''),
-  );
+  writeFileSync(comments.log('access_log'), ACCESS_LOG_WITH_NOTICE);
   const csv = localCopy('csv-multiline.json', { 'batch-records': outputs.WeblogDirectDeliveryName! });
   writeFileSync(
     csv.log('batch.log'),
@@ -178,28 +170,7 @@ it('ships the configuration with comments and the multi-line CSV one to the Dire
   const records = async () => (await delivered(outputs.WeblogDirectPrefix!, before)).lines;
   await waitUntil(async () => (await records()).length >= 5, 'five records in S3', 30_000);
   expect((await records()).map((r) => JSON.parse(r) as unknown)).toEqual([
-    {
-      host: '203.0.113.9',
-      ident: null,
-      authuser: null,
-      datetime: '05/Jun/2017:09:17:00 +0000',
-      request: 'GET /ride.html HTTP/1.1',
-      response: '200',
-      bytes: '7812',
-      referer: 'https://www.wildrydes.com/',
-      agent: 'curl/8.5.0',
-    },
-    {
-      host: '198.51.100.7',
-      ident: null,
-      authuser: 'alice',
-      datetime: '05/Jun/2017:09:17:02 +0000',
-      request: 'POST /ride HTTP/1.1',
-      response: '201',
-      bytes: '212',
-      referer: null,
-      agent: 'Mozilla/5.0',
-    },
+    ...ACCESS_LOG_RECORDS,
     { sequence: '[SEQUENCE=1]', step: 'checkout', detail: 'paid' },
     { sequence: '[SEQUENCE=2]', step: 'login', detail: 'failed:bad password' },
     { sequence: '[SEQUENCE=3]', step: 'export', detail: `${'x'.repeat(38)}[cut]` },

@@ -4,10 +4,9 @@ import { ArtifactType, Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startAwsEndpoint } from '../../local/aws/endpoint';
 import { FirehoseService, firehoseDeliveryStreams } from '../../local/aws/firehose';
 import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
-import { administrator, allowAll } from '../support/firehose';
+import { startServiceEndpoint } from '../support/aws-endpoint';
 
 /**
  * A DirectPut delivery stream in a small cloud assembly (one hand-written template) runs in the
@@ -119,23 +118,17 @@ it('takes PutRecordBatch into the pipeline and delivers it to the S3 emulator, a
       ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
       log: () => undefined,
     });
-    const endpoint = await startAwsEndpoint({
-      port: 0,
-      services: [
+    // The SDK's own retries (3 attempts), as a producer would have them.
+    const served = await startServiceEndpoint(
+      [
         new FirehoseService({
           deliveryStreams: firehoseDeliveryStreams(pipeline.stacks, pipeline.deliveryStreams),
         }),
       ],
-      accountId: '000000000000',
-      defaultRegion: 'us-east-1',
-      callerOf: administrator,
-      authorize: allowAll,
-    });
-    const client = new FirehoseClient({
-      endpoint: endpoint.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'tester', secretAccessKey: 'anything' },
-    });
+      FirehoseClient,
+      { maxAttempts: 3 },
+    );
+    const { client } = served;
     const put = (values: string[]) =>
       client.send(
         new PutRecordBatchCommand({
@@ -146,8 +139,7 @@ it('takes PutRecordBatch into the pipeline and delivers it to the S3 emulator, a
     let stopped: Promise<void> | undefined;
     const stop = () =>
       (stopped ??= (async () => {
-        client.destroy();
-        await endpoint.stop();
+        await served.stop();
         await pipeline.stop();
       })());
     started.push(stop);

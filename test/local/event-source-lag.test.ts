@@ -8,13 +8,14 @@ import type { UnicornSummary } from '#core/summary';
 import type { UnicornStatus } from '#core/telemetry';
 import { createAggregationHandler } from '../../lambda/aggregate-summaries/aggregate';
 import { unicornStatus } from '../../lambda/shared/kinesis-events';
-import type { LocalEventSource, LocalStream } from '../../local/assembly';
+import type { LocalStream } from '../../local/assembly';
 import { EventSourceMapping, windowBatch, type WindowCheckpoint } from '../../local/event-source';
 import { CheckpointStore } from '../../local/shards';
 import { fakeKinesis } from '../support/fake-kinesis';
 import { fakeShard } from '../support/fake-shard';
 import { expectedTotals } from '../support/oracle';
 import { waitUntil } from '../support/wait';
+import { testMapping } from '../support/event-source';
 
 /**
  * Lambda's tumbling windows over a shard whose reader is far behind: "Lambda aggregates all
@@ -29,20 +30,12 @@ const WINDOW_SECONDS = 10;
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const NAMES = ['Bucephalus', 'Rocinante', 'Shadowfax'];
 
-const mapping: LocalEventSource = {
-  logicalId: 'Mapping',
+const mapping = testMapping({
   functionLogicalId: 'SummaryAggregation',
-  streamLogicalId: 'Stream',
   batchSize: 100,
   batchingWindowSeconds: 5,
-  startingPosition: 'TRIM_HORIZON',
-  bisectOnError: true,
-  maxRetries: 2,
-  maxRecordAgeSeconds: -1,
-  reportBatchItemFailures: true,
   tumblingWindowSeconds: WINDOW_SECONDS,
-  enabled: true,
-};
+});
 const stream: LocalStream = {
   logicalId: 'Stream',
   name: 'wildrydes',

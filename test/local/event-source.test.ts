@@ -14,6 +14,7 @@ import { FunctionError } from '../../local/lambda-host';
 import { CheckpointStore, realClock } from '../../local/shards';
 import { startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { waitUntil } from '../support/wait';
+import { testMapping } from '../support/event-source';
 
 let k: Kinesalite;
 let n = 0;
@@ -25,19 +26,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.stop()));
 });
 afterAll(() => k.stop());
-
-const baseMapping: Omit<LocalEventSource, 'streamLogicalId'> = {
-  logicalId: 'Mapping',
-  functionLogicalId: 'Fn',
-  batchSize: 10,
-  batchingWindowSeconds: 0,
-  startingPosition: 'TRIM_HORIZON',
-  bisectOnError: true,
-  maxRetries: 2,
-  maxRecordAgeSeconds: -1,
-  reportBatchItemFailures: true,
-  enabled: true,
-};
 
 async function newStream(): Promise<LocalStream> {
   const name = `esm-${n++}`;
@@ -66,7 +54,7 @@ function mapping(
 ) {
   const notices: unknown[] = [];
   const runner = new EventSourceMapping({
-    mapping: { ...baseMapping, streamLogicalId: stream.logicalId, ...overrides },
+    mapping: testMapping({ streamLogicalId: stream.logicalId, ...overrides }),
     stream,
     functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fn',
     region: 'us-east-1',

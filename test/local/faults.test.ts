@@ -12,6 +12,7 @@ import { readStack } from '../../local/assembly';
 import { describeFault, Faults, parseFault } from '../../local/faults';
 import { startDynalite } from '../support/dynalite';
 import { startLimitedEndpoint, type LimitedEndpoint } from '../support/limited-endpoint';
+import { sdkFailure } from '../support/aws-endpoint';
 
 /**
  * Faults named as AWS Fault Injection Service names its actions: the spec on the command line
@@ -120,16 +121,6 @@ describe('faults in force', () => {
   });
 });
 
-/** The error an SDK call rejects with: its name, message and HTTP status. */
-async function failure(promise: Promise<unknown>) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: Error) => e,
-  )) as (Error & { $metadata?: { httpStatusCode?: number } }) | undefined;
-  if (!error) throw new Error('the call succeeded');
-  return { name: error.name, message: error.message, status: error.$metadata?.httpStatusCode };
-}
-
 describe('Kinesis faults at the endpoint', () => {
   let endpoint: LimitedEndpoint;
   let dice = 0;
@@ -173,7 +164,7 @@ describe('Kinesis faults at the endpoint', () => {
     ],
   ])('%s fails the targeted stream and operation only', async (name, shape) => {
     faults.add(parseFault(`${name}@target/PutRecords`));
-    expect(await failure(put('target'))).toMatchObject(shape);
+    expect(await sdkFailure(put('target'))).toMatchObject(shape);
     expect((await put('other')).FailedRecordCount).toBe(0);
     const it = await iterator('target'); // another operation on the stream
     await endpoint.client().send(new GetRecordsCommand({ ShardIterator: it }));
@@ -182,12 +173,12 @@ describe('Kinesis faults at the endpoint', () => {
   it('aws:kinesis:inject-api-expired-iterator-exception fails GetRecords', async () => {
     const it = await iterator('target');
     faults.add(parseFault('aws:kinesis:inject-api-expired-iterator-exception@target'));
-    expect(await failure(endpoint.client().send(new GetRecordsCommand({ ShardIterator: it })))).toMatchObject(
-      {
-        name: 'ExpiredIteratorException',
-        status: 400,
-      },
-    );
+    expect(
+      await sdkFailure(endpoint.client().send(new GetRecordsCommand({ ShardIterator: it }))),
+    ).toMatchObject({
+      name: 'ExpiredIteratorException',
+      status: 400,
+    });
     await endpoint
       .client()
       .send(new PutRecordCommand({ StreamName: 'target', Data: Buffer.from('x'), PartitionKey: 'a' }));
@@ -196,7 +187,7 @@ describe('Kinesis faults at the endpoint', () => {
   it('hits the given percentage of calls, and stops when cleared', async () => {
     faults.add(parseFault('aws:kinesis:inject-api-throttle-error:30@target'));
     dice = 0.25;
-    expect((await failure(put('target'))).name).toBe('ThrottlingException');
+    expect((await sdkFailure(put('target'))).name).toBe('ThrottlingException');
     dice = 0.35;
     expect((await put('target')).FailedRecordCount).toBe(0);
     dice = 0;
@@ -215,7 +206,7 @@ describe('Kinesis faults at the endpoint', () => {
       status: 200,
       body: { Faults: ['aws:kinesis:inject-api-unavailable-error@target'] },
     });
-    expect((await failure(put('target'))).name).toBe('ServiceUnavailable');
+    expect((await sdkFailure(put('target'))).name).toBe('ServiceUnavailable');
     const bad = await call('Add', { Faults: ['aws:kinesis:nope'] });
     expect(bad).toMatchObject({ status: 400, body: { __type: 'InvalidArgumentException' } });
     expect(await call('Clear', {})).toEqual({ status: 200, body: { Faults: [] } });
@@ -247,7 +238,7 @@ describe('the DynamoDB throttle at the endpoint', () => {
           new GetItemCommand({ TableName: table, Key: { Name: { S: 'a' }, StatusTime: { S: 't' } } }),
         );
       faults.add(parseFault('local:dynamodb:inject-api-throttle-error@summaries'));
-      expect(await failure(get('summaries'))).toEqual({
+      expect(await sdkFailure(get('summaries'))).toEqual({
         name: 'ThrottlingException',
         message: 'Rate of requests exceeds the allowed throughput.',
         status: 400,
@@ -255,7 +246,7 @@ describe('the DynamoDB throttle at the endpoint', () => {
       await get('others');
       faults.clear();
       faults.add(parseFault('local:dynamodb:inject-api-provisioned-throughput-exception'));
-      expect(await failure(get('others'))).toMatchObject({
+      expect(await sdkFailure(get('others'))).toMatchObject({
         name: 'ProvisionedThroughputExceededException',
         status: 400,
       });
@@ -323,7 +314,7 @@ describe('the Firehose destination outage at the endpoint', () => {
         client.send(new PutObjectCommand({ Bucket: 'lake', Key: 'raw/1.gz', Body: 'x' }));
       await put(raw);
       faults.add(parseFault('local:firehose:destination-outage@RawToS3'));
-      expect(await failure(put(raw))).toMatchObject({ name: 'ServiceUnavailable', status: 503 });
+      expect(await sdkFailure(put(raw))).toMatchObject({ name: 'ServiceUnavailable', status: 503 });
       await put(other);
       faults.clear();
       await put(raw);

@@ -2,11 +2,12 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { LocalEventSource, LocalStream } from '../../local/assembly';
+import type { LocalStream } from '../../local/assembly';
 import { EventSourceMapping } from '../../local/event-source';
 import { atomicFileWrites, CheckpointStore, storageProblem, type FileWrites } from '../../local/shards';
 import { fakeShard } from '../support/fake-shard';
 import { waitUntil } from '../support/wait';
+import { testMapping } from '../support/event-source';
 
 /**
  * A full disk or read-only data folder pauses intake with one line naming the path and what is
@@ -14,19 +15,7 @@ import { waitUntil } from '../support/wait';
  * run as root, where chmod does not stop writes, so the failing writes are injected.
  */
 
-const mapping: LocalEventSource = {
-  logicalId: 'Mapping',
-  functionLogicalId: 'SummaryPersistenceFunction1A2B3C4D',
-  streamLogicalId: 'Stream',
-  batchSize: 10,
-  batchingWindowSeconds: 0,
-  startingPosition: 'TRIM_HORIZON',
-  bisectOnError: true,
-  maxRetries: 2,
-  maxRecordAgeSeconds: -1,
-  reportBatchItemFailures: true,
-  enabled: true,
-};
+const mapping = testMapping({ functionLogicalId: 'SummaryPersistenceFunction1A2B3C4D' });
 const stream: LocalStream = {
   logicalId: 'Stream',
   name: 'summaries',

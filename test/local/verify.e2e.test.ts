@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   mkdirSync,
@@ -19,7 +18,7 @@ import { verifyDeployment } from '../../ops/verify/probes';
 import { localDeployment } from '../../ops/verify/targets';
 import { writeLocalEndpoints } from '../../cli/endpoints-file';
 import { synthesizeAssembly, WITH_SENSORS, type Assembly } from '../support/assembly';
-import { cleanEnv, ROOT } from '../support/run-command';
+import { cleanEnv, runScript } from '../support/run-command';
 
 /**
  * `npm run verify` against the local run: every path ✓ on the default app, and each path ✗
@@ -124,18 +123,7 @@ async function verify(pipeline: LocalPipeline, dataDir: string, assemblyDir: str
 
 /** `npm run verify` (tsx bin/verify.ts) as a process of its own. */
 function npmRunVerify(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'verify.ts')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
+  return runScript('verify', [], env);
 }
 
 const statuses = (results: readonly PathResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));

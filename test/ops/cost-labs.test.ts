@@ -1,6 +1,5 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ALL_LABS, DEFAULT_LABS, LAB_INFO, type Lab } from '#core/labs';
 import { buildApp } from '../../lib/app';
@@ -17,6 +16,7 @@ import {
   type Workload,
 } from '../../ops/cost';
 import { seedTemplates } from '../../ops/cost/seed-templates';
+import { runScript } from '../support/run-command';
 
 const prices = loadPriceTable(path.join(__dirname, '..', '..', 'ops', 'prices', 'us-east-1.json'));
 const HOURS = 4;
@@ -118,23 +118,11 @@ describe('the default labs against the budget', () => {
 
 describe('npm run cost with labs that cannot be deployed', () => {
   it('says why on one line and exits non-zero', async () => {
-    const root = path.join(__dirname, '..', '..');
-    const { code, stdout, stderr } = await new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-    }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--require', 'tsx/cjs', path.join(root, 'bin', 'cost.ts'), '-c', 'labs=streaming,persistence'],
-        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await runScript(
+      'cost',
+      ['-c', 'labs=streaming,persistence'],
+      process.env,
+    );
     expect(code).not.toBe(0);
     expect(stdout).toBe('');
     expect(stderr).toBe(

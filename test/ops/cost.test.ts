@@ -1,7 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { ALL_LABS } from '#core/labs';
 import { Template } from 'aws-cdk-lib/assertions';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -31,8 +30,8 @@ import {
   type CostLine,
 } from '../../ops/cost';
 import { buildWorkshop } from '../support/synth';
+import { ROOT, runScript } from '../support/run-command';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const PRICE_FILE = path.join(ROOT, 'ops', 'prices', 'us-east-1.json');
 const prices = loadPriceTable(PRICE_FILE);
 const unit = (key: string) => prices.prices[key].usd / prices.prices[key].per;
@@ -371,25 +370,11 @@ describe('a workshop estimate', () => {
   });
 
   it('runs as npm run cost on an existing assembly', async () => {
-    const { code, stdout, stderr } = await new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-    }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'cost.ts'), '-assembly', dir, '-hours', '2', '-json'],
-        {
-          cwd: ROOT,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await runScript(
+      'cost',
+      ['-assembly', dir, '-hours', '2', '-json'],
+      process.env,
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const json = JSON.parse(stdout);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { planWorkshop, readWorkshopFile } from '../../lib/workshop';
@@ -12,8 +11,8 @@ import {
   selectAttendees,
   type ProvisionIO,
 } from '../../ops/provision';
+import { ROOT, runScript } from '../support/run-command';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const WORKSHOP = 'examples/workshop.json';
 const attendees = planWorkshop(readWorkshopFile(path.join(ROOT, WORKSHOP)));
 const OUTPUTS = readFileSync(path.join(__dirname, 'fixtures', 'outputs.json'), 'utf8');
@@ -231,26 +230,8 @@ describe('provisionWorkshop', () => {
 });
 
 /** Runs one of the ops commands as a real process (no AWS: dry runs and bad input only). */
-function runOps(
-  script: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--require', 'tsx/cjs', path.join(ROOT, 'bin', `${script}.ts`), ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, AWS_REGION: 'us-east-1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runOps(script: string, args: string[]) {
+  return runScript(script, args, { ...process.env, AWS_REGION: 'us-east-1' });
 }
 
 describe('npm run provision', () => {

@@ -6,7 +6,6 @@
  * unchanged (but for the partition values of the records' arrival) through the same session
  * `bin/query.ts` opens, answering exactly what was put. Then the command as a real process.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -23,8 +22,8 @@ import { openLocalSession, type QuerySession } from '../../ops/query/run';
 import { synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
 import { waitUntil } from '../support/wait';
 import { SENSOR_ALERTS, UNICORN_STATUS } from './query/fixtures';
+import { ROOT, runScript } from '../support/run-command';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let assembly: ReturnType<typeof synthesizeAssembly>;
 let pipeline: LocalPipeline;
 let session: QuerySession;
@@ -253,26 +252,11 @@ describe('the command', () => {
     );
   });
 
-  function query(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'query.ts'), ...args],
-        {
-          cwd: ROOT,
-          env: {
-            ...process.env,
-            WILDRYDES_ENDPOINTS_FILE: endpointsFile,
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+  function query(args: string[]) {
+    return runScript('query', args, {
+      ...process.env,
+      WILDRYDES_ENDPOINTS_FILE: endpointsFile,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
   }
 

@@ -179,17 +179,8 @@ it('against a deployment whose topic is gone: the alarm path fails with its poin
 });
 
 it('npm run verify without a running pipeline or outputs says what to do, in one line', async () => {
-  const { spawn } = await import('node:child_process');
-  const path = await import('node:path');
-  const { cleanEnv, ROOT } = await import('../support/run-command');
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'bin', 'verify.ts')], {
-    cwd: ROOT,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { runScript } = await import('../support/run-command');
+  const { code, stderr } = await runScript('verify');
   expect(stderr).toBe(
     'verify: No local pipeline is running: start it with npm start, or pass --outputs FILE for a deployed stack (see verify --help)\n',
   );

@@ -19,25 +19,30 @@ export async function startDynalite() {
   return {
     client,
     doc: DynamoDBDocumentClient.from(client),
-    async createSummaryTable(name: string) {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [
-            { AttributeName: 'Name', AttributeType: 'S' },
-            { AttributeName: 'StatusTime', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'Name', KeyType: 'HASH' },
-            { AttributeName: 'StatusTime', KeyType: 'RANGE' },
-          ],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-    },
+    createSummaryTable: (name: string) => createSummaryTable(client, name),
     async stop() {
       client.destroy();
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
     },
   };
 }
+
+/**
+ * A pay-per-request table keyed by the string attribute `hash` (and `range`, when given), the
+ * way the stacks declare theirs.
+ */
+export async function createKeyTable(client: DynamoDBClient, name: string, hash: string, range?: string) {
+  const keys = range === undefined ? [hash] : [hash, range];
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
+/** The unicorn summaries table of SummaryPersistence: Name and StatusTime. */
+export const createSummaryTable = (client: DynamoDBClient, name: string) =>
+  createKeyTable(client, name, 'Name', 'StatusTime');

@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readStack, type LocalStack } from '../../local/assembly';
-import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws/endpoint';
+import type { AwsEndpoint } from '../../local/aws/endpoint';
 import { FirehoseService, firehoseDeliveryStreams } from '../../local/aws/firehose';
 import type { Caller, Decision } from '../../local/aws/service';
 import type { Invoker } from '../../local/event-source';
 import { DeliveryStreamRunner, type ObjectWriter } from '../../local/firehose';
 import { CheckpointStore, type Clock } from '../../local/shards';
 import type { CfnTemplate } from '../../system/cloud-assembly';
+import { startServiceEndpoint } from './aws-endpoint';
 
 /**
  * A hand-written template with three delivery streams into one bucket, read as the runtime
@@ -139,14 +140,6 @@ export function memoryBucket() {
   return { objects, writer, writes: () => writes };
 }
 
-export const allowAll = async (): Promise<Decision> => ({ allowed: true });
-
-export const administrator = (accessKeyId: string): Caller => ({
-  kind: 'administrator',
-  accessKeyId,
-  arn: `arn:aws:iam::000000000000:user/${accessKeyId}`,
-});
-
 export interface FirehoseFixture {
   readonly stack: LocalStack;
   readonly endpoint: AwsEndpoint;
@@ -206,20 +199,8 @@ export async function startFirehoseFixture(
     ),
     createdAt: new Date(clock.now()),
   });
-  const endpoint = await startAwsEndpoint({
-    port: 0,
-    services: [service],
-    accountId: '000000000000',
-    defaultRegion: 'us-east-1',
-    callerOf: administrator,
-    authorize: options.authorize ?? allowAll,
-  });
-  const client = new FirehoseClient({
-    endpoint: endpoint.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'tester', secretAccessKey: 'anything' },
-    maxAttempts: 1,
-  });
+  const served = await startServiceEndpoint([service], FirehoseClient, { authorize: options.authorize });
+  const { endpoint, client } = served;
   return {
     stack,
     endpoint,
@@ -229,8 +210,7 @@ export async function startFirehoseFixture(
     runners,
     restart: runnerFor,
     async stop() {
-      client.destroy();
-      await endpoint.stop();
+      await served.stop();
       await Promise.all([...runners.values()].map((r) => r.abandon()));
       rmSync(dir, { recursive: true, force: true });
     },

@@ -14,7 +14,18 @@ export interface Finished {
 
 /** Starts one of the package's bins (`producer`, `consumer`) as a real process. */
 export function start(bin: string, args: string[], env: NodeJS.ProcessEnv = cleanEnv()) {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', `${bin}.cjs`), ...args], {
+  return startProcess([path.join(ROOT, 'bin', `${bin}.cjs`), ...args], env);
+}
+
+/** Runs `bin/<script>.ts` through tsx as a real process, as `npm run <script>` does. */
+export function runScript(script: string, args: string[] = [], env: NodeJS.ProcessEnv = cleanEnv()) {
+  return startProcess(['--require', 'tsx/cjs', path.join(ROOT, 'bin', `${script}.ts`), ...args], env)
+    .finished;
+}
+
+/** Node with `argv` in the project folder, its output collected. */
+function startProcess(argv: string[], env: NodeJS.ProcessEnv) {
+  const child: ChildProcess = spawn(process.execPath, argv, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { CloudWatchService } from '../../../local/aws/cloudwatch';
 import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/endpoint';
 import { AWS_CLI, awsCli, awsCliJson } from '../../support/aws-cli';
-import { administrator, allowAll, startFirehoseFixture, type FirehoseFixture } from '../../support/firehose';
+import { administrator, allowAll } from '../../support/aws-endpoint';
+import { startFirehoseFixture, type FirehoseFixture } from '../../support/firehose';
 
 /**
  * The AWS CLI v2 that Debian ships (2.9; it speaks the query protocol to CloudWatch) against

@@ -5,10 +5,9 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchService } from '../../../local/aws/cloudwatch';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/endpoint';
 import { readAlarmDefinition } from '../../../local/metrics/alarm-definition';
 import type { AlarmStatus } from '../../../local/metrics/monitor';
-import { administrator, allowAll } from '../../support/firehose';
+import { startServiceEndpoint } from '../../support/aws-endpoint';
 
 /**
  * DescribeAlarms and GetMetricData through the SDK's own client (AWS JSON 1.0): its
@@ -42,33 +41,18 @@ const status = (name: string, state: AlarmStatus['state']): AlarmStatus => ({
   configurationUpdated: MINUTE - 60_000,
 });
 
-let endpoint: AwsEndpoint;
 let client: CloudWatchClient;
+let served: Awaited<ReturnType<typeof startServiceEndpoint<CloudWatchClient>>>;
 
 beforeEach(async () => {
   const service = new CloudWatchService({
     now: () => NOW,
     alarms: () => [status('app-Errors', 'ALARM'), status('app-Age', 'OK'), status('other', 'OK')],
   });
-  endpoint = await startAwsEndpoint({
-    port: 0,
-    services: [service],
-    accountId: '000000000000',
-    defaultRegion: 'us-east-1',
-    callerOf: administrator,
-    authorize: allowAll,
-  });
-  client = new CloudWatchClient({
-    endpoint: endpoint.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'tester', secretAccessKey: 'anything' },
-    maxAttempts: 1,
-  });
+  served = await startServiceEndpoint([service], CloudWatchClient);
+  ({ client } = served);
 });
-afterEach(async () => {
-  client.destroy();
-  await endpoint.stop();
-});
+afterEach(() => served.stop());
 
 it('DescribeAlarms answers metric alarms by prefix, name and state', async () => {
   const byPrefix = await client.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'app-' }));

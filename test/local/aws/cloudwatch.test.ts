@@ -6,9 +6,9 @@ import {
   type MetricDatum,
 } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchService } from '../../../local/aws/cloudwatch';
-import { startAwsEndpoint, type AwsEndpoint } from '../../../local/aws/endpoint';
+import type { AwsEndpoint } from '../../../local/aws/endpoint';
 import type { AwsRequest, Caller, Decision } from '../../../local/aws/service';
-import { administrator, allowAll } from '../../support/firehose';
+import { allowAll, sdkFailure, startServiceEndpoint } from '../../support/aws-endpoint';
 
 /**
  * CloudWatch metrics on the local endpoint: the SDK's own client (AWS JSON 1.0, gzip for large
@@ -22,6 +22,7 @@ const MINUTE = Date.UTC(2026, 10, 30, 12, 0, 0);
 let endpoint: AwsEndpoint;
 let service: CloudWatchService;
 let client: CloudWatchClient;
+let served: Awaited<ReturnType<typeof startServiceEndpoint<CloudWatchClient>>>;
 const seen: { target?: string; encoding?: string; contentType?: string }[] = [];
 const asked: { action: string; resource: string; context: Readonly<Record<string, string>> }[] = [];
 let decide: (caller: Caller, action: string) => Promise<Decision> = allowAll;
@@ -43,45 +44,18 @@ beforeEach(async () => {
       return service.handle(request);
     },
   };
-  endpoint = await startAwsEndpoint({
-    port: 0,
-    services: [watched],
-    accountId: '000000000000',
-    defaultRegion: 'us-east-1',
-    callerOf: administrator,
+  served = await startServiceEndpoint([watched], CloudWatchClient, {
     authorize: async (caller, action, resource, context) => {
       asked.push({ action, resource, context });
       return decide(caller, action);
     },
   });
-  client = new CloudWatchClient({
-    endpoint: endpoint.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'tester', secretAccessKey: 'anything' },
-    maxAttempts: 1,
-  });
+  ({ endpoint, client } = served);
 });
-afterEach(async () => {
-  client.destroy();
-  await endpoint.stop();
-});
+afterEach(() => served.stop());
 
 const put = (MetricData: MetricDatum[], Namespace = 'WildRydes') =>
   client.send(new PutMetricDataCommand({ Namespace, MetricData }));
-
-async function failure(promise: Promise<unknown>) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: Error) => e,
-  )) as (Error & { Code?: string; $metadata?: { httpStatusCode?: number } }) | undefined;
-  if (!error) throw new Error('the call succeeded');
-  return {
-    name: error.name,
-    code: error.Code,
-    message: error.message,
-    status: error.$metadata?.httpStatusCode,
-  };
-}
 
 describe('with the SDK (AWS JSON 1.0)', () => {
   it('stores a value, values with counts and a statistic set, and reads them back', async () => {
@@ -165,7 +139,7 @@ describe('with the SDK (AWS JSON 1.0)', () => {
     await put(data(1000));
     expect(seen[0].encoding).toBe('gzip');
     expect(service.store.metrics({ namespace: 'WildRydes' })).toHaveLength(1000);
-    expect(await failure(put(data(1001)))).toEqual({
+    expect(await sdkFailure(put(data(1001)))).toEqual({
       name: 'InvalidParameterValueException',
       code: 'InvalidParameterValue',
       status: 400,
@@ -252,7 +226,7 @@ describe('with the SDK (AWS JSON 1.0)', () => {
       ],
     ];
     for (const [call, code, message] of cases) {
-      expect(await failure(call)).toMatchObject({ code, message, status: 400 });
+      expect(await sdkFailure(call)).toMatchObject({ code, message, status: 400 });
     }
     expect(service.store.metrics()).toEqual([]);
   });
@@ -266,7 +240,7 @@ describe('with the SDK (AWS JSON 1.0)', () => {
       allowed: false,
       reason: 'no identity-based policy allows the cloudwatch:PutMetricData action',
     });
-    expect(await failure(put([{ MetricName: 'M', Value: 1 }], 'Denied'))).toEqual({
+    expect(await sdkFailure(put([{ MetricName: 'M', Value: 1 }], 'Denied'))).toEqual({
       name: 'AccessDenied',
       code: 'AccessDenied',
       status: 403,

@@ -9,6 +9,7 @@ import {
 import { gunzipSync } from 'node:zlib';
 import { startFirehoseFixture, type FirehoseFixture } from '../../support/firehose';
 import { waitUntil } from '../../support/wait';
+import { sdkFailure } from '../../support/aws-endpoint';
 
 /**
  * The Firehose API with the SDK's own client against the local endpoint, over delivery streams
@@ -30,16 +31,6 @@ const lines = (count: number, from = 0, prefix = 'click') =>
 
 const putBatch = (client: FirehoseClient, name: string, batch: { Data: Uint8Array }[]) =>
   client.send(new PutRecordBatchCommand({ DeliveryStreamName: name, Records: batch }));
-
-/** The error an SDK call rejects with: its name and message. */
-async function failure(promise: Promise<unknown>) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: Error) => e,
-  )) as (Error & { $metadata?: { httpStatusCode?: number } }) | undefined;
-  if (!error) throw new Error('the call succeeded');
-  return { name: error.name, message: error.message, status: error.$metadata?.httpStatusCode };
-}
 
 describe('PutRecordBatch and PutRecord into a DirectPut delivery stream', () => {
   it('lands every record once, in order, with the delimiter, under the prefix', async () => {
@@ -151,7 +142,7 @@ describe('nothing lost, nothing twice, across a crash', () => {
       ],
     });
     expect(
-      await failure(
+      await sdkFailure(
         client.send(
           new PutRecordCommand({ DeliveryStreamName: 'clicks', Record: { Data: Buffer.from('x') } }),
         ),
@@ -205,7 +196,7 @@ describe("AWS's limits and errors", () => {
     fixture = await startFirehoseFixture();
     const { client } = fixture;
     await expect(putBatch(client, 'clicks', records(0, 500))).resolves.toMatchObject({ FailedPutCount: 0 });
-    expect(await failure(putBatch(client, 'clicks', records(0, 501)))).toEqual({
+    expect(await sdkFailure(putBatch(client, 'clicks', records(0, 501)))).toEqual({
       name: 'ValidationException',
       status: 400,
       message: expect.stringMatching(
@@ -214,7 +205,7 @@ describe("AWS's limits and errors", () => {
     });
     const big = (size: number) => ({ Data: Buffer.alloc(size, 120) });
     await expect(putBatch(client, 'clicks', [big(1_024_000)])).resolves.toMatchObject({ FailedPutCount: 0 });
-    expect(await failure(putBatch(client, 'clicks', [big(10), big(1_024_001)]))).toEqual({
+    expect(await sdkFailure(putBatch(client, 'clicks', [big(10), big(1_024_001)]))).toEqual({
       name: 'ValidationException',
       status: 400,
       message:
@@ -223,7 +214,7 @@ describe("AWS's limits and errors", () => {
     await expect(putBatch(client, 'clicks', Array(4).fill(big(1_024_000)))).resolves.toMatchObject({
       FailedPutCount: 0,
     });
-    expect(await failure(putBatch(client, 'clicks', Array(5).fill(big(1_000_000))))).toEqual({
+    expect(await sdkFailure(putBatch(client, 'clicks', Array(5).fill(big(1_000_000))))).toEqual({
       name: 'InvalidArgumentException',
       status: 400,
       message: 'Records size exceeds 4 MB limit',
@@ -241,9 +232,9 @@ describe("AWS's limits and errors", () => {
       status: 400,
       message: 'This operation is not permitted on KinesisStreamAsSource delivery stream type.',
     };
-    expect(await failure(putBatch(client, 'mirror', records(0, 1)))).toEqual(refusal);
+    expect(await sdkFailure(putBatch(client, 'mirror', records(0, 1)))).toEqual(refusal);
     expect(
-      await failure(
+      await sdkFailure(
         client.send(
           new PutRecordCommand({ DeliveryStreamName: 'mirror', Record: { Data: Buffer.from('x') } }),
         ),
@@ -258,7 +249,7 @@ describe("AWS's limits and errors", () => {
       status: 400,
       message: `Firehose ${name} under account 000000000000 not found.`,
     });
-    expect(await failure(putBatch(fixture.client, 'nope', records(0, 1)))).toEqual(notFound('nope'));
+    expect(await sdkFailure(putBatch(fixture.client, 'nope', records(0, 1)))).toEqual(notFound('nope'));
     const elsewhere = new FirehoseClient({
       endpoint: fixture.endpoint.url,
       region: 'eu-west-1',
@@ -266,7 +257,7 @@ describe("AWS's limits and errors", () => {
       maxAttempts: 1,
     });
     expect(
-      await failure(elsewhere.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'clicks' }))),
+      await sdkFailure(elsewhere.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'clicks' }))),
     ).toEqual(notFound('clicks'));
     elsewhere.destroy();
   });
@@ -282,14 +273,16 @@ describe("AWS's limits and errors", () => {
       },
     });
     await fixture.client.send(new ListDeliveryStreamsCommand({}));
-    const denied = await failure(putBatch(fixture.client, 'clicks', records(0, 2)));
+    const denied = await sdkFailure(putBatch(fixture.client, 'clicks', records(0, 2)));
     expect(denied).toEqual({
       name: 'AccessDeniedException',
       status: 400,
       message:
         'User: arn:aws:iam::000000000000:user/tester is not authorized to perform: firehose:PutRecordBatch on resource: arn:aws:firehose:us-east-1:000000000000:deliverystream/clicks because no identity-based policy allows the action',
     });
-    await failure(fixture.client.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'clicks' })));
+    await sdkFailure(
+      fixture.client.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'clicks' })),
+    );
     expect(asked).toEqual([
       'firehose:ListDeliveryStreams *',
       'firehose:PutRecordBatch arn:aws:firehose:us-east-1:000000000000:deliverystream/clicks',
@@ -400,7 +393,7 @@ describe('DescribeDeliveryStream and ListDeliveryStreams', () => {
     expect(await list({ DeliveryStreamType: 'DirectPut' })).toMatchObject({
       DeliveryStreamNames: ['clicks', 'shouting'],
     });
-    expect(await failure(list({ Limit: 0 }))).toMatchObject({
+    expect(await sdkFailure(list({ Limit: 0 }))).toMatchObject({
       name: 'ValidationException',
       message:
         "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",

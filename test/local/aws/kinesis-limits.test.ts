@@ -11,6 +11,7 @@ import { KinesisLimiter, shardFor, TokenBucket, type ShardRange } from '../../..
 import { startKinesalite, type Kinesalite } from '../../support/kinesalite';
 import { startLimitedEndpoint, type LimitedEndpoint } from '../../support/limited-endpoint';
 import { manualClock } from '../../support/manual-clock';
+import { sdkFailure } from '../../support/aws-endpoint';
 
 /**
  * Kinesis's per-shard limits at the local endpoint (1,000 records and 1 MiB written, 5 calls
@@ -28,16 +29,6 @@ async function ranges(client: KinesisClient, stream: string): Promise<ShardRange
     start: BigInt(s.HashKeyRange!.StartingHashKey!),
     end: BigInt(s.HashKeyRange!.EndingHashKey!),
   }));
-}
-
-/** Errors the SDK rejects with: name, message, HTTP status. */
-async function failure(promise: Promise<unknown>) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: Error) => e,
-  )) as (Error & { $metadata?: { httpStatusCode?: number } }) | undefined;
-  if (!error) throw new Error('the call succeeded');
-  return { name: error.name, message: error.message, status: error.$metadata?.httpStatusCode };
 }
 
 const records = (n: number, key = (i: number) => `key-${i}`, size = 10) =>
@@ -194,7 +185,7 @@ describe('limits at the local endpoint, as the SDK sees them', () => {
       new PutRecordCommand({ StreamName: name, Data: Buffer.alloc(700 * 1024), PartitionKey: 'a' }),
     );
     expect(
-      await failure(
+      await sdkFailure(
         client.send(
           new PutRecordCommand({ StreamName: name, Data: Buffer.alloc(400 * 1024), PartitionKey: 'a' }),
         ),
@@ -218,13 +209,13 @@ describe('limits at the local endpoint, as the SDK sees them', () => {
       PartitionKey: `p${i}`,
     }));
     expect(
-      await failure(client.send(new PutRecordsCommand({ StreamName: name, Records: big }))),
+      await sdkFailure(client.send(new PutRecordsCommand({ StreamName: name, Records: big }))),
     ).toMatchObject({
       name: 'InvalidArgumentException',
       status: 400,
     });
     expect(
-      await failure(
+      await sdkFailure(
         client.send(
           new PutRecordCommand({ StreamName: name, Data: Buffer.alloc(MiB + 1), PartitionKey: 'a' }),
         ),
@@ -243,7 +234,7 @@ describe('limits at the local endpoint, as the SDK sees them', () => {
       }),
     );
     for (let i = 0; i < 5; i++) await client.send(new GetRecordsCommand({ ShardIterator }));
-    expect(await failure(client.send(new GetRecordsCommand({ ShardIterator })))).toEqual({
+    expect(await sdkFailure(client.send(new GetRecordsCommand({ ShardIterator })))).toEqual({
       name: 'ProvisionedThroughputExceededException',
       message: `Rate exceeded for shard shardId-000000000000 in stream ${name} under account ${LOCAL_ACCOUNT}.`,
       status: 400,
@@ -270,10 +261,10 @@ describe('limits at the local endpoint, as the SDK sees them', () => {
     const [a, b] = [await iterator(lambda), await iterator(firehose)];
     for (let i = 0; i < 3; i++) await lambda.send(new GetRecordsCommand({ ShardIterator: a }));
     for (let i = 0; i < 2; i++) await firehose.send(new GetRecordsCommand({ ShardIterator: b }));
-    expect((await failure(firehose.send(new GetRecordsCommand({ ShardIterator: b })))).name).toBe(
+    expect((await sdkFailure(firehose.send(new GetRecordsCommand({ ShardIterator: b })))).name).toBe(
       'ProvisionedThroughputExceededException',
     );
-    expect((await failure(lambda.send(new GetRecordsCommand({ ShardIterator: a })))).name).toBe(
+    expect((await sdkFailure(lambda.send(new GetRecordsCommand({ ShardIterator: a })))).name).toBe(
       'ProvisionedThroughputExceededException',
     );
   });
@@ -297,11 +288,11 @@ describe('limits at the local endpoint, as the SDK sees them', () => {
     const read = await client.send(new GetRecordsCommand({ ShardIterator }));
     expect(read.Records).toHaveLength(4); // 3.5 MiB: the budget is overdrawn by 1.5 MiB
     const next = read.NextShardIterator;
-    expect((await failure(client.send(new GetRecordsCommand({ ShardIterator: next })))).name).toBe(
+    expect((await sdkFailure(client.send(new GetRecordsCommand({ ShardIterator: next })))).name).toBe(
       'ProvisionedThroughputExceededException',
     );
     clock.advance(700);
-    expect((await failure(client.send(new GetRecordsCommand({ ShardIterator: next })))).name).toBe(
+    expect((await sdkFailure(client.send(new GetRecordsCommand({ ShardIterator: next })))).name).toBe(
       'ProvisionedThroughputExceededException',
     );
     clock.advance(100);
