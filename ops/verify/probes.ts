@@ -177,8 +177,9 @@ class ProbeRun {
     }
     const stop = new AbortController();
     try {
-      // A request that never answers must not hold the run past the path's deadline.
-      const limit = deadline(path.id, startedAt, this.timing) + HARD_STOP_MS - io.now();
+      // A request that never answers must not hold the run past the path's deadline, counted
+      // from when the path starts: after the one it starts from, which may take a whole window.
+      const limit = deadline(path.id, io.now(), this.timing) + HARD_STOP_MS - io.now();
       const detail = await Promise.race([
         this.checks[path.id](),
         io.sleep(Math.max(0, limit), stop.signal).then(() => {

@@ -17,6 +17,7 @@ import { outputsFileTargets } from '../../ops/verify/targets';
 import { parseApacheLog } from '#core/apache-log';
 import { parseSensorReading, isAlert } from '#core/sensor';
 import { parseUnicornStatus } from '#core/telemetry';
+import { manualClock } from '../support/manual-clock';
 
 const WILD_RYDES = {
   Region: 'us-east-1',
@@ -185,4 +186,86 @@ it('npm run verify without a running pipeline or outputs says what to do, in one
     'verify: No local pipeline is running: start it with npm start, or pass --outputs FILE for a deployed stack (see verify --help)\n',
   );
   expect(code).toBe(2);
+});
+
+it('a summary that comes late in a whole window still leaves the table path its own time', async () => {
+  // On AWS's timing (60 s windows, 20 s slack) the summary can come near a minute after the
+  // put; the table path, which starts from it, then gets its own slack rather than the
+  // run's, long spent.
+  const clock = manualClock(Date.UTC(2026, 10, 30, 17, 21, 5));
+  const startedAt = clock.now();
+  const name = probeName('late');
+  const summary = {
+    Name: name,
+    StatusTime: '2026-11-30 17:21:00.000',
+    SummaryId: 'shardId-000000000000:1',
+    Distance: 0,
+    MinMagicPoints: 100,
+    MaxMagicPoints: 100,
+    MinHealthPoints: 100,
+    MaxHealthPoints: 100,
+    Records: 1,
+  };
+  let itemLooks = 0;
+  const clients = {
+    kinesis: {
+      send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        switch (command.constructor.name) {
+          case 'ListShardsCommand':
+            return { Shards: [{ ShardId: 'shardId-000000000000' }] };
+          case 'GetShardIteratorCommand':
+            return { ShardIterator: 'it' };
+          case 'PutRecordCommand':
+            return { ShardId: 'shardId-000000000000', SequenceNumber: '1' };
+          case 'GetRecordsCommand': {
+            // The window's final invocation: 52 s after the run started.
+            const due = clock.now() - startedAt >= 52_000;
+            return {
+              Records: due && itemLooks === 0 ? [{ Data: Buffer.from(JSON.stringify(summary)) }] : [],
+              NextShardIterator: 'it',
+              MillisBehindLatest: 0,
+            };
+          }
+          default:
+            throw new Error(`unexpected ${command.constructor.name}`);
+        }
+      },
+    },
+    dynamodb: {
+      send: async (command: { constructor: { name: string } }) => {
+        if (command.constructor.name === 'DeleteItemCommand') return {};
+        // Persisted a few seconds after the summary, as the persistence's batching window allows.
+        itemLooks += 1;
+        return itemLooks < 4 ? {} : { Item: { Records: { N: '1' } } };
+      },
+    },
+  } as unknown as VerifyClients;
+  const running = verifyDeployment(
+    {
+      name: 'alice',
+      outputs: {
+        StreamName: 'wildrydes',
+        SummaryStreamName: 'wildrydes-summary',
+        SummaryTableName: 'UnicornSensorData',
+      },
+      timing: AWS_TIMING,
+      pointers: awsPointers('WildRydes'),
+      clients,
+    },
+    { now: clock.now, sleep: clock.sleep, runId: 'late' },
+  );
+  let done = false;
+  void running.finally(() => (done = true));
+  // Time moves a tenth of a second whenever everything awake has had its turn.
+  while (!done) {
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(100);
+  }
+  const results = await running;
+  expect(results.map((r) => [r.id, r.status, r.detail])).toEqual([
+    ['telemetry', 'ok', expect.any(String)],
+    ['summary', 'ok', expect.stringContaining('window 2026-11-30 17:21:00.000')],
+    ['table', 'ok', expect.stringContaining(`item ${name}`)],
+  ]);
+  expect(results.find((r) => r.id === 'table')!.ms).toBeGreaterThan(52_000);
 });
