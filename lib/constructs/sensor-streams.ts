@@ -1,7 +1,6 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
-import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
-import { STREAM_RETENTION_HOURS } from '#core/settings';
+import { provisionedShards, STREAM_DEFAULTS } from './stream-defaults';
 
 export interface SensorStreamsProps {
   /** Where producers (the data generator) put sensor readings. */
@@ -18,12 +17,6 @@ export interface SensorStreamsProps {
   readonly alertShards?: number;
 }
 
-function checkShards(what: string, shards: number): void {
-  if (!Token.isUnresolved(shards) && (!Number.isInteger(shards) || shards < 1 || shards > 500)) {
-    throw new Error(`${what} shard count must be a whole number from 1 to 500, got ${shards}`);
-  }
-}
-
 /**
  * The IoT sensor pipeline's two streams: the readings, and the readings that passed the
  * temperature filter. Both provisioned, encrypted with the AWS-managed key (readers need no
@@ -35,25 +28,17 @@ export class SensorStreams extends Construct {
 
   constructor(scope: Construct, id: string, props: SensorStreamsProps) {
     super(scope, id);
-    const shards = props.shards ?? 2;
-    const alertShards = props.alertShards ?? 1;
-    checkShards('Sensor stream', shards);
-    checkShards('Sensor alert stream', alertShards);
-    const common = {
-      encryption: StreamEncryption.MANAGED,
-      retentionPeriod: Duration.hours(STREAM_RETENTION_HOURS),
-      removalPolicy: RemovalPolicy.DESTROY,
-      streamMode: StreamMode.PROVISIONED,
-    };
+    const readings = provisionedShards('Sensor stream', props.shards ?? 2);
+    const alerts = provisionedShards('Sensor alert stream', props.alertShards ?? 1);
     this.readings = new Stream(this, 'Readings', {
-      ...common,
+      ...STREAM_DEFAULTS,
+      ...readings,
       streamName: props.sensorStreamName,
-      shardCount: shards,
     });
     this.alerts = new Stream(this, 'Alerts', {
-      ...common,
+      ...STREAM_DEFAULTS,
+      ...alerts,
       streamName: props.alertStreamName,
-      shardCount: alertShards,
     });
   }
 }

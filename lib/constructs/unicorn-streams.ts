@@ -1,7 +1,6 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
-import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import { Stream, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
-import { STREAM_RETENTION_HOURS } from '#core/settings';
+import { provisionedShards, STREAM_DEFAULTS } from './stream-defaults';
 
 /** Capacity of the telemetry stream. */
 export type TelemetryCapacity =
@@ -34,31 +33,18 @@ export class UnicornStreams extends Construct {
   constructor(scope: Construct, id: string, props: UnicornStreamsProps) {
     super(scope, id);
     const capacity = props.telemetryCapacity ?? { mode: 'provisioned', shards: 1 };
-    if (capacity.mode === 'provisioned' && !Token.isUnresolved(capacity.shards)) {
-      if (!Number.isInteger(capacity.shards) || capacity.shards < 1 || capacity.shards > 500) {
-        throw new Error(
-          `Telemetry stream shard count must be a whole number from 1 to 500, got ${capacity.shards}`,
-        );
-      }
-    }
-    const common = {
-      encryption: StreamEncryption.MANAGED,
-      retentionPeriod: Duration.hours(STREAM_RETENTION_HOURS),
-      removalPolicy: RemovalPolicy.DESTROY,
-    };
     this.telemetry = new Stream(this, 'Telemetry', {
-      ...common,
+      ...STREAM_DEFAULTS,
       streamName: props.telemetryStreamName,
       ...(capacity.mode === 'on-demand'
         ? { streamMode: StreamMode.ON_DEMAND }
-        : { streamMode: StreamMode.PROVISIONED, shardCount: capacity.shards }),
+        : provisionedShards('Telemetry stream', capacity.shards)),
     });
     if (props.summaryStreamName !== undefined) {
       this.summary = new Stream(this, 'Summary', {
-        ...common,
+        ...STREAM_DEFAULTS,
+        ...provisionedShards('Summary stream', 1),
         streamName: props.summaryStreamName,
-        streamMode: StreamMode.PROVISIONED,
-        shardCount: 1,
       });
     }
   }

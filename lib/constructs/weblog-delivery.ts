@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
-import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import {
   Compression,
   DeliveryStream,
@@ -12,9 +12,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
+import { provisionedShards, STREAM_DEFAULTS } from './stream-defaults';
 import { acknowledgeS3Delivery, deleteDeliveryLogStreams, deliveryBucket } from './firehose-delivery-helpers';
 import { fixedPrefix } from '#core/firehose-prefix';
-import { STREAM_RETENTION_HOURS } from '#core/settings';
 
 /** Hour partitions under the prefix, Hive style, as the data lake's. */
 const PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
@@ -96,12 +96,9 @@ export class WeblogDelivery extends Construct {
 
     // One shard takes 1,000 lines a second: far more than a workshop web server writes.
     this.stream = new Stream(this, 'Stream', {
+      ...STREAM_DEFAULTS,
+      ...provisionedShards('Weblog stream', 1),
       streamName: props.streamName,
-      streamMode: StreamMode.PROVISIONED,
-      shardCount: 1,
-      encryption: StreamEncryption.MANAGED,
-      retentionPeriod: Duration.hours(STREAM_RETENTION_HOURS),
-      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     this.accessLogs = accessLogBucket(this);
