@@ -7,6 +7,9 @@ export const ENV = {
   failureQueueUrl: 'FAILURE_QUEUE_URL',
 } as const;
 
+/** The CloudWatch namespace of the handlers' own metrics (Powertools' EMF), one for the app. */
+export const METRICS_NAMESPACE = 'WildRydes';
+
 /** Length of the per-unicorn aggregation window: the workshop's one-minute summaries. */
 export const SUMMARY_WINDOW_SECONDS = 60;
 

@@ -1,15 +1,14 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamTumblingWindowEvent } from 'aws-lambda';
 import { ENV } from '#core/settings';
 import { FailureQueue, requireEnv } from '../shared/failure-queue';
 import { createAggregationHandler } from './aggregate';
+import { powertools } from '../shared/powertools';
 
-const logger = new Logger({ serviceName: 'summary-aggregation' });
-const metrics = new Metrics({ namespace: 'WildRydes', serviceName: 'summary-aggregation' });
+const { logger, metrics } = powertools('summary-aggregation');
 
 const aggregate = createAggregationHandler({
   // The Kinesis client speaks HTTP/2 by default, which only SubscribeToShard needs; PutRecords

@@ -1,16 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { ENV } from '#core/settings';
 import { FailureQueue, requireEnv } from '../shared/failure-queue';
 import { createPersistenceHandler } from './persist';
 import { SummaryStore } from './summary-store';
+import { powertools } from '../shared/powertools';
 
-const logger = new Logger({ serviceName: 'summary-persistence' });
-const metrics = new Metrics({ namespace: 'WildRydes', serviceName: 'summary-persistence' });
+const { logger, metrics } = powertools('summary-persistence');
 
 const persist = createPersistenceHandler({
   store: new SummaryStore(

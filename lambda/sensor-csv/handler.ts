@@ -1,10 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { createCsvTransform } from './transform';
+import { powertools } from '../shared/powertools';
 
-const logger = new Logger({ serviceName: 'sensor-csv' });
-const metrics = new Metrics({ namespace: 'WildRydes', serviceName: 'sensor-csv' });
+const { logger, metrics } = powertools('sensor-csv');
 
 const transform = createCsvTransform({
   log: logger,

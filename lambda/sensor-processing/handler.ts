@@ -2,8 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamTumblingWindowEvent } from 'aws-lambda';
 import { SENSOR_ENV } from '#core/settings';
@@ -11,9 +10,9 @@ import { FailureQueue, requireEnv } from '../shared/failure-queue';
 import { AggregateStore } from './aggregate-store';
 import { DedupStore } from './dedup-store';
 import { createSensorProcessingHandler } from './process';
+import { powertools } from '../shared/powertools';
 
-const logger = new Logger({ serviceName: 'sensor-processing' });
-const metrics = new Metrics({ namespace: 'WildRydes', serviceName: 'sensor-processing' });
+const { logger, metrics } = powertools('sensor-processing');
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
 const processBatch = createSensorProcessingHandler({
