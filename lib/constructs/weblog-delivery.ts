@@ -57,6 +57,41 @@ function checkPrefix(prefix: string, what: string, example: string): void {
 const errorPrefixOf = (prefix: string) =>
   `${prefix.slice(0, -1)}-errors/!{firehose:error-output-type}/${PARTITIONS}`;
 
+/** What one delivery writes under: its data prefix and its error prefix's fixed part. */
+const prefixesOf = (prefix: string) => [prefix, fixedPrefix(errorPrefixOf(prefix))];
+
+/**
+ * A GZIP delivery of log lines into `bucket` under `prefix` (its errors beside it), logging to
+ * a group of its own (`logsId`); `finish` tidies the group and acknowledges the delivery once
+ * the delivery stream exists. No delimiter processor: the agent ends every record with a newline.
+ */
+function gzipDelivery(
+  scope: Construct,
+  logsId: string,
+  bucket: Bucket,
+  prefix: string,
+  props: Pick<WeblogDeliveryProps, 'bufferingInterval' | 'bufferingSize'>,
+) {
+  const logs = new LogGroup(scope, logsId, {
+    retention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const prefixes = prefixesOf(prefix);
+  const destination = new S3Bucket(deliveryBucket(bucket, prefixes), {
+    dataOutputPrefix: `${prefix}${PARTITIONS}`,
+    errorOutputPrefix: errorPrefixOf(prefix),
+    compression: Compression.GZIP,
+    bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
+    bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
+    loggingConfig: new EnableLogging(logs),
+  });
+  const finish = (deliveryStream: DeliveryStream) => {
+    deleteDeliveryLogStreams(logs);
+    acknowledgeS3Delivery(deliveryStream, bucket, prefixes);
+  };
+  return { destination, finish };
+}
+
 /**
  * Web-server access logs from stream to S3: a one-shard `weblogs` stream (the Kinesis Agent
  * writes one JSON record per log line), and a Firehose delivery stream copying it, GZIP
@@ -83,8 +118,8 @@ export class WeblogDelivery extends Construct {
     checkPrefix(prefix, 'Weblog prefix', 'weblogs/');
     checkPrefix(directPrefix, 'Weblog direct prefix', 'weblogs-direct/');
     if (!Token.isUnresolved(prefix) && !Token.isUnresolved(directPrefix)) {
-      const owned = [prefix, fixedPrefix(errorPrefixOf(prefix))];
-      const clash = [directPrefix, fixedPrefix(errorPrefixOf(directPrefix))].find((p) =>
+      const owned = prefixesOf(prefix);
+      const clash = prefixesOf(directPrefix).find((p) =>
         owned.some((o) => p.startsWith(o) || o.startsWith(p)),
       );
       if (clash !== undefined) {
@@ -108,49 +143,21 @@ export class WeblogDelivery extends Construct {
       serverAccessLogsPrefix: 'weblogs-bucket/',
     });
 
-    const deliveryLogs = new LogGroup(this, 'DeliveryLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const errorPrefix = errorPrefixOf(prefix);
-    const prefixes = [prefix, fixedPrefix(errorPrefix)];
+    const streamDelivery = gzipDelivery(this, 'DeliveryLogs', this.bucket, prefix, props);
     this.deliveryStream = new DeliveryStream(this, 'Delivery', {
       source: new KinesisStreamSource(this.stream),
-      destination: new S3Bucket(deliveryBucket(this.bucket, prefixes), {
-        dataOutputPrefix: `${prefix}${PARTITIONS}`,
-        errorOutputPrefix: errorPrefix,
-        compression: Compression.GZIP,
-        bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
-        bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
-        // No delimiter processor: the agent already ends every record with a newline.
-        loggingConfig: new EnableLogging(deliveryLogs),
-      }),
+      destination: streamDelivery.destination,
     });
-    deleteDeliveryLogStreams(deliveryLogs);
-    acknowledgeS3Delivery(this.deliveryStream, this.bucket, prefixes);
+    streamDelivery.finish(this.deliveryStream);
 
     // Direct PUT: the records arrive with PutRecordBatch, so Firehose keeps them itself until
     // they are written, encrypted with its own key (there is no source stream to encrypt them).
-    const directErrorPrefix = errorPrefixOf(directPrefix);
-    const directPrefixes = [directPrefix, fixedPrefix(directErrorPrefix)];
-    const directLogs = new LogGroup(this, 'DirectDeliveryLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const directDelivery = gzipDelivery(this, 'DirectDeliveryLogs', this.bucket, directPrefix, props);
     this.directDeliveryStream = new DeliveryStream(this, 'DirectDelivery', {
       deliveryStreamName: props.directDeliveryName,
       encryption: DeliveryStreamEncryption.awsOwnedKey(),
-      destination: new S3Bucket(deliveryBucket(this.bucket, directPrefixes), {
-        dataOutputPrefix: `${directPrefix}${PARTITIONS}`,
-        errorOutputPrefix: directErrorPrefix,
-        compression: Compression.GZIP,
-        bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
-        bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
-        // No delimiter processor: the agent ends every record with a newline here too.
-        loggingConfig: new EnableLogging(directLogs),
-      }),
+      destination: directDelivery.destination,
     });
-    deleteDeliveryLogStreams(directLogs);
-    acknowledgeS3Delivery(this.directDeliveryStream, this.bucket, directPrefixes);
+    directDelivery.finish(this.directDeliveryStream);
   }
 }
