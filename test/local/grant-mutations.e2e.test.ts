@@ -29,6 +29,7 @@ import { DATA_FLOW_EDGES, SystemMap } from '../../system/data-flow';
 import { IamEvaluator, type EvaluationRequest } from '../../system/iam-evaluator';
 import type { StackIam } from '../../system/iam-model';
 import { synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
+import { TEST_PACE } from '../support/pipeline-pace';
 
 /** The edges the local run takes, an action whose grant is removed, and the traffic that takes it. */
 const MUTATIONS: readonly { edge: string; action: string; traffic: 'telemetry' | 'sensors' | 'none' }[] = [
@@ -190,13 +191,10 @@ describe('removing one grant the pipeline relies on', () => {
       scratch.push(dataDir);
       mkdirSync(dataDir, { recursive: true });
       const pipeline = await startLocalPipeline({
+        ...TEST_PACE,
         assemblyDir: mutatedAssembly(grant.stack.templateFile, grant.policyName, grant.index),
         dataDir,
         windowSeconds: 2,
-        ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
-        pollMs: 50,
-        batchingWindowSeconds: 0.2,
-        bufferIntervalSeconds: 1,
         log: (message) => log.push(message),
       });
       running.push(pipeline);

@@ -10,6 +10,7 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
 import { synthesizeAssembly, type Assembly } from '../support/assembly';
 import { cleanEnv, start } from '../support/run-command';
 import { waitUntil } from '../support/wait';
+import { TEST_PACE } from '../support/pipeline-pace';
 
 /**
  * `npx redrive` against the local run: a poison record (malformed JSON) lands in the
@@ -41,13 +42,10 @@ it('a poison record, fixed in the file, goes back through the pipeline into Dyna
   const dataDir = mkdtempSync(path.join(tmpdir(), 'redrive-local-'));
   temporary.push(dataDir);
   pipeline = await startLocalPipeline({
+    ...TEST_PACE,
     assemblyDir: assembly.dir,
     dataDir,
     windowSeconds: WINDOW_SECONDS,
-    ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
-    pollMs: 50,
-    batchingWindowSeconds: 0.2,
-    bufferIntervalSeconds: 1,
     log: () => undefined,
   });
   const outputs = pipeline.stacks[0].outputs;

@@ -19,6 +19,7 @@ import { localDeployment } from '../../ops/verify/targets';
 import { writeLocalEndpoints } from '../../cli/endpoints-file';
 import { synthesizeAssembly, WITH_SENSORS, type Assembly } from '../support/assembly';
 import { cleanEnv, runScript } from '../support/run-command';
+import { TEST_PACE } from '../support/pipeline-pace';
 
 /**
  * `npm run verify` against the local run: every path ✓ on the default app, and each path ✗
@@ -84,13 +85,10 @@ async function start(assemblyDir: string) {
   temporary.push(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const pipeline = await startLocalPipeline({
+    ...TEST_PACE,
     assemblyDir,
     dataDir,
     windowSeconds: WINDOW_SECONDS,
-    ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
-    pollMs: 50,
-    batchingWindowSeconds: 0.2,
-    bufferIntervalSeconds: 1,
     log: () => undefined,
   });
   started.push(pipeline);

@@ -23,6 +23,7 @@ import { synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
 import { waitUntil } from '../support/wait';
 import { SENSOR_ALERTS, UNICORN_STATUS } from './query/fixtures';
 import { ROOT, runScript } from '../support/run-command';
+import { TEST_PACE } from '../support/pipeline-pace';
 
 let assembly: ReturnType<typeof synthesizeAssembly>;
 let pipeline: LocalPipeline;
@@ -59,13 +60,10 @@ beforeAll(() => {
 
 beforeAll(async () => {
   pipeline = await startLocalPipeline({
+    ...TEST_PACE,
     assemblyDir: assembly.dir,
     dataDir: mkdtempSync(path.join(tmpdir(), 'query-e2e-')),
-    ports: { kinesis: 0, dynamodb: 0, s3: 0, sqs: 0 },
-    pollMs: 50,
-    bufferIntervalSeconds: 1,
     windowSeconds: 2,
-    batchingWindowSeconds: 0.2,
     log: (message) => problems.push(message),
   });
   session = await openLocalSession({
