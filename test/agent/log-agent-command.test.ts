@@ -6,6 +6,7 @@ import { startKinesalite, type Kinesalite } from '../support/kinesalite';
 import { cleanEnv, ROOT, run, start } from '../support/run-command';
 import { startAwsTestServer, type AwsTestServer } from './aws-test-server';
 import { ACCESS_LOG_RECORDS, ACCESS_LOG_WITH_NOTICE } from '../support/access-log';
+import { BATCH_LOG, BATCH_LOG_RECORDS } from '../support/batch-log';
 
 let k: Kinesalite;
 const dir = mkdtempSync(path.join(tmpdir(), 'log-agent-command-'));
@@ -327,26 +328,10 @@ describe("the Kinesis Agent's documented configurations, as a new user runs them
   it('ships multi-line CSV records: header skipped, lines joined by SINGLELINE, long records cut and marked', async () => {
     aws.createDeliveryStream('batch-records');
     const copy = localCopy('csv-multiline.json');
-    writeFileSync(
-      copy.log('batch.log'),
-      [
-        'sequence\tstep\tdetail',
-        '[SEQUENCE=1]\tcheckout\tpaid',
-        '[SEQUENCE=2]\tlogin\tfailed:',
-        '   bad password',
-        `[SEQUENCE=3]\texport\t${'x'.repeat(100)}`,
-      ]
-        .map((l) => `${l}\n`)
-        .join(''),
-    );
+    writeFileSync(copy.log('batch.log'), BATCH_LOG);
     const out = await run('log-agent', ['--config', copy.file, '--once'], localEnv());
     expect(out.code).toBe(0);
     expect(out.stderr).toMatch(/batch-records <- .*: 3 records sent .* 1 long lines cut/);
-    expect(aws.records('batch-records').map((r) => JSON.parse(r))).toEqual([
-      { sequence: '[SEQUENCE=1]', step: 'checkout', detail: 'paid' },
-      { sequence: '[SEQUENCE=2]', step: 'login', detail: 'failed:bad password' },
-      // Cut at maxRecordSizeBytes (64) less the terminator, which ends it.
-      { sequence: '[SEQUENCE=3]', step: 'export', detail: `${'x'.repeat(38)}[cut]` },
-    ]);
+    expect(aws.records('batch-records').map((r) => JSON.parse(r))).toEqual(BATCH_LOG_RECORDS);
   });
 });

@@ -22,6 +22,7 @@ import { synthesizeAssembly } from '../support/assembly';
 import { cleanEnv, run } from '../support/run-command';
 import { waitUntil } from '../support/wait';
 import { ACCESS_LOG_RECORDS, ACCESS_LOG_WITH_NOTICE } from '../support/access-log';
+import { BATCH_LOG, BATCH_LOG_RECORDS } from '../support/batch-log';
 
 const FIXTURES = path.join(__dirname, '..', 'agent', 'fixtures');
 let assembly: ReturnType<typeof synthesizeAssembly>;
@@ -150,18 +151,7 @@ it('ships the configuration with comments and the multi-line CSV one to the Dire
   });
   writeFileSync(comments.log('access_log'), ACCESS_LOG_WITH_NOTICE);
   const csv = localCopy('csv-multiline.json', { 'batch-records': outputs.WeblogDirectDeliveryName! });
-  writeFileSync(
-    csv.log('batch.log'),
-    [
-      'sequence\tstep\tdetail',
-      '[SEQUENCE=1]\tcheckout\tpaid',
-      '[SEQUENCE=2]\tlogin\tfailed:',
-      '   bad password',
-      `[SEQUENCE=3]\texport\t${'x'.repeat(100)}`,
-    ]
-      .map((l) => `${l}\n`)
-      .join(''),
-  );
+  writeFileSync(csv.log('batch.log'), BATCH_LOG);
   for (const copy of [comments, csv]) {
     const out = await run('log-agent', ['--config', copy.file, '--once'], env);
     expect(out).toMatchObject({ code: 0 });
@@ -171,9 +161,7 @@ it('ships the configuration with comments and the multi-line CSV one to the Dire
   await waitUntil(async () => (await records()).length >= 5, 'five records in S3', 30_000);
   expect((await records()).map((r) => JSON.parse(r) as unknown)).toEqual([
     ...ACCESS_LOG_RECORDS,
-    { sequence: '[SEQUENCE=1]', step: 'checkout', detail: 'paid' },
-    { sequence: '[SEQUENCE=2]', step: 'login', detail: 'failed:bad password' },
-    { sequence: '[SEQUENCE=3]', step: 'export', detail: `${'x'.repeat(38)}[cut]` },
+    ...BATCH_LOG_RECORDS,
   ]);
   expect(problems).toEqual([]);
 });
