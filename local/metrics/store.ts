@@ -230,6 +230,8 @@ export class MetricStore {
     const periodMs = period * 1000;
     const alignMs = period % 60 === 0 ? 60_000 : periodMs;
     const from = Math.floor(start / alignMs) * alignMs;
+    // Value counts are copied only when percentiles need them (a status line asks every second).
+    const keepValues = (options.percentiles?.length ?? 0) > 0;
     const out: PeriodStatistics[] = [];
     for (const [unit, byTime] of series.buckets) {
       if (options.unit !== undefined && options.unit !== unit) continue;
@@ -237,7 +239,10 @@ export class MetricStore {
       for (const [time, bucket] of byTime) {
         if (time < from || time >= end) continue;
         const periodStart = from + Math.floor((time - from) / periodMs) * periodMs;
-        const copy: Bucket = { ...bucket, values: bucket.values && new Map(bucket.values) };
+        const copy: Bucket = {
+          ...bucket,
+          values: keepValues && bucket.values ? new Map(bucket.values) : undefined,
+        };
         const existing = periods.get(periodStart);
         if (existing) merge(existing, copy);
         else periods.set(periodStart, copy);
