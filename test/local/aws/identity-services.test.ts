@@ -125,9 +125,13 @@ describe("the dashboard's guest flow: Cognito's basic flow, then STS", () => {
       },
     });
     expect(out.Credentials!.AccessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
-    const lifetime = out.Credentials!.Expiration!.getTime() - before;
-    expect(lifetime).toBeGreaterThan(3590_000);
-    expect(lifetime).toBeLessThanOrEqual(3600_000);
+    const after = Date.now();
+    // STS gives whole seconds: an hour from the second the request was served in.
+    const second = (ms: number) => Math.floor(ms / 1000) * 1000;
+    const expiration = out.Credentials!.Expiration!.getTime();
+    expect(expiration % 1000).toBe(0);
+    expect(expiration).toBeGreaterThanOrEqual(second(before) + 3600_000);
+    expect(expiration).toBeLessThanOrEqual(second(after) + 3600_000);
 
     expect(await callerIdentity(credentialsOf(out.Credentials!))).toEqual({
       Account: ACCOUNT,
