@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { realSleep, type Sleep } from '#core/retry';
 import type { LocalFunction } from './assembly';
 import type { Faults } from './faults';
 
@@ -75,6 +76,8 @@ export class LambdaHost {
     private readonly observer?: InvocationObserver,
     /** aws:lambda:invocation-error and aws:lambda:invocation-add-delay, targeted by function name. */
     private readonly faults?: Faults,
+    /** How an injected delay waits; tests pass one that records it. */
+    private readonly sleep: Sleep = realSleep,
   ) {
     bundleModule(fn); // fail at start-up, not at the first record
     this.log = createWriteStream(logFile, { flags: 'a' });
@@ -173,7 +176,7 @@ export class LambdaHost {
   private async runWithFaults(event: unknown): Promise<unknown> {
     const fault = this.faults?.pick('lambda', this.fn.name);
     if (fault?.name === 'aws:lambda:invocation-add-delay') {
-      await new Promise((resolve) => setTimeout(resolve, fault.startupDelayMilliseconds ?? 1000));
+      await this.sleep(fault.startupDelayMilliseconds ?? 1000);
     }
     const injected =
       fault?.name === 'aws:lambda:invocation-error'
