@@ -8,7 +8,7 @@ import { FailureQueue, requireEnv } from '../shared/failure-queue';
 import { createAggregationHandler } from './aggregate';
 import { powertools } from '../shared/powertools';
 
-const { logger, metrics } = powertools('summary-aggregation');
+const { logger, metrics } = powertools();
 
 const aggregate = createAggregationHandler({
   // The Kinesis client speaks HTTP/2 by default, which only SubscribeToShard needs; PutRecords

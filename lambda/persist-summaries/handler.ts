@@ -9,7 +9,7 @@ import { createPersistenceHandler } from './persist';
 import { SummaryStore } from './summary-store';
 import { powertools } from '../shared/powertools';
 
-const { logger, metrics } = powertools('summary-persistence');
+const { logger, metrics } = powertools();
 
 const persist = createPersistenceHandler({
   store: new SummaryStore(

@@ -3,7 +3,7 @@ import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { createCsvTransform } from './transform';
 import { powertools } from '../shared/powertools';
 
-const { logger, metrics } = powertools('sensor-csv');
+const { logger, metrics } = powertools();
 
 const transform = createCsvTransform({
   log: logger,

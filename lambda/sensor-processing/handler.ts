@@ -12,7 +12,7 @@ import { DedupStore } from './dedup-store';
 import { createSensorProcessingHandler } from './process';
 import { powertools } from '../shared/powertools';
 
-const { logger, metrics } = powertools('sensor-processing');
+const { logger, metrics } = powertools();
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
 const processBatch = createSensorProcessingHandler({

@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE } from '#core/settings';
 
-/** A handler's logger and metrics, named for its service, in the app's one metrics namespace. */
-export function powertools(serviceName: string): { logger: Logger; metrics: Metrics } {
-  return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
-  };
+/**
+ * A handler's logger and metrics. Their service and namespace come from the function's
+ * environment (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE), which WildRydesFunction
+ * sets for every function, as Powertools documents.
+ */
+export function powertools(): { logger: Logger; metrics: Metrics } {
+  return { logger: new Logger(), metrics: new Metrics() };
 }

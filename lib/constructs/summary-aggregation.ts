@@ -35,6 +35,7 @@ export class SummaryAggregation extends Construct {
     this.failures = new FailureQueue(this, 'Failures');
     this.function = new WildRydesFunction(this, 'Function', {
       handlerDir: 'aggregate-summaries',
+      serviceName: 'summary-aggregation',
       description: 'Aggregates unicorn status records into per-minute summaries per unicorn',
       environment: {
         [ENV.summaryStreamName]: props.destination.streamName,

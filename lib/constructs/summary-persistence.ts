@@ -37,6 +37,7 @@ export class SummaryPersistence extends Construct {
     this.failures = new FailureQueue(this, 'Failures');
     this.function = new WildRydesFunction(this, 'Function', {
       handlerDir: 'persist-summaries',
+      serviceName: 'summary-persistence',
       description: 'Writes per-minute unicorn summaries to DynamoDB',
       environment: {
         [ENV.summaryTableName]: this.table.tableName,

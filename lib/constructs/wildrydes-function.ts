@@ -10,6 +10,7 @@ import {
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '#core/settings';
 import { HandlerBundles, PROJECT_ROOT, type HandlerBundleSettings } from './handler-bundles';
 
 export { PROJECT_ROOT };
@@ -53,6 +54,11 @@ export interface WildRydesFunctionProps extends Omit<
   readonly bundleAwsSdk?: boolean;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * The service its Powertools logger and metrics name (the `service` key and dimension).
+   * @default handlerDir
+   */
+  readonly serviceName?: string;
 }
 
 /**
@@ -91,13 +97,20 @@ function handlerCode(handlerDir: string, runtime: Runtime, bundleAwsSdk: boolean
 
 /**
  * A Node.js Lambda function with the project's defaults: newest Node.js runtime, arm64,
- * esbuild-minified with source maps, JSON logs in a log group that is deleted with the stack.
+ * esbuild-minified with source maps, JSON logs in a log group that is deleted with the stack,
+ * Powertools naming its service and the app's one metrics namespace.
  * The caller's props win; `environment` is merged rather than replaced.
  */
 export class WildRydesFunction extends Function {
   constructor(scope: Construct, id: string, props: WildRydesFunctionProps) {
     requireLocalEsbuild();
-    const { handlerDir, bundleAwsSdk = true, logRetention = RetentionDays.ONE_MONTH, ...rest } = props;
+    const {
+      handlerDir,
+      bundleAwsSdk = true,
+      logRetention = RetentionDays.ONE_MONTH,
+      serviceName = handlerDir,
+      ...rest
+    } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -124,6 +137,8 @@ export class WildRydesFunction extends Function {
         // Stack traces point at the TypeScript source.
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...rest.environment,
       },
     });

@@ -5,7 +5,7 @@ import { Compression } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_NAMES } from '#core/names';
-import { SENSOR_ENV } from '#core/settings';
+import { METRICS_NAMESPACE, SENSOR_ENV } from '#core/settings';
 import { DataLake } from '../../lib/constructs/data-lake';
 import { PRODUCER_ACTIONS } from '../../lib/constructs/producer-access';
 import {
@@ -117,6 +117,8 @@ describe('SensorProcessing', () => {
           [SENSOR_ENV.dedupTableName]: ref(p.dedupTable),
           [SENSOR_ENV.aggregateTableName]: ref(p.aggregateTable),
           [SENSOR_ENV.failureQueueUrl]: ref(p.failures.queue),
+          POWERTOOLS_SERVICE_NAME: 'sensor-processing',
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         }),
       },
     });

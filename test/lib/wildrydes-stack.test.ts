@@ -2,6 +2,7 @@ import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
 import { Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_NAMES } from '#core/names';
 import { UNICORN_STATUS_FIELDS } from '#core/telemetry';
+import { METRICS_NAMESPACE } from '#core/settings';
 import { latestNodeRuntime } from '../../lib/constructs/wildrydes-function';
 import { logicalId, synthStack } from '../support/synth';
 
@@ -162,6 +163,19 @@ describe('handlers', () => {
       });
       expect(template.toJSON().Resources[fn].Properties.Runtime).toBe(newest);
     }
+  });
+
+  it("name their Powertools service and the app's metrics namespace in their environment", () => {
+    const resources = template.toJSON().Resources;
+    const environmentOf = (fn: string) => resources[fn].Properties.Environment.Variables;
+    expect(environmentOf(id.aggregator)).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'summary-aggregation',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    });
+    expect(environmentOf(id.persister)).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'summary-persistence',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    });
   });
 
   it('log to their own log group, deleted with the stack, through their own role', () => {

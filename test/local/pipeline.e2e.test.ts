@@ -32,7 +32,7 @@ import { compileTemplate } from '#core/kdg-template';
 import { putRecordsReliably } from '#core/put-records';
 import { decodeJson } from '#core/record-data';
 import { isAlert, parseSensorCsvLine, splitCsvLines, type SensorReading } from '#core/sensor';
-import { SENSOR_SETTINGS } from '#core/settings';
+import { METRICS_NAMESPACE, SENSOR_SETTINGS } from '#core/settings';
 import { formatStatusTime } from '#core/status-time';
 import { parseUnicornStatus, type UnicornStatus } from '#core/telemetry';
 import { FLEET_RECORDS, LOG_LINES_SHIPPED, unicornFleet, webServerLogs } from '../../bin/local-workloads';
@@ -141,14 +141,14 @@ it('Wild Rydes: data lake complete, summaries exact, malformed record set aside,
   const dataDir = mkdtempSync(path.join(tmpdir(), 'local-e2e-'));
   const names = ['Shadowfax', 'Bucephalus', 'Rocinante'];
 
-  // Start near the beginning of a window, so that the restart falls in its middle.
+  // The fleet's status figure with no unicorns of its own: every record the stream received.
+  const first = await start(dataDir, { workloads: [unicornFleet(0)] });
+  // Fly from near the beginning of a window, so that the restart falls in its middle.
   await waitUntil(
     () => Date.now() % (WINDOW_SECONDS * 1000) < 200,
     'the start of a window',
     WINDOW_SECONDS * 1000 + 1000,
   );
-  // The fleet's status figure with no unicorns of its own: every record the stream received.
-  const first = await start(dataDir, { workloads: [unicornFleet(0)] });
   const phase1Window = windowStartOf(Date.now(), WINDOW_SECONDS);
   const phase1 = await fly(first.pipeline, names, 4, 1);
   await first.pipeline.kinesis.send(
@@ -242,6 +242,19 @@ it('Wild Rydes: data lake complete, summaries exact, malformed record set aside,
       reason: expect.stringMatching(/not JSON/),
     }),
   ]);
+
+  // The handlers' own metrics are in the app's namespace, under the service each function names.
+  const cloudwatch = new CloudWatchClient({
+    endpoint: pipeline.endpoint,
+    region: pipeline.region,
+    credentials: { accessKeyId: 'any', secretAccessKey: 'thing' },
+  });
+  const listed = await cloudwatch.send(new ListMetricsCommand({ Namespace: METRICS_NAMESPACE }));
+  cloudwatch.destroy();
+  const services = listed.Metrics!.flatMap((m) => m.Dimensions!.filter((d) => d.Name === 'service'));
+  expect(new Set(services.map((d) => d.Value))).toEqual(
+    new Set(['summary-aggregation', 'summary-persistence']),
+  );
   expect(second.problems.concat(first.problems)).toEqual([]);
 });
 
