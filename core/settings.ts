@@ -13,6 +13,12 @@ export const METRICS_NAMESPACE = 'WildRydes';
 /** Length of the per-unicorn aggregation window: the workshop's one-minute summaries. */
 export const SUMMARY_WINDOW_SECONDS = 60;
 
+/**
+ * How long a Firehose delivery gathers records before writing an S3 object, unless told
+ * otherwise: a workshop sees its data in S3 within a minute or two.
+ */
+export const DELIVERY_BUFFERING_SECONDS = 60;
+
 /** How long both streams keep records: Kinesis' minimum and cheapest retention. */
 export const STREAM_RETENTION_HOURS = 24;
 

@@ -1,22 +1,12 @@
 import { HOURLY_PARTITION_KEYS, hourlyProjection } from './hourly-partitions';
-import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Stack, type Duration, type Size } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  AppendDelimiterToRecordProcessor,
-  Compression,
-  DeliveryStream,
-  EnableLogging,
-  KinesisStreamSource,
-  S3Bucket,
-} from 'aws-cdk-lib/aws-kinesisfirehose';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
-import { acknowledgeS3Delivery, deleteDeliveryLogStreams, deliveryBucket } from './firehose-delivery-helpers';
-import { fixedPrefix } from '#core/firehose-prefix';
+import { S3Delivery } from './s3-delivery';
 import { UNICORN_STATUS_FIELDS } from '#core/telemetry';
 
 /** Where delivered objects land, partitioned by delivery hour (UTC), Hive style for Athena. */
@@ -53,7 +43,7 @@ const GLUE_TYPES = { string: 'string', double: 'double', int: 'int' } as const;
 export class DataLake extends Construct {
   public readonly bucket: Bucket;
   public readonly accessLogs: Bucket;
-  public readonly deliveryStream: DeliveryStream;
+  public readonly deliveryStream: S3Delivery;
   public readonly database: CfnDatabase;
   public readonly table: CfnTable;
   public readonly workGroup: CfnWorkGroup;
@@ -66,7 +56,16 @@ export class DataLake extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-lake/',
     });
-    this.deliveryStream = rawDelivery(this, this.bucket, props);
+    // Every record of the source, JSON Lines (producers send bare JSON objects), GZIP.
+    this.deliveryStream = new S3Delivery(this, 'Delivery', {
+      source: props.source,
+      bucket: this.bucket,
+      dataOutputPrefix: `${RAW_PREFIX}${RAW_PARTITIONS}`,
+      errorOutputPrefix: ERROR_PREFIX,
+      bufferingInterval: props.bufferingInterval,
+      bufferingSize: props.bufferingSize,
+      appendNewline: true,
+    });
 
     const { account } = Stack.of(this);
     this.database = new CfnDatabase(this, 'Database', {
@@ -82,37 +81,6 @@ export class DataLake extends Construct {
     this.table.node.addDependency(this.database);
     this.workGroup = queryWorkGroup(this, props.athenaWorkGroupName, this.bucket);
   }
-}
-
-/**
- * Firehose copying every record of `props.source` into the raw prefix (JSON Lines, GZIP), its
- * delivery errors logged to a group that goes with the stack.
- */
-function rawDelivery(scope: Construct, bucket: Bucket, props: DataLakeProps): DeliveryStream {
-  const deliveryLogs = new LogGroup(scope, 'DeliveryLogs', {
-    retention: RetentionDays.ONE_MONTH,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
-  // Firehose may write only its own prefixes: the bucket also holds the sensor alerts and
-  // Athena's query results.
-  const prefixes = [RAW_PREFIX, fixedPrefix(ERROR_PREFIX)];
-  const deliveryStream = new DeliveryStream(scope, 'Delivery', {
-    source: new KinesisStreamSource(props.source),
-    destination: new S3Bucket(deliveryBucket(bucket, prefixes), {
-      dataOutputPrefix: `${RAW_PREFIX}${RAW_PARTITIONS}`,
-      errorOutputPrefix: ERROR_PREFIX,
-      compression: Compression.GZIP,
-      bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
-      bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
-      // Producers send bare JSON objects; a newline after each gives JSON Lines for Athena.
-      processors: [new AppendDelimiterToRecordProcessor()],
-      // Delivery errors go to a group of our own: the construct's default one outlives the stack.
-      loggingConfig: new EnableLogging(deliveryLogs),
-    }),
-  });
-  deleteDeliveryLogStreams(deliveryLogs);
-  acknowledgeS3Delivery(deliveryStream, bucket, prefixes);
-  return deliveryStream;
 }
 
 interface RawTableProps {

@@ -1,19 +1,11 @@
-import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, type Duration, type Size } from 'aws-cdk-lib';
 import { CfnTable, type CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
-import {
-  Compression,
-  DeliveryStream,
-  EnableLogging,
-  KinesisStreamSource,
-  LambdaFunctionProcessor,
-  S3Bucket,
-} from 'aws-cdk-lib/aws-kinesisfirehose';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Compression } from 'aws-cdk-lib/aws-kinesisfirehose';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeS3Delivery, deleteDeliveryLogStreams, deliveryBucket } from './firehose-delivery-helpers';
-import { fixedPrefix } from '#core/firehose-prefix';
+import { S3Delivery } from './s3-delivery';
 import { HOURLY_PARTITION_KEYS, hourlyProjection } from './hourly-partitions';
 import { WildRydesFunction } from './wildrydes-function';
 
@@ -63,7 +55,7 @@ export interface SensorDeliveryProps {
  * and failed deliveries go under `sensor-errors/`, and delivery errors are logged.
  */
 export class SensorDelivery extends Construct {
-  public readonly deliveryStream: DeliveryStream;
+  public readonly deliveryStream: S3Delivery;
   public readonly processor: WildRydesFunction;
   public readonly logGroup: LogGroup;
   /** The Glue table over the CSV objects, when a database was given. */
@@ -71,59 +63,27 @@ export class SensorDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: SensorDeliveryProps) {
     super(scope, id);
-    const interval = props.bufferingInterval ?? Duration.seconds(60);
-    const size = props.bufferingSize ?? Size.mebibytes(5);
-    if (!interval.isUnresolved() && (interval.toSeconds() < 0 || interval.toSeconds() > 900)) {
-      throw new Error(`Buffering interval must be 0 to 900 seconds, got ${interval.toSeconds()}`);
-    }
-    if (!size.isUnresolved() && (size.toMebibytes() < 1 || size.toMebibytes() > 128)) {
-      throw new Error(`Buffering size must be 1 to 128 MiB, got ${size.toMebibytes()}`);
-    }
-
     this.processor = new WildRydesFunction(this, 'CsvFunction', {
       handlerDir: 'sensor-csv',
       description: 'Converts sensor alerts from JSON to CSV lines for Firehose',
     });
-    this.logGroup = new LogGroup(this, 'DeliveryLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+    const compression = props.compression ?? Compression.UNCOMPRESSED;
+    // The bucket is shared (the data lake's): the delivery writes only its own prefixes.
+    this.deliveryStream = new S3Delivery(this, 'Delivery', {
+      source: props.source,
+      bucket: props.bucket,
+      dataOutputPrefix: `${SENSOR_ALERT_PREFIX}${SENSOR_ALERT_PARTITIONS}`,
+      errorOutputPrefix: SENSOR_ERROR_PREFIX,
+      compression,
+      fileExtension: compression.value === Compression.UNCOMPRESSED.value ? '.csv' : undefined,
+      bufferingInterval: props.bufferingInterval,
+      bufferingSize: props.bufferingSize,
+      transform: { function: this.processor },
     });
-    // The bucket is shared (the data lake's): Firehose may write only its own prefixes.
-    const prefixes = [SENSOR_ALERT_PREFIX, fixedPrefix(SENSOR_ERROR_PREFIX)];
-    this.deliveryStream = new DeliveryStream(this, 'Delivery', {
-      source: new KinesisStreamSource(props.source),
-      destination: new S3Bucket(deliveryBucket(props.bucket, prefixes), {
-        dataOutputPrefix: `${SENSOR_ALERT_PREFIX}${SENSOR_ALERT_PARTITIONS}`,
-        errorOutputPrefix: SENSOR_ERROR_PREFIX,
-        compression: props.compression ?? Compression.UNCOMPRESSED,
-        fileExtension:
-          props.compression && props.compression !== Compression.UNCOMPRESSED ? undefined : '.csv',
-        bufferingInterval: interval,
-        bufferingSize: size,
-        processors: [
-          new LambdaFunctionProcessor(this.processor, {
-            // Firehose hands the function up to 1 MiB or 60 s of records at a time.
-            bufferSize: Size.mebibytes(1),
-            bufferInterval: Duration.seconds(60),
-            retries: 3,
-          }),
-        ],
-        loggingConfig: new EnableLogging(this.logGroup),
-      }),
-    });
-    deleteDeliveryLogStreams(this.logGroup);
-    acknowledgeS3Delivery(this.deliveryStream, props.bucket, prefixes);
+    this.logGroup = this.deliveryStream.logGroup;
     if (props.glueDatabase) {
       this.table = alertTable(this, props.glueDatabase, props.bucket, props.compression);
     }
-    const role = this.deliveryStream.node.findChild('S3 Destination Role');
-    const stack = Stack.of(this);
-    const fnArn = `<${stack.getLogicalId(this.processor.node.defaultChild as never)}.Arn>:*`;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${fnArn}]`,
-      reason:
-        'Firehose invokes any version of its own processor function; the grant is limited to that function.',
-    });
   }
 }
 

@@ -1,19 +1,11 @@
-import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import { Token, type Duration, type Size } from 'aws-cdk-lib';
 import { Stream } from 'aws-cdk-lib/aws-kinesis';
-import {
-  Compression,
-  DeliveryStream,
-  EnableLogging,
-  KinesisStreamSource,
-  S3Bucket,
-  StreamEncryption as DeliveryStreamEncryption,
-} from 'aws-cdk-lib/aws-kinesisfirehose';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Compression } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { accessLogBucket, PRIVATE_REMOVABLE_BUCKET } from './buckets';
 import { provisionedShards, STREAM_DEFAULTS } from './stream-defaults';
-import { acknowledgeS3Delivery, deleteDeliveryLogStreams, deliveryBucket } from './firehose-delivery-helpers';
+import { S3Delivery } from './s3-delivery';
 import { fixedPrefix } from '#core/firehose-prefix';
 
 /** Hour partitions under the prefix, Hive style, as the data lake's. */
@@ -61,38 +53,6 @@ const errorPrefixOf = (prefix: string) =>
 const prefixesOf = (prefix: string) => [prefix, fixedPrefix(errorPrefixOf(prefix))];
 
 /**
- * A GZIP delivery of log lines into `bucket` under `prefix` (its errors beside it), logging to
- * a group of its own (`logsId`); `finish` tidies the group and acknowledges the delivery once
- * the delivery stream exists. No delimiter processor: the agent ends every record with a newline.
- */
-function gzipDelivery(
-  scope: Construct,
-  logsId: string,
-  bucket: Bucket,
-  prefix: string,
-  props: Pick<WeblogDeliveryProps, 'bufferingInterval' | 'bufferingSize'>,
-) {
-  const logs = new LogGroup(scope, logsId, {
-    retention: RetentionDays.ONE_MONTH,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
-  const prefixes = prefixesOf(prefix);
-  const destination = new S3Bucket(deliveryBucket(bucket, prefixes), {
-    dataOutputPrefix: `${prefix}${PARTITIONS}`,
-    errorOutputPrefix: errorPrefixOf(prefix),
-    compression: Compression.GZIP,
-    bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
-    bufferingSize: props.bufferingSize ?? Size.mebibytes(5),
-    loggingConfig: new EnableLogging(logs),
-  });
-  const finish = (deliveryStream: DeliveryStream) => {
-    deleteDeliveryLogStreams(logs);
-    acknowledgeS3Delivery(deliveryStream, bucket, prefixes);
-  };
-  return { destination, finish };
-}
-
-/**
  * Web-server access logs from stream to S3: a one-shard `weblogs` stream (the Kinesis Agent
  * writes one JSON record per log line), and a Firehose delivery stream copying it, GZIP
  * compressed, under its own hour-partitioned prefix of its own bucket. Beside it, a Direct PUT
@@ -103,11 +63,11 @@ export class WeblogDelivery extends Construct {
   public readonly stream: Stream;
   public readonly bucket: Bucket;
   public readonly accessLogs: Bucket;
-  public readonly deliveryStream: DeliveryStream;
+  public readonly deliveryStream: S3Delivery;
   /** The prefix objects are written under (`weblogs/` by default). */
   public readonly prefix: string;
   /** The Direct PUT delivery stream (the agent's `deliveryStream` flows). */
-  public readonly directDeliveryStream: DeliveryStream;
+  public readonly directDeliveryStream: S3Delivery;
   /** The prefix its objects are written under (`weblogs-direct/` by default). */
   public readonly directPrefix: string;
 
@@ -143,21 +103,20 @@ export class WeblogDelivery extends Construct {
       serverAccessLogsPrefix: 'weblogs-bucket/',
     });
 
-    const streamDelivery = gzipDelivery(this, 'DeliveryLogs', this.bucket, prefix, props);
-    this.deliveryStream = new DeliveryStream(this, 'Delivery', {
-      source: new KinesisStreamSource(this.stream),
-      destination: streamDelivery.destination,
+    // GZIP log lines, no delimiter added: the agent ends every record with a newline.
+    const delivery = (under: string) => ({
+      bucket: this.bucket,
+      dataOutputPrefix: `${under}${PARTITIONS}`,
+      errorOutputPrefix: errorPrefixOf(under),
+      compression: Compression.GZIP,
+      bufferingInterval: props.bufferingInterval,
+      bufferingSize: props.bufferingSize,
     });
-    streamDelivery.finish(this.deliveryStream);
-
-    // Direct PUT: the records arrive with PutRecordBatch, so Firehose keeps them itself until
-    // they are written, encrypted with its own key (there is no source stream to encrypt them).
-    const directDelivery = gzipDelivery(this, 'DirectDeliveryLogs', this.bucket, directPrefix, props);
-    this.directDeliveryStream = new DeliveryStream(this, 'DirectDelivery', {
+    this.deliveryStream = new S3Delivery(this, 'Delivery', { ...delivery(prefix), source: this.stream });
+    // Direct PUT: the agent's other destination, records arriving with PutRecordBatch.
+    this.directDeliveryStream = new S3Delivery(this, 'DirectDelivery', {
+      ...delivery(directPrefix),
       deliveryStreamName: props.directDeliveryName,
-      encryption: DeliveryStreamEncryption.awsOwnedKey(),
-      destination: directDelivery.destination,
     });
-    directDelivery.finish(this.directDeliveryStream);
   }
 }

@@ -1,6 +1,6 @@
 import type { OutputKey, StackOutputs } from '#core/outputs';
 import { PROBE_NAME_PREFIX } from '#core/names';
-import { SENSOR_SETTINGS, SUMMARY_WINDOW_SECONDS } from '#core/settings';
+import { DELIVERY_BUFFERING_SECONDS, SENSOR_SETTINGS, SUMMARY_WINDOW_SECONDS } from '#core/settings';
 import { formatStatusTime } from '#core/status-time';
 import type { UnicornStatus } from '#core/telemetry';
 
@@ -139,12 +139,12 @@ export interface Timing {
 
 /**
  * A deployed stack's timing: the windows the stacks are built with (core/settings.ts) and the
- * delivery streams' default 60 s buffering (lib/constructs/data-lake.ts, weblog-delivery.ts).
+ * delivery streams' default buffering (lib/constructs/s3-delivery.ts).
  */
 export const AWS_TIMING: Timing = {
   windowSeconds: SUMMARY_WINDOW_SECONDS,
   sensorWindowSeconds: SENSOR_SETTINGS.windowSeconds,
-  bufferSeconds: 60,
+  bufferSeconds: DELIVERY_BUFFERING_SECONDS,
   slackSeconds: 20,
   pollMs: 2_000,
 };
