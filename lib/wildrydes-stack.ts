@@ -1,4 +1,4 @@
-import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DEFAULT_LABS, resolveLabs, type Lab } from '#core/labs';
 import { resourceNames, type ResourceNames } from '#core/names';
@@ -113,11 +113,6 @@ export class WildRydesStack extends Stack {
     }
     this.monitoring = this.addMonitoring(props);
 
-    Validations.of(this).acknowledge({
-      id: 'CloudFormation-Validate::W7001',
-      reason:
-        'The Firehose construct adds a CIDR mapping used only by Redshift and HTTP destinations; ours is S3.',
-    });
     this.addOutputs();
     this.markLabs();
   }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   BlockPublicAccess,
   Bucket,
@@ -7,6 +7,7 @@ import {
   type BucketProps,
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag';
 
 /**
  * Every bucket of the app: encrypted, private, TLS only, and emptied and deleted with its stack,
@@ -30,9 +31,10 @@ export function accessLogBucket(scope: Construct, id = 'AccessLogs'): Bucket {
     objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
     lifecycleRules: [{ expiration: Duration.days(90) }],
   });
-  Validations.of(bucket).acknowledge({
-    id: 'AwsSolutions-S1',
-    reason: 'This is the access-log bucket; logging it into itself would loop.',
-  });
+  acknowledgeFinding(
+    bucket,
+    'AwsSolutions-S1',
+    'This is the access-log bucket; logging it into itself would loop.',
+  );
   return bucket;
 }

@@ -1,8 +1,9 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { CfnIdentityPool, CfnIdentityPoolRoleAttachment } from 'aws-cdk-lib/aws-cognito';
 import { Effect, FederatedPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag';
 
 export interface DashboardAccessProps {
   /** The one stream the dashboard may read. */
@@ -44,11 +45,11 @@ export class DashboardAccess extends Construct {
       allowUnauthenticatedIdentities: true,
       allowClassicFlow: true,
     });
-    Validations.of(this.identityPool).acknowledge({
-      id: 'AwsSolutions-COG7',
-      reason:
-        'Guest access is the point: the public dashboard reads the telemetry stream without sign-in; the guest role can only read that one stream.',
-    });
+    acknowledgeFinding(
+      this.identityPool,
+      'AwsSolutions-COG7',
+      'Guest access is the point: the public dashboard reads the telemetry stream without sign-in; the guest role can only read that one stream.',
+    );
 
     const streamArn = props.stream.streamArn;
     this.unauthenticatedRole = new Role(this, 'UnauthenticatedRole', {
@@ -78,11 +79,11 @@ export class DashboardAccess extends Construct {
         }),
       },
     });
-    Validations.of(this.unauthenticatedRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.stream.node.defaultChild as never)}.Arn>/consumer/*]`,
-      reason:
-        'Enhanced fan-out consumer ARNs are only known once a consumer registers; the wildcard stays under this one stream.',
-    });
+    acknowledgeFinding(
+      this.unauthenticatedRole,
+      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.stream.node.defaultChild as never)}.Arn>/consumer/*]`,
+      'Enhanced fan-out consumer ARNs are only known once a consumer registers; the wildcard stays under this one stream.',
+    );
 
     new CfnIdentityPoolRoleAttachment(this, 'Roles', {
       identityPoolId: this.identityPool.ref,

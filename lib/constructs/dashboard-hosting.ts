@@ -5,7 +5,6 @@ import {
   DockerImage,
   Stack,
   Token,
-  Validations,
 } from 'aws-cdk-lib';
 import {
   AllowedMethods,
@@ -31,6 +30,7 @@ import { takePrebuilt } from '../asset-prebuild';
 import { dashboardPageBuild } from './dashboard-page';
 import type { DashboardConfig } from '../../dashboard/config';
 import type { DashboardAccess } from './dashboard-access';
+import { acknowledgeFinding, type FindingId } from '../nag';
 
 export interface DashboardHostingProps {
   /** The guest access the page uses: its identity pool and role go into `config.json`. */
@@ -127,7 +127,7 @@ export class DashboardHosting extends Construct {
       DefaultStackSynthesizer.DEFAULT_QUALIFIER;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    const acknowledge = (id: string, reason: string) => Validations.of(handler).acknowledge({ id, reason });
+    const acknowledge = (id: FindingId, reason: string) => acknowledgeFinding(handler, id, reason);
 
     acknowledge(
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -204,20 +204,21 @@ function siteDistribution(scope: Construct, bucket: IBucket, accessLogs: IBucket
     logBucket: accessLogs,
     logFilePrefix: 'dashboard-cdn/',
   });
-  Validations.of(distribution).acknowledge({
-    id: 'AwsSolutions-CFR4',
-    reason:
-      'The distribution has no custom domain, so it uses the default *.cloudfront.net certificate, whose minimum TLS version CloudFront fixes; a custom domain with its own certificate would allow TLSv1.2_2021.',
-  });
-  Validations.of(distribution).acknowledge({
-    id: 'AwsSolutions-CFR1',
-    reason: 'The dashboard is for workshop attendees wherever they are; there is no country to exclude.',
-  });
-  Validations.of(distribution).acknowledge({
-    id: 'AwsSolutions-CFR2',
-    reason:
-      'The distribution serves only static files from S3 (GET/HEAD); the data is read by the browser from Kinesis with read-only guest credentials, so a WAF would have nothing to inspect.',
-  });
+  acknowledgeFinding(
+    distribution,
+    'AwsSolutions-CFR4',
+    'The distribution has no custom domain, so it uses the default *.cloudfront.net certificate, whose minimum TLS version CloudFront fixes; a custom domain with its own certificate would allow TLSv1.2_2021.',
+  );
+  acknowledgeFinding(
+    distribution,
+    'AwsSolutions-CFR1',
+    'The dashboard is for workshop attendees wherever they are; there is no country to exclude.',
+  );
+  acknowledgeFinding(
+    distribution,
+    'AwsSolutions-CFR2',
+    'The distribution serves only static files from S3 (GET/HEAD); the data is read by the browser from Kinesis with read-only guest credentials, so a WAF would have nothing to inspect.',
+  );
   return distribution;
 }
 

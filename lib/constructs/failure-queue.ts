@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag';
 
 /**
  * Where a stream consumer's failures go: Lambda's on-failure notices (shard and sequence range
@@ -18,10 +19,10 @@ export class FailureQueue extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    Validations.of(this.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter destination of a stream consumer; nothing consumes it automatically.',
-    });
+    acknowledgeFinding(
+      this.queue,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter destination of a stream consumer; nothing consumes it automatically.',
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -20,6 +20,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag';
 
 export interface MonitoredStream {
   readonly label: string;
@@ -169,11 +170,11 @@ function alarmTopic(scope: Construct, alarmEmail: string | undefined): Topic {
     displayName: 'Wild Rydes pipeline alarms',
     enforceSSL: true,
   });
-  Validations.of(topic).acknowledge({
-    id: 'AwsSolutions-SNS2',
-    reason:
-      'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key would outlive cdk destroy by its 7-day deletion window; alarm notifications carry no data.',
-  });
+  acknowledgeFinding(
+    topic,
+    'AwsSolutions-SNS2',
+    'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key would outlive cdk destroy by its 7-day deletion window; alarm notifications carry no data.',
+  );
   // A topic policy replaces SNS's default one (which lets the account's services publish), so
   // the TLS-only Deny above would leave CloudWatch unable to deliver an alarm. Allow it, for
   // this account's alarms only (the confused-deputy guard AWS documents for service principals).

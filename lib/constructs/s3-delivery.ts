@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
@@ -18,6 +18,7 @@ import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { fixedPrefix } from '#core/firehose-prefix';
 import { DELIVERY_BUFFERING_SECONDS } from '#core/settings';
+import { acknowledgeFinding } from '../nag';
 
 /** A Lambda function Firehose hands batches of records to before it writes them. */
 export interface S3DeliveryTransform {
@@ -90,6 +91,9 @@ const BUCKET_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads']
 /** What Firehose does with the objects it writes (the documented policy, object part). */
 const OBJECT_ACTIONS = ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'];
 
+/** The stacks whose Firehose CIDR mapping is acknowledged already: once a stack is enough. */
+const acknowledgedMappings = new WeakSet<Stack>();
+
 /**
  * A Firehose delivery stream into S3: from a Kinesis stream or Direct PUT, under a data prefix
  * and an error prefix of its own, its delivery errors logged to a group that goes with the
@@ -152,37 +156,46 @@ export class S3Delivery extends DeliveryStream {
   }
 
   /**
-   * The cdk-nag findings a delivery stream with one S3 destination raises, with their reasons:
-   * Firehose-side encryption (KDF1) cannot be set with a Kinesis source (Direct PUT sets it), and
-   * the destination role's object and function grants (IAM5) are limited to its own prefixes
-   * and its own processor.
+   * The findings a delivery stream with one S3 destination raises, with their reasons: the CIDR
+   * mapping the Firehose construct adds to its stack (W7001, once a stack), Firehose-side
+   * encryption (KDF1), which cannot be set with a Kinesis source (Direct PUT sets it), and the
+   * destination role's object and function grants (IAM5), limited to its own prefixes and its
+   * own processor.
    */
   private acknowledge(props: S3DeliveryProps): void {
-    if (props.source)
-      Validations.of(this).acknowledge({
-        id: 'AwsSolutions-KDF1',
-        reason:
-          'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an encrypted bucket.',
-      });
-    const role = this.node.findChild('S3 Destination Role');
     const stack = Stack.of(this);
+    if (!acknowledgedMappings.has(stack)) {
+      acknowledgedMappings.add(stack);
+      acknowledgeFinding(
+        stack,
+        'CloudFormation-Validate::W7001',
+        'The Firehose construct adds a CIDR mapping used only by Redshift and HTTP destinations; ours is S3.',
+      );
+    }
+    if (props.source)
+      acknowledgeFinding(
+        this,
+        'AwsSolutions-KDF1',
+        'Firehose server-side encryption can only be set for Direct PUT sources; with a Kinesis stream source the data stays in the stream, which is encrypted (aws/kinesis), and lands in an encrypted bucket.',
+      );
+    const role = this.node.findChild('S3 Destination Role');
     const logicalIdOf = (resource: { node: { defaultChild?: unknown } }) =>
       resource.node.defaultChild ? stack.getLogicalId(resource.node.defaultChild as CfnBucket) : undefined;
     const bucketId = logicalIdOf(props.bucket);
     for (const prefix of bucketId ? this.prefixes : []) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
-        reason:
-          'Firehose names each object it writes (time partitions, a random suffix); the grant is limited to its own prefix of the one bucket.',
-      });
+      acknowledgeFinding(
+        role,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        'Firehose names each object it writes (time partitions, a random suffix); the grant is limited to its own prefix of the one bucket.',
+      );
     }
     const functionId = props.transform && logicalIdOf(props.transform.function);
     if (functionId)
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-        reason:
-          'Firehose invokes any version of its own processor function; the grant is limited to that function.',
-      });
+      acknowledgeFinding(
+        role,
+        `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+        'Firehose invokes any version of its own processor function; the grant is limited to that function.',
+      );
   }
 }
 

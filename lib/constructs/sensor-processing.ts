@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -7,6 +7,7 @@ import { SENSOR_ENV, SENSOR_SETTINGS } from '#core/settings';
 import { KINESIS_EVENT_SOURCE_DEFAULTS } from './event-source-defaults';
 import { FailureQueue } from './failure-queue';
 import { WildRydesFunction } from './wildrydes-function';
+import { acknowledgeFinding } from '../nag';
 
 export interface SensorProcessingProps {
   /** The stream of sensor readings. */
@@ -63,11 +64,11 @@ export class SensorProcessing extends Construct {
       partitionKey: { name: 'fingerprint', type: AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
     });
-    Validations.of(this.dedupTable).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'The dedup table only holds fingerprints of the last hour of readings, which expire by TTL; there is nothing to restore.',
-    });
+    acknowledgeFinding(
+      this.dedupTable,
+      'AwsSolutions-DDB3',
+      'The dedup table only holds fingerprints of the last hour of readings, which expire by TTL; there is nothing to restore.',
+    );
     this.aggregateTable = new Table(this, 'AggregateTable', {
       ...common,
       tableName: props.aggregateTableName,

@@ -1,4 +1,4 @@
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import {
   AmazonLinux2023ImageSsmParameter,
   AmazonLinux2023Kernel,
@@ -21,6 +21,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { EC2_UNIQUE_IMDSV2_LAUNCH_TEMPLATE_NAME } from 'aws-cdk-lib/cx-api';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag';
 
 /** Where Apache on Amazon Linux writes its access log, and the rotated copies beside it. */
 export const ACCESS_LOG_PATTERN = '/var/log/httpd/access_log*';
@@ -228,11 +229,11 @@ function webServerRole(scope: Construct, stream: IStream): Role {
       conditions: { StringEquals: { 'cloudwatch:namespace': AGENT_METRICS_NAMESPACE } },
     }),
   );
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'Session Manager actions (ssm:UpdateInstanceInformation, ssmmessages:*Channel) and cloudwatch:PutMetricData support no resource-level permissions; metrics are limited to the agent namespace by condition.',
-  });
+  acknowledgeFinding(
+    role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Session Manager actions (ssm:UpdateInstanceInformation, ssmmessages:*Channel) and cloudwatch:PutMetricData support no resource-level permissions; metrics are limited to the agent namespace by condition.',
+  );
   return role;
 }
 
@@ -246,11 +247,11 @@ function webServerSecurityGroup(scope: Construct, vpc: IVpc, cidr: string | unde
   if (cidr !== undefined) {
     securityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(80), 'HTTP to the sample site');
     if (cidr === '0.0.0.0/0') {
-      Validations.of(securityGroup).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason:
-          'A public sample web site, opened by request (httpAllowedCidr 0.0.0.0/0): port 80 only, no SSH.',
-      });
+      acknowledgeFinding(
+        securityGroup,
+        'AwsSolutions-EC23',
+        'A public sample web site, opened by request (httpAllowedCidr 0.0.0.0/0): port 80 only, no SSH.',
+      );
     }
   }
   return securityGroup;
@@ -328,15 +329,15 @@ function webServerInstance(scope: Construct, props: WebServerInstanceProps): Ins
       },
     ],
   });
-  Validations.of(instance).acknowledge({
-    id: 'AwsSolutions-EC28',
-    reason:
-      'A disposable workshop instance: basic five-minute monitoring is enough, detailed monitoring would add cost.',
-  });
-  Validations.of(instance).acknowledge({
-    id: 'AwsSolutions-EC29',
-    reason:
-      'A disposable workshop instance, deleted with its stack; termination protection would only get in the way.',
-  });
+  acknowledgeFinding(
+    instance,
+    'AwsSolutions-EC28',
+    'A disposable workshop instance: basic five-minute monitoring is enough, detailed monitoring would add cost.',
+  );
+  acknowledgeFinding(
+    instance,
+    'AwsSolutions-EC29',
+    'A disposable workshop instance, deleted with its stack; termination protection would only get in the way.',
+  );
   return instance;
 }
