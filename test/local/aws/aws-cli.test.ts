@@ -47,16 +47,15 @@ describe('aws cloudwatch (query protocol)', () => {
     });
   });
   afterEach(() => endpoint.stop());
+  /** `aws cloudwatch <command> --namespace WildRydes <args>` against the endpoint, its JSON output. */
+  const wildRydes = (command: string, ...args: string[]) =>
+    awsJson(endpoint.url, 'cloudwatch', command, '--namespace', 'WildRydes', ...args);
 
   it('put-metric-data stores values, values with counts and statistic sets; get-metric-statistics and list-metrics read them', async () => {
     const minute = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
     const at = new Date(minute + 5_000).toISOString();
-    await awsJson(
-      endpoint.url,
-      'cloudwatch',
+    await wildRydes(
       'put-metric-data',
-      '--namespace',
-      'WildRydes',
       '--metric-name',
       'Distance',
       '--value',
@@ -90,21 +89,9 @@ describe('aws cloudwatch (query protocol)', () => {
         { MetricName: 'Heartbeat', Value: 1, StorageResolution: 1 },
       ]),
     );
-    await awsJson(
-      endpoint.url,
-      'cloudwatch',
-      'put-metric-data',
-      '--namespace',
-      'WildRydes',
-      '--metric-data',
-      `file://${file}`,
-    );
-    const stats = await awsJson(
-      endpoint.url,
-      'cloudwatch',
+    await wildRydes('put-metric-data', '--metric-data', `file://${file}`);
+    const stats = await wildRydes(
       'get-metric-statistics',
-      '--namespace',
-      'WildRydes',
       '--metric-name',
       'Distance',
       '--dimensions',
@@ -135,7 +122,7 @@ describe('aws cloudwatch (query protocol)', () => {
       ],
     });
     expect(contentTypes).toEqual(Array(3).fill('application/x-www-form-urlencoded; charset=utf-8'));
-    const listed = await awsJson(endpoint.url, 'cloudwatch', 'list-metrics', '--namespace', 'WildRydes');
+    const listed = await wildRydes('list-metrics');
     expect(listed.Metrics).toEqual(
       expect.arrayContaining([
         {
