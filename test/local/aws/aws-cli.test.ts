@@ -193,24 +193,22 @@ describe('aws firehose', () => {
     // The CLI's shorthand for Record, a structure of one member, is its value alone: base64
     // (`Data=…` would be read as part of the base64). The JSON form works as well.
     const b64 = (text: string) => Buffer.from(text).toString('base64');
-    const out = await awsJson(
-      fixture.endpoint.url,
+    /** `aws firehose put-record-batch --delivery-stream-name <name> --records <records>`. */
+    const putRecordBatch = (name: string, ...records: string[]) => [
       'firehose',
       'put-record-batch',
       '--delivery-stream-name',
-      'clicks',
+      name,
       '--records',
-      b64('{"ride":1}'),
-      b64('{"ride":2}'),
+      ...records,
+    ];
+    const out = await awsJson(
+      fixture.endpoint.url,
+      ...putRecordBatch('clicks', b64('{"ride":1}'), b64('{"ride":2}')),
     );
     await awsJson(
       fixture.endpoint.url,
-      'firehose',
-      'put-record-batch',
-      '--delivery-stream-name',
-      'clicks',
-      '--records',
-      JSON.stringify([{ Data: b64('{"ride":3}') }]),
+      ...putRecordBatch('clicks', JSON.stringify([{ Data: b64('{"ride":3}') }])),
     );
     expect(out).toMatchObject({ FailedPutCount: 0, Encrypted: false });
     expect(out.RequestResponses).toHaveLength(2);
@@ -219,15 +217,7 @@ describe('aws firehose', () => {
       '{"ride":1}\n{"ride":2}\n{"ride":3}\n',
     ]);
 
-    const refused = await aws(
-      fixture.endpoint.url,
-      'firehose',
-      'put-record-batch',
-      '--delivery-stream-name',
-      'mirror',
-      '--records',
-      b64('x'),
-    );
+    const refused = await aws(fixture.endpoint.url, ...putRecordBatch('mirror', b64('x')));
     expect(refused.code).toBe(254);
     expect(refused.stderr.trim()).toBe(
       'An error occurred (InvalidArgumentException) when calling the PutRecordBatch operation: This operation is not permitted on KinesisStreamAsSource delivery stream type.',
