@@ -12,9 +12,8 @@ import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
+import { launchHeadless, flyUnicorns, offlinePage } from '../bench/browser';
 import { commandLine, helpShown, positiveNumber, UsageError } from '../cli/args';
-import { runProducer } from '../commands/producer';
 import { runMain, sleep } from '../cli/run-main';
 import { DEFAULT_POLL_SECONDS } from '../dashboard/config';
 import type { DashboardStats } from '../dashboard/src/main';
@@ -63,27 +62,13 @@ async function measure(
     // Straight to the emulator, with placeholder keys: the measurement is of the page, not of IAM.
     config: { region: 'us-east-1', streamName: STREAM, endpoint },
   });
-  const browser = await chromium.launch({
-    executablePath: browserPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-  const stop = new AbortController();
+  const browser = await launchHeadless(browserPath);
+  let flying: ReturnType<typeof flyUnicorns> | undefined;
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+    const page = await offlinePage(browser, { width: 1280, height: 800 });
     await page.goto(server.url);
     const names = Array.from({ length: fleet }, (_, i) => `Unicorn-${String(i + 1).padStart(4, '0')}`);
-    const producing = runProducer(
-      { stream: STREAM, names, rate: 1, durationSeconds: seconds + 10, quiet: true },
-      {
-        kinesis,
-        out: () => {},
-        now: Date.now,
-        sleep,
-        stop: stop.signal,
-        abandon: new AbortController().signal,
-      },
-    );
+    flying = flyUnicorns(kinesis, { stream: STREAM, names, rate: 1, durationSeconds: seconds + 10 });
     // Let the fleet appear, then sample every two seconds.
     await sleep(10_000);
     const samples: DashboardStats[] = [];
@@ -92,8 +77,7 @@ async function measure(
       await sleep(2_000);
     }
     if (screenshot) await page.screenshot({ path: screenshot });
-    stop.abort();
-    const produced = await producing;
+    const produced = await flying.stop();
     const worst = (pick: (s: DashboardStats) => number) => Math.max(...samples.map(pick));
     const row = {
       fleet,
@@ -111,7 +95,7 @@ async function measure(
       keptUp: row.shown === fleet && row.oldestMs <= KEPT_UP_MS && row.behindMs === 0,
     };
   } finally {
-    stop.abort();
+    void flying?.stop().catch(() => undefined);
     await browser.close();
     await server.stop();
     kinesis.destroy();

@@ -11,19 +11,10 @@ export type ApacheLogFormat = 'COMMONAPACHELOG' | 'COMBINEDAPACHELOG';
  * Field names in the order Apache writes them, exactly as the Kinesis Agent's LOGTOJSON option
  * names them, so records read the same whichever agent shipped them.
  */
+const COMMON_LOG_FIELDS = ['host', 'ident', 'authuser', 'datetime', 'request', 'response', 'bytes'];
 export const APACHE_LOG_FIELDS: { readonly [F in ApacheLogFormat]: readonly string[] } = {
-  COMMONAPACHELOG: ['host', 'ident', 'authuser', 'datetime', 'request', 'response', 'bytes'],
-  COMBINEDAPACHELOG: [
-    'host',
-    'ident',
-    'authuser',
-    'datetime',
-    'request',
-    'response',
-    'bytes',
-    'referer',
-    'agent',
-  ],
+  COMMONAPACHELOG: COMMON_LOG_FIELDS,
+  COMBINEDAPACHELOG: [...COMMON_LOG_FIELDS, 'referer', 'agent'],
 };
 
 /** An access-log entry as the agent emits it: every value a string, and `-` (not logged) as null. */

@@ -19,18 +19,16 @@ export interface MetricDatum {
 
 type Json = Record<string, unknown>;
 
-const datum = (
-  namespace: string,
-  dimension: string,
-  value: string,
-  metricName: string,
-  n: number,
-  unit: StandardUnit,
-  timestamp: number,
-): MetricDatum => ({
-  id: { namespace, metricName, dimensions: [{ name: dimension, value }] },
-  point: { timestamp, values: [{ value: n, count: 1 }], unit },
-});
+/** A datapoint maker: metric name, value and unit (Count unless said) of one resource at one time. */
+type Metric = (name: string, n: number, unit?: StandardUnit) => MetricDatum;
+
+/** The datapoints of the resource a service names by `dimension` = `value`, at `timestamp`. */
+const metricsOf =
+  (namespace: string, dimension: string, value: string, timestamp: number): Metric =>
+  (metricName, n, unit = 'Count') => ({
+    id: { namespace, metricName, dimensions: [{ name: dimension, value }] },
+    point: { timestamp, values: [{ value: n, count: 1 }], unit },
+  });
 
 /** One Kinesis API call as the endpoint saw it. */
 export interface KinesisCall {
@@ -55,8 +53,6 @@ const dataBytes = (data: unknown) => (typeof data === 'string' ? Buffer.byteLeng
 /** A record's size as Kinesis counts it: data plus partition key. */
 const recordBytes = (record: Json) =>
   dataBytes(record.Data) + Buffer.byteLength(String(record.PartitionKey ?? ''), 'utf8');
-
-type Metric = (name: string, n: number, unit?: StandardUnit) => MetricDatum;
 
 /** One call's outcome, as each operation's metrics read it. */
 interface CallOutcome {
@@ -158,8 +154,7 @@ const KINESIS_CALL_METRICS: Readonly<Record<string, (outcome: CallOutcome) => Me
 /** The stream-level metrics Kinesis publishes for one PutRecord, PutRecords or GetRecords call. */
 export function kinesisCallMetrics(call: KinesisCall): MetricDatum[] {
   if (!Object.hasOwn(KINESIS_CALL_METRICS, call.operation)) return [];
-  const m: Metric = (name, n, unit = 'Count') =>
-    datum('AWS/Kinesis', 'StreamName', call.streamName, name, n, unit, call.now);
+  const m = metricsOf('AWS/Kinesis', 'StreamName', call.streamName, call.now);
   const ok = call.status < 400;
   const throttled = !ok && errorCode(call.output) === THROTTLED;
   return KINESIS_CALL_METRICS[call.operation]({ call, m, ok, throttled });
@@ -180,10 +175,14 @@ export interface Invocation {
  * Lambda's metrics for one invocation. Errors is 0 or 1 for every invocation (its Sum counts
  * the failed ones); the local run has no concurrency limit, so Throttles is always 0.
  */
-export function lambdaInvocationMetrics(invocation: Invocation): MetricDatum[] {
-  const { functionName, durationMs, failed, event, now } = invocation;
-  const m = (name: string, n: number, unit: StandardUnit = 'Count') =>
-    datum('AWS/Lambda', 'FunctionName', functionName, name, n, unit, now);
+export function lambdaInvocationMetrics({
+  functionName,
+  durationMs,
+  failed,
+  event,
+  now,
+}: Invocation): MetricDatum[] {
+  const m = metricsOf('AWS/Lambda', 'FunctionName', functionName, now);
   const out = [
     m('Invocations', 1),
     m('Errors', failed ? 1 : 0),
@@ -211,10 +210,14 @@ export interface Delivery {
 }
 
 /** Firehose's S3 delivery metrics for one attempt. */
-export function firehoseDeliveryMetrics(delivery: Delivery): MetricDatum[] {
-  const { deliveryStreamName, records, succeeded, oldestArrival, now } = delivery;
-  const m = (name: string, n: number, unit: StandardUnit = 'Count') =>
-    datum('AWS/Firehose', 'DeliveryStreamName', deliveryStreamName, name, n, unit, now);
+export function firehoseDeliveryMetrics({
+  deliveryStreamName,
+  records,
+  succeeded,
+  oldestArrival,
+  now,
+}: Delivery): MetricDatum[] {
+  const m = metricsOf('AWS/Firehose', 'DeliveryStreamName', deliveryStreamName, now);
   return [
     m('DeliveryToS3.Success', succeeded ? 1 : 0),
     ...(succeeded
@@ -228,9 +231,7 @@ export function firehoseDeliveryMetrics(delivery: Delivery): MetricDatum[] {
 
 /** SQS's queue depth, as sampled once a minute. */
 export function sqsQueueMetrics(queueName: string, visible: number, now: number): MetricDatum[] {
-  return [
-    datum('AWS/SQS', 'QueueName', queueName, 'ApproximateNumberOfMessagesVisible', visible, 'Count', now),
-  ];
+  return [metricsOf('AWS/SQS', 'QueueName', queueName, now)('ApproximateNumberOfMessagesVisible', visible)];
 }
 
 /** The embedded metric format's directive: `_aws.CloudWatchMetrics`. */

@@ -122,30 +122,27 @@ function objectText(key: string, body: Uint8Array): string {
   return Buffer.from(key.endsWith('.gz') ? gunzipSync(body) : body).toString('utf8');
 }
 
-function append(
-  appender: Awaited<ReturnType<DuckDBConnection['createAppender']>>,
-  cell: Cell,
-  type: SqlType,
-): void {
+type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+
+/**
+ * The appender method for a column of each type the SerDes decode; the cell is of the matching
+ * JavaScript type (string, boolean, number, or bigint for bigint).
+ */
+const APPEND_METHODS: Readonly<Record<string, keyof Appender>> = {
+  varchar: 'appendVarchar',
+  boolean: 'appendBoolean',
+  double: 'appendDouble',
+  bigint: 'appendBigInt',
+  integer: 'appendInteger',
+  smallint: 'appendSmallInt',
+  tinyint: 'appendTinyInt',
+};
+
+function append(appender: Appender, cell: Cell, type: SqlType): void {
   if (cell === null) return appender.appendNull();
-  switch (type) {
-    case 'varchar':
-      return appender.appendVarchar(cell as string);
-    case 'boolean':
-      return appender.appendBoolean(cell as boolean);
-    case 'double':
-      return appender.appendDouble(cell as number);
-    case 'bigint':
-      return appender.appendBigInt(cell as bigint);
-    case 'integer':
-      return appender.appendInteger(cell as number);
-    case 'smallint':
-      return appender.appendSmallInt(cell as number);
-    case 'tinyint':
-      return appender.appendTinyInt(cell as number);
-    default:
-      throw new UnsupportedError(`a ${type} column`);
-  }
+  if (!Object.hasOwn(APPEND_METHODS, type)) throw new UnsupportedError(`a ${type} column`);
+  const method = appender[APPEND_METHODS[type]] as (this: Appender, value: Exclude<Cell, null>) => void;
+  method.call(appender, cell);
 }
 
 /** Closes the appender; after a failure, a close error would only hide the first one. */

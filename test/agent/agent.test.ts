@@ -17,15 +17,10 @@ import { LogAgent, startLogAgent } from '../../agent/agent';
 import { parseAgentConfig } from '../../agent/config';
 import { fakeClock } from '../support/fake-clock';
 import { startedAgent, stepAgent } from '../support/log-agent';
-import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
+import { emulatorClient, suiteKinesalite } from '../support/kinesalite';
 import { countCalls, failNext, injectPutFaults } from '../support/kinesis-faults';
 
-let k: Kinesalite;
-let streams = 0;
-beforeAll(async () => {
-  k = await startKinesalite();
-});
-afterAll(() => k.stop());
+const k = suiteKinesalite();
 
 const noWait = { maxAttempts: 8, baseDelayMs: 0, maxDelayMs: 0 };
 const START = Date.UTC(2017, 5, 5, 9, 17, 0);
@@ -41,8 +36,7 @@ const lines = (from: number, to: number, seed = 1) =>
 const asFile = (entries: string[]) => entries.map((l) => `${l}\n`).join('');
 
 async function setup(flow: object = {}, global: object = {}) {
-  const stream = `weblogs-${streams++}`;
-  await k.createStream(stream, 2);
+  const stream = await k.newStream('weblogs', 2);
   const dir = mkdtempSync(path.join(tmpdir(), 'log-agent-'));
   const file = (name = 'access_log') => path.join(dir, name);
   const clock = fakeClock();

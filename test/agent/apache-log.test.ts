@@ -11,6 +11,15 @@ const COMMON = '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.g
 const COMBINED = `${COMMON} "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"`;
 
 describe('Apache log parsing', () => {
+  it("names the fields as the Kinesis Agent's ApacheLogParser does", () => {
+    // Its COMMON_LOG_FIELDS, and COMBINED_LOG_FIELDS: those, then referer and agent.
+    const common = ['host', 'ident', 'authuser', 'datetime', 'request', 'response', 'bytes'];
+    expect(APACHE_LOG_FIELDS).toEqual({
+      COMMONAPACHELOG: common,
+      COMBINEDAPACHELOG: [...common, 'referer', 'agent'],
+    });
+  });
+
   it('turns a common log line into the agent fields, with - as null', () => {
     expect(parseApacheLog(COMMON, 'COMMONAPACHELOG')).toEqual({
       ok: true,

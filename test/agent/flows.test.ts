@@ -4,7 +4,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { appendFileSync, mkdtempSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { generateAccessLog, parseApacheLog } from '#core/apache-log';
+import { APACHE_LOG_FIELDS, generateAccessLog, parseApacheLog } from '#core/apache-log';
 import { LogAgent } from '../../agent/agent';
 import { parseAgentConfig } from '../../agent/config';
 import type { Ec2Identity } from '../../agent/ec2-metadata';
@@ -91,17 +91,7 @@ describe('a Firehose flow (deliveryStream)', () => {
         return parsed.ok && parsed.value;
       }),
     );
-    expect(Object.keys(JSON.parse(t.records()[0]))).toEqual([
-      'host',
-      'ident',
-      'authuser',
-      'datetime',
-      'request',
-      'response',
-      'bytes',
-      'referer',
-      'agent',
-    ]);
+    expect(Object.keys(JSON.parse(t.records()[0]))).toEqual(APACHE_LOG_FIELDS.COMBINEDAPACHELOG);
     expect(agent.stats().flows[0]).toMatchObject({
       destination: 'firehose',
       stream: t.name,

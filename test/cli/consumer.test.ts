@@ -1,24 +1,15 @@
 import { PutRecordCommand, SplitShardCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { runConsumer, type ConsumerOptions } from '../../commands/consumer';
 import { sleep } from '../../cli/run-main';
-import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
+import { emulatorClient, suiteKinesalite } from '../support/kinesalite';
 import { countCalls, failNext } from '../support/kinesis-faults';
 
-let k: Kinesalite;
-let streams = 0;
-beforeAll(async () => {
-  k = await startKinesalite();
-});
-afterAll(() => k.stop());
+const k = suiteKinesalite();
 
 /** Tiny real pauses: the consumer polls a live emulator, so some time has to pass. */
 const fastPacing = { idleMs: 5, catchUpMs: 2, retry: { baseDelayMs: 2, maxDelayMs: 10 }, discoverMs: 20 };
 
-async function newStream(shards: number) {
-  const name = `consumer-${streams++}`;
-  await k.createStream(name, shards);
-  return name;
-}
+const newStream = (shards: number) => k.newStream('consumer', shards);
 
 async function put(stream: string, key: string, data: string | object) {
   await k.client.send(

@@ -19,15 +19,10 @@ import {
 } from '../../commands/datagen';
 import { fakeClock, fakeRunIO } from '../support/fake-clock';
 import { fakeKinesis } from '../support/fake-kinesis';
-import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
+import { emulatorClient, suiteKinesalite } from '../support/kinesalite';
 import { countCalls, injectPutFaults } from '../support/kinesis-faults';
 
-let k: Kinesalite;
-let streams = 0;
-beforeAll(async () => {
-  k = await startKinesalite();
-});
-afterAll(() => k.stop());
+const k = suiteKinesalite();
 
 const noWait = { maxAttempts: 8, baseDelayMs: 0, maxDelayMs: 0 };
 const TEMPLATE = '{"id":"{{random.uuid}}","t":{{date.utc("x")}},"sensorId":"s-{{random.number(9)}}"}';
@@ -39,8 +34,7 @@ async function generate(
   client = k.client,
   stop = new AbortController(),
 ) {
-  const stream = `datagen-${streams++}`;
-  await k.createStream(stream, 2);
+  const stream = await k.newStream('datagen', 2);
   const clock = fakeClock();
   const lines: string[] = [];
   const stats = await runDatagen(

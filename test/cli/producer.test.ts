@@ -3,21 +3,15 @@ import { parseUnicornStatus } from '#core/telemetry';
 import { decodeJson } from '#core/record-data';
 import { runProducer, type ProducerOptions } from '../../commands/producer';
 import { fakeClock, fakeRunIO } from '../support/fake-clock';
-import { emulatorClient, startKinesalite, type Kinesalite } from '../support/kinesalite';
+import { emulatorClient, suiteKinesalite } from '../support/kinesalite';
 import { injectPutFaults } from '../support/kinesis-faults';
 
-let k: Kinesalite;
-let stream = 0;
-beforeAll(async () => {
-  k = await startKinesalite();
-});
-afterAll(() => k.stop());
+const k = suiteKinesalite();
 
 const noWait = { maxAttempts: 8, baseDelayMs: 0, maxDelayMs: 0 };
 
 async function produce(options: Partial<ProducerOptions> & { names: string[] }, client = k.client) {
-  const name = `producer-${stream++}`;
-  await k.createStream(name, 2);
+  const name = await k.newStream('producer', 2);
   const clock = fakeClock();
   const out: string[] = [];
   const stats = await runProducer(

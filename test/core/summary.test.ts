@@ -7,15 +7,21 @@ import {
   type UnicornSummary,
 } from '#core/summary';
 
-const part = (overrides: Partial<UnicornSummary> = {}): UnicornSummary => ({
-  Name: 'Shadowfax',
-  StatusTime: '2017-06-05 09:17:00.000',
+/** The unicorn-minute every part below belongs to. */
+const MINUTE = { Name: 'Shadowfax', StatusTime: '2017-06-05 09:17:00.000' };
+/** One part's totals, as the aggregation writes them. */
+const TOTALS = {
   Distance: 100,
   MinMagicPoints: 140,
   MaxMagicPoints: 160,
   MinHealthPoints: 120,
   MaxHealthPoints: 150,
   Records: 4,
+};
+
+const part = (overrides: Partial<UnicornSummary> = {}): UnicornSummary => ({
+  ...MINUTE,
+  ...TOTALS,
   SummaryId: 'shardId-000000000000:1',
   ...overrides,
 });
@@ -23,18 +29,7 @@ const part = (overrides: Partial<UnicornSummary> = {}): UnicornSummary => ({
 describe('summary parts', () => {
   it('stores a first part as the totals', () => {
     const item = applySummary(undefined, part());
-    expect(item).toEqual({
-      Name: 'Shadowfax',
-      StatusTime: '2017-06-05 09:17:00.000',
-      Distance: 100,
-      MinMagicPoints: 140,
-      MaxMagicPoints: 160,
-      MinHealthPoints: 120,
-      MaxHealthPoints: 150,
-      Records: 4,
-      PartIds: ['shardId-000000000000:1'],
-      Version: 1,
-    });
+    expect(item).toEqual({ ...MINUTE, ...TOTALS, PartIds: ['shardId-000000000000:1'], Version: 1 });
   });
 
   it('keeps only the ids of merged parts, so an item grows by one id per part and stays bounded', () => {
@@ -58,27 +53,7 @@ describe('summary parts', () => {
   });
 
   it("reads items stored with each part's totals, and recognises their parts", () => {
-    const legacy = {
-      Name: 'Shadowfax',
-      StatusTime: '2017-06-05 09:17:00.000',
-      Distance: 100,
-      MinMagicPoints: 140,
-      MaxMagicPoints: 160,
-      MinHealthPoints: 120,
-      MaxHealthPoints: 150,
-      Records: 4,
-      Parts: {
-        'shardId-000000000000:1': {
-          Distance: 100,
-          MinMagicPoints: 140,
-          MaxMagicPoints: 160,
-          MinHealthPoints: 120,
-          MaxHealthPoints: 150,
-          Records: 4,
-        },
-      },
-      Version: 3,
-    };
+    const legacy = { ...MINUTE, ...TOTALS, Parts: { 'shardId-000000000000:1': TOTALS }, Version: 3 };
     expect(applySummary(legacy, part())).toBeUndefined();
     expect(applySummary(legacy, part({ SummaryId: 'shardId-000000000000:2', Records: 1 }))).toMatchObject({
       Records: 5,

@@ -1,6 +1,6 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { Compression } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { SENSOR_CSV_COLUMNS } from '#core/sensor';
 import { DataLake } from '../../lib/constructs/data-lake';
@@ -10,36 +10,13 @@ import {
   SENSOR_ALERT_TABLE,
   SensorDelivery,
 } from '../../lib/constructs/sensor-delivery';
-import { SensorPipeline } from '../../lib/constructs/sensor-pipeline';
+import { sensorStack } from '../support/sensor-stack';
 
 /** Bundling the handlers is not what these tests are about: CDK skips it for no stack. */
 const app = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 /** The data lake and the sensor pipeline, wired as the Wild Rydes stack wires them. */
-function build() {
-  const stack = new Stack(app(), 'Sensors');
-  const telemetry = new Stream(stack, 'Telemetry', { encryption: StreamEncryption.MANAGED });
-  const lake = new DataLake(stack, 'DataLake', {
-    source: telemetry,
-    glueDatabaseName: 'lake_db',
-    glueTableName: 'unicorn_status',
-    athenaWorkGroupName: 'lake',
-  });
-  const pipeline = new SensorPipeline(stack, 'SensorPipeline', {
-    sensorStreamName: 'sensor-data',
-    alertStreamName: 'sensor-alerts',
-    aggregateTableName: 'SensorAggregates',
-    bucket: lake.bucket,
-    glueDatabase: lake.database,
-  });
-  Validations.of(stack).acknowledge({
-    id: 'CloudFormation-Validate::W7001',
-    reason: 'The Firehose construct adds a CIDR mapping used only by Redshift and HTTP destinations.',
-  });
-  return { stack, lake, pipeline, template: Template.fromStack(stack) };
-}
-
-const built = build();
+const built = sensorStack(app(), { glueDatabaseName: 'lake_db', glueTables: true });
 const bucketRef = { Ref: built.stack.getLogicalId(built.lake.bucket.node.defaultChild as never) };
 const location = { 'Fn::Join': ['', ['s3://', bucketRef, `/${SENSOR_ALERT_PREFIX}`]] };
 

@@ -7,6 +7,7 @@ import { parseAgentConfig } from '../../agent/config';
 import { kinesisAgentConfig, WebServer } from '../../lib/constructs/web-server';
 import { WeblogDelivery } from '../../lib/constructs/weblog-delivery';
 import { WeblogStack, weblogStackName, type WeblogStackProps } from '../../lib/weblog-stack';
+import { LAB_STREAM_PROPERTIES } from '../support/lab-stream';
 
 function synth(props: WeblogStackProps = {}, checks = false) {
   const app = new App();
@@ -58,9 +59,7 @@ describe('weblog stack', () => {
     template.hasResourceProperties('AWS::Kinesis::Stream', {
       Name: 'weblogs',
       ShardCount: 1,
-      StreamModeDetails: { StreamMode: 'PROVISIONED' },
-      RetentionPeriodHours: 24,
-      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      ...LAB_STREAM_PROPERTIES,
     });
     template.resourceCountIs('AWS::Kinesis::Stream', 1);
   });

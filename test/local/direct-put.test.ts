@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { FirehoseService, firehoseDeliveryStreams } from '../../local/aws/firehose';
 import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
 import { startServiceEndpoint } from '../support/aws-endpoint';
+import { FIREHOSE_TEMPLATE } from '../support/firehose';
 
 /**
  * A DirectPut delivery stream in a small cloud assembly (one hand-written template) runs in the
@@ -28,7 +29,8 @@ function assembly(): string {
   mkdirSync(dir, { recursive: true });
   const template = {
     Resources: {
-      Lake: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'click-lake' } },
+      // The bucket and the DirectPut delivery stream `clicks` of the Firehose tests.
+      Lake: FIREHOSE_TEMPLATE.Resources.Lake,
       DeliveryRole: {
         Type: 'AWS::IAM::Role',
         Properties: {
@@ -60,23 +62,7 @@ function assembly(): string {
           },
         },
       },
-      Clicks: {
-        Type: 'AWS::KinesisFirehose::DeliveryStream',
-        Properties: {
-          DeliveryStreamName: 'clicks',
-          DeliveryStreamType: 'DirectPut',
-          ExtendedS3DestinationConfiguration: {
-            BucketARN: { 'Fn::GetAtt': ['Lake', 'Arn'] },
-            RoleARN: { 'Fn::GetAtt': ['DeliveryRole', 'Arn'] },
-            Prefix: 'clicks/',
-            BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 1 },
-            ProcessingConfiguration: {
-              Enabled: true,
-              Processors: [{ Type: 'AppendDelimiterToRecord', Parameters: [] }],
-            },
-          },
-        },
-      },
+      Clicks: FIREHOSE_TEMPLATE.Resources.Clicks,
     },
   };
   writeFileSync(path.join(dir, 'Clicks.template.json'), JSON.stringify(template));
@@ -97,12 +83,10 @@ function assembly(): string {
 }
 
 async function lines(pipeline: LocalPipeline) {
-  const listed = await pipeline.s3.send(
-    new ListObjectsV2Command({ Bucket: 'click-lake', Prefix: 'clicks/' }),
-  );
+  const listed = await pipeline.s3.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'clicks/' }));
   const out: string[] = [];
   for (const object of listed.Contents ?? []) {
-    const got = await pipeline.s3.send(new GetObjectCommand({ Bucket: 'click-lake', Key: object.Key }));
+    const got = await pipeline.s3.send(new GetObjectCommand({ Bucket: 'lake', Key: object.Key }));
     out.push(...(await got.Body!.transformToString()).split('\n').filter(Boolean));
   }
   return out;

@@ -7,16 +7,7 @@
  * edge's role, one of its actions, on its resource, and nothing else.
  */
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { compileTemplate } from '#core/kdg-template';
@@ -28,7 +19,7 @@ import { readAssemblyStacks, type CfnTemplate } from '../../system/cloud-assembl
 import { DATA_FLOW_EDGES, SystemMap } from '../../system/data-flow';
 import { IamEvaluator, type EvaluationRequest } from '../../system/iam-evaluator';
 import type { StackIam } from '../../system/iam-model';
-import { synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
+import { editedAssembly, synthesizeAssembly, WITH_SENSORS } from '../support/assembly';
 import { TEST_PACE } from '../support/pipeline-pace';
 
 /** The edges the local run takes, an action whose grant is removed, and the traffic that takes it. */
@@ -114,24 +105,19 @@ async function grantOf(roleArn: string, requests: EvaluationRequest[]) {
 
 /** A copy of the assembly (bundles linked, not copied) with one statement removed. */
 function mutatedAssembly(templateFile: string, policyName: string, index: number): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mutated-assembly-'));
+  let edited = false;
+  const dir = editedAssembly(assembly.dir, 'mutated-assembly-', (template, file) => {
+    if (file !== templateFile) return;
+    const policy = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.PolicyName === policyName,
+    );
+    if (!policy) throw new Error(`No policy ${policyName} in ${templateFile}`);
+    const document = policy.Properties.PolicyDocument as { Statement: unknown[] };
+    document.Statement = document.Statement.filter((_, n) => n !== index);
+    edited = true;
+  });
   scratch.push(dir);
-  for (const entry of readdirSync(assembly.dir)) {
-    const from = path.join(assembly.dir, entry);
-    if (entry.startsWith('asset.')) symlinkSync(from, path.join(dir, entry));
-    else cpSync(from, path.join(dir, entry), { recursive: true });
-  }
-  const file = path.join(dir, templateFile);
-  const template = JSON.parse(readFileSync(file, 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  };
-  const policy = Object.values(template.Resources).find(
-    (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.PolicyName === policyName,
-  );
-  if (!policy) throw new Error(`No policy ${policyName} in ${templateFile}`);
-  const document = policy.Properties.PolicyDocument as { Statement: unknown[] };
-  document.Statement = document.Statement.filter((_, n) => n !== index);
-  writeFileSync(file, JSON.stringify(template));
+  if (!edited) throw new Error(`No template ${templateFile} in ${assembly.dir}`);
   return dir;
 }
 

@@ -1,13 +1,5 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_LABS } from '#core/labs';
@@ -17,7 +9,13 @@ import { type PathId, type PathResult } from '../../ops/verify/paths';
 import { verifyDeployment } from '../../ops/verify/probes';
 import { localDeployment } from '../../ops/verify/targets';
 import { writeLocalEndpoints } from '../../cli/endpoints-file';
-import { synthesizeAssembly, WITH_SENSORS, type Assembly } from '../support/assembly';
+import {
+  editedAssembly,
+  synthesizeAssembly,
+  WITH_SENSORS,
+  type Assembly,
+  type EditableTemplate as Template,
+} from '../support/assembly';
 import { cleanEnv, runScript } from '../support/run-command';
 import { TEST_PACE } from '../support/pipeline-pace';
 
@@ -45,20 +43,10 @@ afterAll(() => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-
-/** A copy of the assembly (its bundles linked, not copied) with the template changed by `edit`. */
+/** A copy of the assembly (its bundles linked, not copied) with the templates changed by `edit`. */
 function brokenAssembly(edit: (template: Template) => void): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'verify-broken-'));
+  const dir = editedAssembly(assembly.dir, 'verify-broken-', edit);
   temporary.push(dir);
-  for (const entry of readdirSync(assembly.dir)) {
-    const from = path.join(assembly.dir, entry);
-    if (entry.endsWith('.template.json')) {
-      const template = JSON.parse(readFileSync(from, 'utf8')) as Template;
-      edit(template);
-      writeFileSync(path.join(dir, entry), JSON.stringify(template));
-    } else symlinkSync(from, path.join(dir, entry));
-  }
   return dir;
 }
 

@@ -6,7 +6,9 @@
  * WHERE), the answer must be Trino's or an error; never DuckDB's.
  */
 import { DataError, SqlError, UnsupportedError } from '../../ops/query/errors';
+import type { GlueTable } from '../../ops/query/catalog';
 import { localSession, type QuerySession } from '../../ops/query/run';
+import { glueToSql } from '../../ops/query/types';
 import { jsonLines, MemoryStore, SENSOR_ALERTS, UNICORN_STATUS } from './query/fixtures';
 
 const HOUR = 'raw/year=2026/month=11/day=23/hour=10/';
@@ -112,6 +114,33 @@ describe('reading JSON as the OpenX SerDe does', () => {
       // "far, far away" is no double: NULL; 1.9 is truncated to 1; 1e2 is 100.
       ['Bucephalus', 1, 100, null],
     ]);
+  });
+
+  it('holds boolean, smallint and tinyint columns as those types', async () => {
+    const flags: GlueTable = {
+      ...UNICORN_STATUS,
+      name: 'flags',
+      columns: (['boolean', 'smallint', 'tinyint'] as const).map((glueType) => ({
+        name: `a_${glueType}`,
+        type: glueToSql(glueType),
+        glueType,
+      })),
+      location: 's3://lake/flags/',
+      locationTemplate: 's3://lake/flags/year=${year}/month=${month}/day=${day}/hour=${hour}/',
+    };
+    const objects = new MemoryStore().put(
+      'lake',
+      'flags/year=2026/month=11/day=23/hour=10/a.json',
+      jsonLines([{ a_boolean: true, a_smallint: -32768, a_tinyint: 127 }]),
+    );
+    const s = await localSession([flags], 'wildrydes', objects, 'flags');
+    try {
+      const result = await s.run('SELECT a_boolean, a_smallint, a_tinyint FROM flags');
+      expect(result.columns.map((c) => c.type)).toEqual(['boolean', 'smallint', 'tinyint']);
+      expect(result.rows).toEqual([[true, -32768, 127]]);
+    } finally {
+      await s.close();
+    }
   });
 
   it('gives "$path", and * without it, partition columns last', async () => {

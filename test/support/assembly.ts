@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_LABS } from '#core/labs';
@@ -68,4 +78,37 @@ export function synthesizeAssembly(config: Partial<WildRydesConfig> = {}): Assem
     }
   }
   return { dir, remove: () => undefined };
+}
+
+/** A stack template as the tests edit it: its resources by logical id. */
+export interface EditableTemplate {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+}
+
+/**
+ * A copy of the assembly in `source` with each stack template as `edit` leaves it (`edit` is
+ * given the template and its file name); everything else, the bundles included, is linked,
+ * not copied. The copy is a new folder in the temporary directory, named from `prefix`, that
+ * the caller deletes.
+ */
+export function editedAssembly(
+  source: string,
+  prefix: string,
+  edit: (template: EditableTemplate, file: string) => void,
+): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  try {
+    for (const entry of readdirSync(source)) {
+      const from = path.join(source, entry);
+      if (entry.endsWith('.template.json')) {
+        const template = JSON.parse(readFileSync(from, 'utf8')) as EditableTemplate;
+        edit(template, entry);
+        writeFileSync(path.join(dir, entry), JSON.stringify(template));
+      } else symlinkSync(from, path.join(dir, entry));
+    }
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return dir;
 }

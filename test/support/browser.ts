@@ -3,29 +3,20 @@
  * Chromium or Chrome through CHROMIUM_PATH, and pages kept offline (only 127.0.0.1 is reached).
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchHeadless, offlinePage as headlessPage } from '../../bench/browser';
 import { sleep } from '../../cli/run-main';
-import { runProducer, type ProducerOptions, type ProducerStats } from '../../commands/producer';
+
+export { flyUnicorns } from '../../bench/browser';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launches headless Chromium without the background traffic a first run would make. */
+/** Launches headless Chromium (see bench/browser.ts), saying how to install it when it is missing. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
   }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  return launchHeadless(CHROMIUM);
 }
 
 /**
@@ -37,9 +28,8 @@ export async function offlinePage(
   viewport: { width: number; height: number },
   errors: string[],
 ): Promise<Page> {
-  const page = await browser.newPage({ viewport });
+  const page = await headlessPage(browser, viewport);
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
   return page;
 }
 
@@ -64,30 +54,4 @@ export function drawnPixels(page: Page, selector: string): Promise<number> {
     for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn += 1;
     return drawn;
   }, selector);
-}
-
-/** A producer flying unicorns into a stream with the real clock, quietly, until `stop` is called. */
-export function flyUnicorns(
-  kinesis: KinesisClient,
-  options: Pick<ProducerOptions, 'stream' | 'names' | 'rate' | 'seed'>,
-): { done: Promise<ProducerStats>; stop: () => Promise<ProducerStats> } {
-  const stop = new AbortController();
-  const done = runProducer(
-    { ...options, quiet: true },
-    {
-      kinesis,
-      out: () => {},
-      now: Date.now,
-      sleep,
-      stop: stop.signal,
-      abandon: new AbortController().signal,
-    },
-  );
-  return {
-    done,
-    stop: () => {
-      stop.abort();
-      return done;
-    },
-  };
 }

@@ -18,7 +18,7 @@ import { startServiceEndpoint } from './aws-endpoint';
  * `shouting` (DirectPut, a Lambda transformation, GZIP, errors under `failed/`) and `mirror`
  * (reading the Kinesis stream `events`).
  */
-export const FIREHOSE_TEMPLATE: CfnTemplate = {
+export const FIREHOSE_TEMPLATE = {
   Resources: {
     Lake: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'lake' } },
     Events: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'events', ShardCount: 1 } },
@@ -98,7 +98,7 @@ export const FIREHOSE_TEMPLATE: CfnTemplate = {
       },
     },
   },
-};
+} satisfies CfnTemplate;
 
 /** A clock that moves only when the test says so; sleepers wake when their time comes. */
 export function manualClock(start = Date.UTC(2026, 10, 30, 12, 0, 0)) {

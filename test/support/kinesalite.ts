@@ -61,3 +61,41 @@ export async function startKinesalite() {
 }
 
 export type Kinesalite = Awaited<ReturnType<typeof startKinesalite>>;
+
+/** The emulator of one suite, and new streams in it. */
+export interface SuiteKinesalite extends Omit<Kinesalite, 'stop'> {
+  /** Creates a stream named `<prefix>-<n>`, a name no other test of the suite has used. */
+  newStream(prefix: string, shards?: number): Promise<string>;
+}
+
+/**
+ * One kinesalite for the suite that calls this at its top level: started before its tests and
+ * stopped after them. Its members are the started emulator's, so they are used inside tests.
+ */
+export function suiteKinesalite(): SuiteKinesalite {
+  let started: Kinesalite | undefined;
+  let streams = 0;
+  beforeAll(async () => {
+    started = await startKinesalite();
+  });
+  afterAll(() => started?.stop());
+  const k = () => {
+    if (!started) throw new Error('kinesalite starts before the suite: use it inside a test or hook');
+    return started;
+  };
+  return {
+    get endpoint() {
+      return k().endpoint;
+    },
+    get client() {
+      return k().client;
+    },
+    createStream: (name, shards) => k().createStream(name, shards),
+    readAll: (stream) => k().readAll(stream),
+    async newStream(prefix, shards = 1) {
+      const name = `${prefix}-${streams++}`;
+      await k().createStream(name, shards);
+      return name;
+    },
+  };
+}

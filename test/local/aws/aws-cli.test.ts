@@ -47,16 +47,15 @@ describe('aws cloudwatch (query protocol)', () => {
     });
   });
   afterEach(() => endpoint.stop());
+  /** `aws cloudwatch <command> --namespace WildRydes <args>` against the endpoint, its JSON output. */
+  const wildRydes = (command: string, ...args: string[]) =>
+    awsJson(endpoint.url, 'cloudwatch', command, '--namespace', 'WildRydes', ...args);
 
   it('put-metric-data stores values, values with counts and statistic sets; get-metric-statistics and list-metrics read them', async () => {
     const minute = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
     const at = new Date(minute + 5_000).toISOString();
-    await awsJson(
-      endpoint.url,
-      'cloudwatch',
+    await wildRydes(
       'put-metric-data',
-      '--namespace',
-      'WildRydes',
       '--metric-name',
       'Distance',
       '--value',
@@ -90,21 +89,9 @@ describe('aws cloudwatch (query protocol)', () => {
         { MetricName: 'Heartbeat', Value: 1, StorageResolution: 1 },
       ]),
     );
-    await awsJson(
-      endpoint.url,
-      'cloudwatch',
-      'put-metric-data',
-      '--namespace',
-      'WildRydes',
-      '--metric-data',
-      `file://${file}`,
-    );
-    const stats = await awsJson(
-      endpoint.url,
-      'cloudwatch',
+    await wildRydes('put-metric-data', '--metric-data', `file://${file}`);
+    const stats = await wildRydes(
       'get-metric-statistics',
-      '--namespace',
-      'WildRydes',
       '--metric-name',
       'Distance',
       '--dimensions',
@@ -135,7 +122,7 @@ describe('aws cloudwatch (query protocol)', () => {
       ],
     });
     expect(contentTypes).toEqual(Array(3).fill('application/x-www-form-urlencoded; charset=utf-8'));
-    const listed = await awsJson(endpoint.url, 'cloudwatch', 'list-metrics', '--namespace', 'WildRydes');
+    const listed = await wildRydes('list-metrics');
     expect(listed.Metrics).toEqual(
       expect.arrayContaining([
         {
@@ -206,24 +193,22 @@ describe('aws firehose', () => {
     // The CLI's shorthand for Record, a structure of one member, is its value alone: base64
     // (`Data=…` would be read as part of the base64). The JSON form works as well.
     const b64 = (text: string) => Buffer.from(text).toString('base64');
-    const out = await awsJson(
-      fixture.endpoint.url,
+    /** `aws firehose put-record-batch --delivery-stream-name <name> --records <records>`. */
+    const putRecordBatch = (name: string, ...records: string[]) => [
       'firehose',
       'put-record-batch',
       '--delivery-stream-name',
-      'clicks',
+      name,
       '--records',
-      b64('{"ride":1}'),
-      b64('{"ride":2}'),
+      ...records,
+    ];
+    const out = await awsJson(
+      fixture.endpoint.url,
+      ...putRecordBatch('clicks', b64('{"ride":1}'), b64('{"ride":2}')),
     );
     await awsJson(
       fixture.endpoint.url,
-      'firehose',
-      'put-record-batch',
-      '--delivery-stream-name',
-      'clicks',
-      '--records',
-      JSON.stringify([{ Data: b64('{"ride":3}') }]),
+      ...putRecordBatch('clicks', JSON.stringify([{ Data: b64('{"ride":3}') }])),
     );
     expect(out).toMatchObject({ FailedPutCount: 0, Encrypted: false });
     expect(out.RequestResponses).toHaveLength(2);
@@ -232,15 +217,7 @@ describe('aws firehose', () => {
       '{"ride":1}\n{"ride":2}\n{"ride":3}\n',
     ]);
 
-    const refused = await aws(
-      fixture.endpoint.url,
-      'firehose',
-      'put-record-batch',
-      '--delivery-stream-name',
-      'mirror',
-      '--records',
-      b64('x'),
-    );
+    const refused = await aws(fixture.endpoint.url, ...putRecordBatch('mirror', b64('x')));
     expect(refused.code).toBe(254);
     expect(refused.stderr.trim()).toBe(
       'An error occurred (InvalidArgumentException) when calling the PutRecordBatch operation: This operation is not permitted on KinesisStreamAsSource delivery stream type.',

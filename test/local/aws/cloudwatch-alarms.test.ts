@@ -5,8 +5,8 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchService } from '../../../local/aws/cloudwatch';
-import { readAlarmDefinition } from '../../../local/metrics/alarm-definition';
 import type { AlarmStatus } from '../../../local/metrics/monitor';
+import { functionErrorsAlarm } from '../../support/alarms';
 import { startServiceEndpoint } from '../../support/aws-endpoint';
 
 /**
@@ -18,23 +18,10 @@ const NOW = Date.UTC(2026, 10, 30, 12, 0, 30);
 const MINUTE = Date.UTC(2026, 10, 30, 12, 0, 0);
 
 const status = (name: string, state: AlarmStatus['state']): AlarmStatus => ({
-  definition: readAlarmDefinition(
-    `Logical${name}`,
-    name,
-    `arn:aws:cloudwatch:us-east-1:000000000000:alarm:${name}`,
-    {
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Dimensions: [{ Name: 'FunctionName', Value: 'fn' }],
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: ['arn:aws:sns:us-east-1:000000000000:topic'],
-    },
-  ),
+  definition: functionErrorsAlarm(`Logical${name}`, name, {
+    TreatMissingData: 'notBreaching',
+    AlarmActions: ['arn:aws:sns:us-east-1:000000000000:topic'],
+  }),
   state,
   reason: `${name} is ${state}`,
   updated: MINUTE,

@@ -1,7 +1,7 @@
-import { readAlarmDefinition } from '../../../local/metrics/alarm-definition';
 import { monitoringSnapshot, widgetQueries } from '../../../local/metrics/dashboard';
 import type { AlarmStatus } from '../../../local/metrics/monitor';
 import { MetricStore } from '../../../local/metrics/store';
+import { functionErrorsAlarm } from '../../support/alarms';
 
 const NOW = Date.UTC(2026, 10, 30, 13, 0, 30);
 const ARN = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:app-Errors';
@@ -48,16 +48,7 @@ it('draws graphs, alarm widgets with their threshold, alarm status and text from
     { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: fn },
     { timestamp: NOW - 60_000, values: [{ value: 2, count: 1 }], unit: 'Count' },
   );
-  const definition = readAlarmDefinition('Errors', 'app-Errors', ARN, {
-    MetricName: 'Errors',
-    Namespace: 'AWS/Lambda',
-    Dimensions: [{ Name: 'FunctionName', Value: 'fn' }],
-    Statistic: 'Sum',
-    Period: 60,
-    EvaluationPeriods: 1,
-    Threshold: 1,
-    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-  });
+  const definition = functionErrorsAlarm('Errors', 'app-Errors');
   const alarms: AlarmStatus[] = [
     { definition, state: 'ALARM', reason: 'because', updated: NOW, configurationUpdated: NOW },
   ];
