@@ -1,12 +1,10 @@
 import { App, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { Compression } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_NAMES } from '#core/names';
 import { METRICS_NAMESPACE, SENSOR_ENV } from '#core/settings';
-import { DataLake } from '../../lib/constructs/data-lake';
 import { PRODUCER_ACTIONS } from '../../lib/constructs/producer-access';
 import {
   SENSOR_ALERT_PARTITIONS,
@@ -14,28 +12,12 @@ import {
   SENSOR_ERROR_PREFIX,
   SensorDelivery,
 } from '../../lib/constructs/sensor-delivery';
-import { SensorPipeline } from '../../lib/constructs/sensor-pipeline';
 import { SensorProcessing } from '../../lib/constructs/sensor-processing';
 import { SensorStreams } from '../../lib/constructs/sensor-streams';
+import { LAB_STREAM_PROPERTIES } from '../support/lab-stream';
+import { sensorStack } from '../support/sensor-stack';
 
-/** A stack with the data lake (for its bucket) and the sensor pipeline, as the app wires them. */
-function build(app = new App()) {
-  const stack = new Stack(app, 'Sensors');
-  const telemetry = new Stream(stack, 'Telemetry', { encryption: StreamEncryption.MANAGED });
-  const lake = new DataLake(stack, 'DataLake', {
-    source: telemetry,
-    glueDatabaseName: 'wildrydes',
-    glueTableName: 'unicorn_status',
-    athenaWorkGroupName: 'wildrydes',
-  });
-  const pipeline = new SensorPipeline(stack, 'SensorPipeline', {
-    sensorStreamName: DEFAULT_NAMES.sensorStream,
-    alertStreamName: DEFAULT_NAMES.sensorAlertStream,
-    aggregateTableName: DEFAULT_NAMES.sensorAggregateTable,
-    bucket: lake.bucket,
-  });
-  return { app, stack, lake, pipeline, template: Template.fromStack(stack) };
-}
+const build = (app = new App()) => sensorStack(app);
 
 let built: ReturnType<typeof build>;
 beforeAll(() => {
@@ -59,9 +41,7 @@ describe('SensorStreams', () => {
       template.hasResourceProperties('AWS::Kinesis::Stream', {
         Name: name,
         ShardCount: shards,
-        RetentionPeriodHours: 24,
-        StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
-        StreamModeDetails: { StreamMode: 'PROVISIONED' },
+        ...LAB_STREAM_PROPERTIES,
       });
     }
   });

@@ -4,6 +4,7 @@ import { DEFAULT_NAMES } from '#core/names';
 import { UNICORN_STATUS_FIELDS } from '#core/telemetry';
 import { METRICS_NAMESPACE } from '#core/settings';
 import { latestNodeRuntime } from '../../lib/constructs/wildrydes-function';
+import { LAB_STREAM_PROPERTIES } from '../support/lab-stream';
 import { logicalId, synthStack } from '../support/synth';
 
 const { stack, template } = synthStack();
@@ -28,15 +29,12 @@ describe('streams', () => {
     template.hasResourceProperties('AWS::Kinesis::Stream', {
       Name: 'wildrydes',
       ShardCount: 1,
-      StreamModeDetails: { StreamMode: 'PROVISIONED' },
-      RetentionPeriodHours: 24,
-      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      ...LAB_STREAM_PROPERTIES,
     });
     template.hasResourceProperties('AWS::Kinesis::Stream', {
       Name: 'wildrydes-summary',
       ShardCount: 1,
-      RetentionPeriodHours: 24,
-      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      ...LAB_STREAM_PROPERTIES,
     });
     // The IoT sensor pipeline's streams come with its lab (test/lib/labs.test.ts).
     template.resourceCountIs('AWS::Kinesis::Stream', 2);
