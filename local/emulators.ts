@@ -9,6 +9,7 @@ import { sqsService, type SqsService } from './aws/sqs';
 import { DEFAULT_PORTS } from './ports';
 import { makeS3rverWritesAtomic } from './s3rver-atomic';
 /* eslint-disable @typescript-eslint/no-require-imports */
+const dynalite = require('dynalite') as (options: object) => Server;
 const S3rver = require('s3rver') as new (options: object) => {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -39,6 +40,27 @@ export interface EmulatorOptions {
 
 export { DEFAULT_PORTS } from './ports';
 
+async function listen(server: Server, port: number, what: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} for ${what} is in use: is another local pipeline running? (stop it, or pass --port-base)`
+            : `${what} could not listen on 127.0.0.1:${port}: ${error.message}`,
+        ),
+      ),
+    );
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections?.();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
 /** One emulator listening: its URL, and how to stop it. */
 interface Running {
   readonly url: string;
@@ -47,16 +69,16 @@ interface Running {
 
 /** What the emulator thread answers (local/emulator-worker.cjs). */
 interface ThreadReply {
-  readonly started?: string;
+  readonly started?: boolean;
   readonly url?: string;
   readonly error?: { readonly code?: string; readonly message: string };
   readonly stopped?: boolean;
 }
 
 /**
- * kinesalite and dynalite on a thread of their own: every record the pipeline moves is put,
- * read and stored there, beside the endpoint, the event sources and the delivery streams on the
- * main thread. They listen on their ports as before; only the thread they run on differs.
+ * kinesalite on a thread of its own: every record the pipeline moves is put, read and stored
+ * there, beside the endpoint, the event sources and the delivery streams on the main thread. It
+ * listens on its port as before; only the thread it runs on differs.
  */
 function emulatorThread() {
   const worker = new Worker(path.join(__dirname, 'emulator-worker.cjs'));
@@ -69,7 +91,7 @@ function emulatorThread() {
   };
   worker.on('error', fail);
   worker.on('exit', (code) => {
-    if (!stopping) fail(new Error(`The Kinesis and DynamoDB emulators stopped (exit code ${code})`));
+    if (!stopping) fail(new Error(`The Kinesis emulator stopped (exit code ${code})`));
   });
   const ask = (message: object) =>
     new Promise<ThreadReply>((resolve, reject) => {
@@ -77,8 +99,8 @@ function emulatorThread() {
       worker.postMessage(message);
     });
   return {
-    async start(service: 'kinesis' | 'dynamodb', dir: string, port: number, what: string): Promise<string> {
-      const reply = await ask({ start: service, dir, port });
+    async start(dir: string, port: number, what: string): Promise<string> {
+      const reply = await ask({ start: true, dir, port });
       if (!reply.error) return reply.url!;
       throw new Error(
         reply.error.code === 'EADDRINUSE'
@@ -86,7 +108,7 @@ function emulatorThread() {
           : `${what} could not listen on 127.0.0.1:${port}: ${reply.error.message}`,
       );
     },
-    /** Closes both emulators (LevelDB stores first), then ends the thread. */
+    /** Closes the emulator (its LevelDB store first), then ends the thread. */
     async stop(): Promise<void> {
       if (stopping) return;
       stopping = true;
@@ -94,6 +116,16 @@ function emulatorThread() {
       await worker.terminate();
     },
   };
+}
+
+/**
+ * dynalite stays on the main thread, beside the endpoint: a DynamoDB call is small, and the
+ * persistence function makes its calls one after another, so each thread a call crosses would
+ * add a wait for a CPU to every summary it stores.
+ */
+async function startDynalite(dir: string, port: number): Promise<Running> {
+  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  return { url: await listen(server, port, 'the DynamoDB emulator'), stop: () => close(server) };
 }
 
 async function startS3rver(dir: string, port: number): Promise<Running> {
@@ -175,8 +207,8 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   try {
     const thread = emulatorThread();
     started.push(() => thread.stop());
-    const kinesis = await thread.start('kinesis', dir('kinesis'), ports.kinesis, 'the Kinesis emulator');
-    const dynamodb = await thread.start('dynamodb', dir('dynamodb'), ports.dynamodb, 'the DynamoDB emulator');
+    const kinesis = await thread.start(dir('kinesis'), ports.kinesis, 'the Kinesis emulator');
+    const dynamodb = await start(startDynalite(dir('dynamodb'), ports.dynamodb));
     const s3 = await start(startS3rver(dir('s3'), ports.s3));
     const sqs = sqsService({ dir: dir('sqs'), accountId: LOCAL_ACCOUNT });
     started.push(async () => sqs.close());
