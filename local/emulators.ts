@@ -2,13 +2,13 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { LOCAL_ACCOUNT } from './assembly';
 import { startAwsEndpoint } from './aws/endpoint';
 import { sqsService, type SqsService } from './aws/sqs';
 import { DEFAULT_PORTS } from './ports';
 import { makeS3rverWritesAtomic } from './s3rver-atomic';
 /* eslint-disable @typescript-eslint/no-require-imports */
-const kinesalite = require('kinesalite') as (options: object) => Server;
 const dynalite = require('dynalite') as (options: object) => Server;
 const S3rver = require('s3rver') as new (options: object) => {
   run(): Promise<AddressInfo>;
@@ -67,17 +67,62 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function startKinesalite(dir: string, port: number): Promise<Running> {
-  const server = kinesalite({
-    path: dir,
-    createStreamMs: 0,
-    deleteStreamMs: 0,
-    updateStreamMs: 0,
-    shardLimit: 500,
-  });
-  return { url: await listen(server, port, 'the Kinesis emulator'), stop: () => close(server) };
+/** What the emulator thread answers (local/emulator-worker.cjs). */
+interface ThreadReply {
+  readonly started?: boolean;
+  readonly url?: string;
+  readonly error?: { readonly code?: string; readonly message: string };
+  readonly stopped?: boolean;
 }
 
+/**
+ * kinesalite on a thread of its own: every record the pipeline moves is put, read and stored
+ * there, beside the endpoint, the event sources and the delivery streams on the main thread. It
+ * listens on its port as before; only the thread it runs on differs.
+ */
+function emulatorThread() {
+  const worker = new Worker(path.join(__dirname, 'emulator-worker.cjs'));
+  const waiting: { resolve(reply: ThreadReply): void; reject(error: Error): void }[] = [];
+  let stopping = false;
+  worker.on('message', (reply: ThreadReply) => waiting.shift()?.resolve(reply));
+  const fail = (error: Error) => {
+    if (waiting.length === 0) throw error; // as it would, were the emulators on the main thread
+    for (const waiter of waiting.splice(0)) waiter.reject(error);
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => {
+    if (!stopping) fail(new Error(`The Kinesis emulator stopped (exit code ${code})`));
+  });
+  const ask = (message: object) =>
+    new Promise<ThreadReply>((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      worker.postMessage(message);
+    });
+  return {
+    async start(dir: string, port: number, what: string): Promise<string> {
+      const reply = await ask({ start: true, dir, port });
+      if (!reply.error) return reply.url!;
+      throw new Error(
+        reply.error.code === 'EADDRINUSE'
+          ? `Port ${port} for ${what} is in use: is another local pipeline running? (stop it, or pass --port-base)`
+          : `${what} could not listen on 127.0.0.1:${port}: ${reply.error.message}`,
+      );
+    },
+    /** Closes the emulator (its LevelDB store first), then ends the thread. */
+    async stop(): Promise<void> {
+      if (stopping) return;
+      stopping = true;
+      await ask({ stop: true }).catch(() => undefined);
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * dynalite stays on the main thread, beside the endpoint: a DynamoDB call is small, and the
+ * persistence function makes its calls one after another, so each thread a call crosses would
+ * add a wait for a CPU to every summary it stores.
+ */
 async function startDynalite(dir: string, port: number): Promise<Running> {
   const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   return { url: await listen(server, port, 'the DynamoDB emulator'), stop: () => close(server) };
@@ -160,7 +205,9 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     return url;
   };
   try {
-    const kinesis = await start(startKinesalite(dir('kinesis'), ports.kinesis));
+    const thread = emulatorThread();
+    started.push(() => thread.stop());
+    const kinesis = await thread.start(dir('kinesis'), ports.kinesis, 'the Kinesis emulator');
     const dynamodb = await start(startDynalite(dir('dynamodb'), ports.dynamodb));
     const s3 = await start(startS3rver(dir('s3'), ports.s3));
     const sqs = sqsService({ dir: dir('sqs'), accountId: LOCAL_ACCOUNT });

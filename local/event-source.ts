@@ -4,7 +4,7 @@ import { kinesisRecord } from '../lambda/shared/kinesis-events';
 import type { LocalEventSource, LocalStream } from './assembly';
 import { FunctionError } from './lambda-host';
 import { retryDelay } from '#core/retry';
-import { forEachShard, ShardReader, type ShardStart } from '#core/shard-follower';
+import { forEachShard, ShardReader, type ShardBatch, type ShardStart } from '#core/shard-follower';
 import { CheckpointStore, waitForStorage, type Clock } from './shards';
 
 /** `SummaryAggregationFunction487A4676` → `SummaryAggregation`: logical ids without CDK's hash. */
@@ -85,6 +85,10 @@ export interface WindowReading {
   readonly caughtUp: boolean;
   /** The shard is closed and read to its end. */
   readonly closed: boolean;
+  /**
+   * When the last read began: a reader caught up by a read begun after a window's end has seen
+   * every record of that window (one begun earlier may have missed the window's last ones).
+   */
   readonly now: number;
 }
 
@@ -241,19 +245,36 @@ export class EventSourceMapping {
     let window = saved?.state;
     const buffer: _Record[] = [];
     let bufferedSince: number | undefined;
-    // Whether the last read found the shard's tip: only then does the clock say a window is over.
+    // Whether the last read found the shard's tip, and when that read began: only a read begun
+    // after a window's end that finds the tip says the window is over.
     let caughtUp = false;
+    let caughtUpAt = 0;
     const save = () => checkpoints.set(shardId, { after, state: window });
     const signal = this.stopping.signal;
+    const read = (): Promise<ShardBatch & { limit: number; at: number }> => {
+      const limit = Math.max(1, mapping.batchSize - buffer.length);
+      const at = clock.now();
+      return reader.read(limit).then((batch) => ({ ...batch, limit, at }));
+    };
+    // The next read, begun while the function works on the batch before it, as Lambda's poller
+    // reads on while a batch is processed; its error, if any, is met where it is awaited.
+    let ahead: ReturnType<typeof read> | undefined;
+    const readAhead = () => {
+      if (ahead || reader.closed || buffer.length >= mapping.batchSize) return;
+      ahead = read();
+      ahead.catch(() => undefined);
+    };
 
     while (!signal.aborted) {
       // Nothing more is read or invoked while the positions cannot be saved.
       await waitForStorage(checkpoints, clock, signal, this.options.log, label(mapping.functionLogicalId));
       if (signal.aborted) break;
-      if (buffer.length < mapping.batchSize && !reader.closed) {
-        const limit = Math.max(1, mapping.batchSize - buffer.length);
-        const { records, millisBehindLatest } = await reader.read(limit);
+      if (ahead || (buffer.length < mapping.batchSize && !reader.closed)) {
+        const next = ahead ?? read();
+        ahead = undefined;
+        const { records, millisBehindLatest, limit, at } = await next;
         caughtUp = records.length < limit && millisBehindLatest === 0;
+        caughtUpAt = at;
         if (records.length > 0) bufferedSince ??= clock.now();
         buffer.push(...records);
       }
@@ -267,6 +288,7 @@ export class EventSourceMapping {
         if (buffer.length > 0 && gathered) {
           const batch = buffer.splice(0, mapping.batchSize);
           bufferedSince = buffer.length > 0 ? now : undefined;
+          readAhead();
           await this.deliver(batch, shardId, (last) => {
             after = last;
             save();
@@ -285,11 +307,12 @@ export class EventSourceMapping {
             gathered,
             caughtUp,
             closed: reader.closed,
-            now,
+            now: caughtUpAt,
           });
           if (next) {
             const batch = buffer.splice(0, next.count);
             bufferedSince = buffer.length > 0 ? now : undefined;
+            readAhead();
             const state = await this.deliverWindow(batch, shardId, window, next.final, (last, carried) => {
               if (last) after = last;
               window = carried;

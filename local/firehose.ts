@@ -1,12 +1,15 @@
 import type { _Record as KinesisRecord, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { LocalDeliveryStream, LocalStream } from './assembly';
 import type { Invoker } from './event-source';
 import { derivedId, DirectPutSpool } from './firehose-spool';
 import { FunctionError } from './lambda-host';
 import { forEachShard, ShardReader } from '#core/shard-follower';
 import { CheckpointStore, waitForStorage, type Clock } from './shards';
+
+const gzip = promisify(gzipCallback);
 
 /**
  * A stand-in for a Firehose delivery stream with an S3 destination, run from the template's
@@ -360,20 +363,25 @@ export class DeliveryStreamRunner {
     const { data, failed } = await this.process(items);
     const oldest = Math.min(...items.map((i) => i.arrival));
     const extension = delivery.fileExtension ?? (delivery.compression === 'GZIP' ? '.gz' : '');
-    const encode = (chunks: Uint8Array[]) => {
+    // Compressed on libuv's thread pool: a buffer of megabytes does not hold up the endpoint.
+    const encode = async (chunks: Uint8Array[]) => {
       const body = Buffer.concat(chunks);
-      return delivery.compression === 'GZIP' ? gzipSync(body) : body;
+      return delivery.compression === 'GZIP' ? await gzip(body) : body;
     };
     const delivered = data.filter((d, i): d is Uint8Array => d !== undefined && !failed.has(i));
     if (delivered.length > 0) {
       const name = objectName(delivery.name, plan.at, extension, plan.id?.('delivered'));
-      await writer.put(bucketName, `${expandPrefix(delivery.prefix, oldest)}${name}`, encode(delivered));
+      await writer.put(
+        bucketName,
+        `${expandPrefix(delivery.prefix, oldest)}${name}`,
+        await encode(delivered),
+      );
       this.counters.objects += 1;
     }
     if (failed.size > 0) {
       const prefix = expandPrefix(delivery.errorPrefix || 'processing-failed/', oldest, 'processing-failed');
       const name = objectName(delivery.name, plan.at, extension, plan.id?.('processing-failed'));
-      await writer.put(bucketName, `${prefix}${name}`, encode(this.errorLines(items, failed)));
+      await writer.put(bucketName, `${prefix}${name}`, await encode(this.errorLines(items, failed)));
       this.counters.failedRecords += failed.size;
     }
   }

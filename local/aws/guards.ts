@@ -1,5 +1,5 @@
 import { describeFault, FaultSpecError, parseFault, type Fault, type Faults } from '../faults';
-import { shardIteratorShard } from './json-proxies';
+import { jsonBody, shardIteratorShard } from './json-proxies';
 import {
   KINESIS_REQUEST_LIMITS,
   rateExceededMessage,
@@ -304,7 +304,7 @@ export function kinesisGuard(options: KinesisGuardOptions): Around {
   const shardMap = shardMaps(options.shardMapMs ?? 10_000, options.now ?? Date.now);
   return async (request, forwarded, send) => {
     const op = operation(request);
-    const input = parse(request.body);
+    const input = jsonBody(request);
     const stream = streamOf(input);
     const fault = faults?.pick('kinesis', stream, op);
     if (fault) return jsonError(kinesisFaultError(fault, stream, accountId), '1.1');
@@ -329,7 +329,7 @@ function tableOf(input: Json): string | undefined {
 /** DynamoDB throttling injected at the endpoint (AWS JSON 1.0, DynamoDB's error namespace). */
 export function dynamodbGuard(faults: Faults): Around {
   return async (request, forwarded, send) => {
-    const fault = faults.pick('dynamodb', tableOf(parse(request.body)));
+    const fault = faults.pick('dynamodb', tableOf(jsonBody(request)));
     if (!fault) return send(forwarded);
     const error: ServiceError =
       fault.name === 'local:dynamodb:inject-api-throttle-error'

@@ -1,6 +1,7 @@
 import { createDecipheriv } from 'node:crypto';
 import { jsonError } from './protocols';
 import { notAuthorized, proxiedService, type Access, type Around } from './proxy';
+import type { RecordsRead } from '../metrics/aws-metrics';
 import type { AwsRequest, AwsService } from './service';
 
 /**
@@ -8,14 +9,22 @@ import type { AwsRequest, AwsService } from './service';
  * both speak AWS JSON, name their operation in X-Amz-Target and their resources in the body.
  */
 
-function body(request: AwsRequest): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(request.body.toString('utf8') || '{}') as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
+const parsedBodies = new WeakMap<AwsRequest, Record<string, unknown>>();
+
+/**
+ * A request's JSON body (`{}` when it is not a JSON object), parsed once however many steps
+ * read it (IAM, the limits, the faults, the metrics). Shared: read it, never change it.
+ */
+export function jsonBody(request: AwsRequest): Record<string, unknown> {
+  let parsed = parsedBodies.get(request);
+  if (!parsed) {
+    parsed = parseJson(request.body);
+    parsedBodies.set(request, parsed);
   }
+  return parsed;
 }
+
+const body = jsonBody;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const KINESALITE = require('kinesalite/db') as { ITERATOR_PWD_KEY: Buffer; ITERATOR_PWD_IV: Buffer };
@@ -102,9 +111,64 @@ export interface ObservedKinesisCall {
   readonly operation: string;
   readonly streamName: string;
   readonly input: Record<string, unknown>;
+  /** The answer's JSON body; for a successful GetRecords, all but its records (see `recordsRead`). */
   readonly output: Record<string, unknown>;
   readonly status: number;
   readonly latencyMs: number;
+  /** What a successful GetRecords returned, summed from the answer as it is relayed. */
+  readonly recordsRead?: RecordsRead;
+}
+
+const DATA_KEY = Buffer.from('"Data":"');
+const ARRIVAL_KEY = Buffer.from('"ApproximateArrivalTimestamp":');
+const BEHIND_KEY = Buffer.from('"MillisBehindLatest":');
+const QUOTE = 0x22;
+const PADDING = 0x3d;
+const NUMBER_END = /[^0-9.eE+-]/;
+
+/** The JSON number right after `key` at `at` in `body` (undefined when `key` is not there). */
+function numberAt(body: Buffer, at: number, key: Buffer): number | undefined {
+  if (at < 0) return undefined;
+  const start = at + key.length;
+  const text = body.toString('latin1', start, Math.min(body.length, start + 32));
+  const end = text.search(NUMBER_END);
+  const value = Number(end < 0 ? text : text.slice(0, end));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * A successful GetRecords answer summed from its bytes, without decoding it: a GetRecords answer
+ * is megabytes of JSON at full speed, and its metrics need only how many records, how many bytes
+ * of data, and when the last one arrived. In JSON a quote inside a string is escaped, so
+ * `"Data":"` occurs only where a record's data begins, and base64 has no quote, so the next quote
+ * ends it; its decoded size is counted as `Buffer.byteLength(data, 'base64')` counts it.
+ */
+export function getRecordsSummary(body: Buffer): {
+  output: Record<string, unknown>;
+  recordsRead: RecordsRead;
+} {
+  let count = 0;
+  let dataBytes = 0;
+  for (let at = body.indexOf(DATA_KEY); at >= 0; at = body.indexOf(DATA_KEY, at)) {
+    const start = at + DATA_KEY.length;
+    const end = body.indexOf(QUOTE, start);
+    if (end < 0) break;
+    let length = end - start;
+    if (length > 0 && body[start + length - 1] === PADDING) length -= 1;
+    if (length > 1 && body[start + length - 1] === PADDING) length -= 1;
+    dataBytes += (length * 3) >>> 2;
+    count += 1;
+    at = end;
+  }
+  const behind = numberAt(body, body.indexOf(BEHIND_KEY), BEHIND_KEY);
+  return {
+    output: behind === undefined ? {} : { MillisBehindLatest: behind },
+    recordsRead: {
+      count,
+      dataBytes,
+      lastArrival: count > 0 ? numberAt(body, body.lastIndexOf(ARRIVAL_KEY), ARRIVAL_KEY) : undefined,
+    },
+  };
 }
 
 /** The stream a Kinesis request is about, by name, when it names one (or its iterator does). */
@@ -115,7 +179,7 @@ function streamNameOf(request: AwsRequest): string | undefined {
 
 function parseJson(bytes: Buffer | string): Record<string, unknown> {
   try {
-    const parsed = JSON.parse(bytes.toString() || '{}') as unknown;
+    const parsed = JSON.parse(bytes.toString('utf8') || '{}') as unknown;
     return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
   } catch {
     return {};
@@ -138,11 +202,14 @@ export function kinesisService(
       ? (request, response, latencyMs) => {
           const streamName = streamNameOf(request);
           if (!streamName) return;
+          const op = operation(request);
           observe({
-            operation: operation(request),
+            operation: op,
             streamName,
             input: body(request),
-            output: parseJson(response.body),
+            ...(op === 'GetRecords' && response.status === 200 && Buffer.isBuffer(response.body)
+              ? getRecordsSummary(response.body)
+              : { output: parseJson(response.body) }),
             status: response.status,
             latencyMs,
           });

@@ -42,6 +42,20 @@ export interface KinesisCall {
   readonly latencyMs: number;
   /** When it was answered, ms. */
   readonly now: number;
+  /**
+   * What a successful GetRecords returned, summed without decoding its records (the endpoint
+   * counts them in the answer as it relays it); read from `output.Records` when absent.
+   */
+  readonly recordsRead?: RecordsRead;
+}
+
+/** The records a GetRecords call returned, as its metrics count them. */
+export interface RecordsRead {
+  readonly count: number;
+  /** Their data's bytes (decoded). */
+  readonly dataBytes: number;
+  /** The last record's ApproximateArrivalTimestamp, epoch seconds. */
+  readonly lastArrival?: number;
 }
 
 const THROTTLED = 'ProvisionedThroughputExceededException';
@@ -118,28 +132,33 @@ function putRecordsMetrics({ call, m, ok, throttled }: CallOutcome): MetricDatum
   ];
 }
 
-/** The age of the last record returned; a reader that is caught up is 0 ms behind. */
-function iteratorAge(records: readonly Json[], output: Json, now: number): number {
+/** The records of a GetRecords answer, summed from its decoded JSON. */
+export function recordsReadOf(output: Json): RecordsRead {
+  const records = jsonList(output.Records);
   const last = records[records.length - 1];
-  const arrival =
-    typeof last?.ApproximateArrivalTimestamp === 'number' ? last.ApproximateArrivalTimestamp : undefined;
-  if (arrival !== undefined) return Math.max(0, now - arrival * 1000);
+  return {
+    count: records.length,
+    dataBytes: records.reduce((n, r) => n + dataBytes(r.Data), 0),
+    lastArrival:
+      typeof last?.ApproximateArrivalTimestamp === 'number' ? last.ApproximateArrivalTimestamp : undefined,
+  };
+}
+
+/** The age of the last record returned; a reader that is caught up is 0 ms behind. */
+function iteratorAge(read: RecordsRead, output: Json, now: number): number {
+  if (read.lastArrival !== undefined) return Math.max(0, now - read.lastArrival * 1000);
   return typeof output.MillisBehindLatest === 'number' ? output.MillisBehindLatest : 0;
 }
 
 function getRecordsMetrics({ call, m, ok, throttled }: CallOutcome): MetricDatum[] {
   if (!ok) return [m('GetRecords.Success', 0), m('ReadProvisionedThroughputExceeded', throttled ? 1 : 0)];
-  const records = jsonList(call.output.Records);
+  const read = call.recordsRead ?? recordsReadOf(call.output);
   return [
     m('GetRecords.Success', 1),
-    m('GetRecords.Records', records.length),
-    m(
-      'GetRecords.Bytes',
-      records.reduce((n, r) => n + dataBytes(r.Data), 0),
-      'Bytes',
-    ),
+    m('GetRecords.Records', read.count),
+    m('GetRecords.Bytes', read.dataBytes, 'Bytes'),
     m('GetRecords.Latency', call.latencyMs, 'Milliseconds'),
-    m('GetRecords.IteratorAgeMilliseconds', iteratorAge(records, call.output, call.now), 'Milliseconds'),
+    m('GetRecords.IteratorAgeMilliseconds', iteratorAge(read, call.output, call.now), 'Milliseconds'),
     m('ReadProvisionedThroughputExceeded', 0),
   ];
 }

@@ -170,4 +170,110 @@ describe('tumbling windows over a lagging shard', () => {
     expect(windowBatch([], T0, 10, 100, { ...reading, caughtUp: true, now: T0 + 5_000 })).toBeUndefined();
     expect(windowBatch([], T0, 10, 100, { ...reading, closed: true })).toEqual({ count: 0, final: true });
   });
+
+  it('reads the next batch while the function works on one, handing over the same batches in order', async () => {
+    const shard = fakeShard(
+      Array.from({ length: 350 }, (_, i) => ({ data: Buffer.from(String(i)), arrival: T0 + i })),
+    );
+    let now = T0 + 60_000;
+    const clock = {
+      now: () => now,
+      sleep: (ms: number) => new Promise<void>((resolve) => setImmediate(() => ((now += ms), resolve()))),
+    };
+    const batches: string[][] = [];
+    const readsBeforeInvocation: number[] = [];
+    const runner = new EventSourceMapping({
+      mapping: testMapping({ batchSize: 100 }),
+      stream,
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:persist',
+      region: 'us-east-1',
+      kinesis: shard.client,
+      invoker: {
+        invoke: async (event) => {
+          readsBeforeInvocation.push(shard.reads.length);
+          const records = (event as { Records: { kinesis: { data: string } }[] }).Records;
+          batches.push(records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString()));
+          return { batchItemFailures: [] };
+        },
+      },
+      checkpoints: new CheckpointStore<WindowCheckpoint>(
+        path.join(mkdtempSync(path.join(tmpdir(), 'esm-ahead-')), 'cp.json'),
+      ),
+      clock,
+      pollMs: 1000,
+      discoverMs: 60_000,
+      log: () => undefined,
+    });
+    runner.start();
+    try {
+      await waitUntil(() => batches.flat().length === 350, 'every record delivered');
+    } finally {
+      await runner.stop();
+    }
+    expect(batches.map((b) => b.length)).toEqual([100, 100, 100, 50]);
+    expect(batches.flat()).toEqual(Array.from({ length: 350 }, (_, i) => String(i)));
+    // Each batch's invocation begins with the read of the next batch already under way.
+    expect(readsBeforeInvocation).toEqual([2, 3, 4, 5]);
+  });
+
+  it("keeps a window open when the read that found the tip began before the window's end", async () => {
+    // The shard holds one record of the window; a second arrives just before the window ends,
+    // while a read that began earlier is still coming back (it returns after the end).
+    const shard = fakeShard([{ data: Buffer.from(JSON.stringify(backlog(1, 1)[0].status)), arrival: T0 }]);
+    let now = T0 + 9_000;
+    const late = {
+      ...shard.records[0],
+      SequenceNumber: '1000001',
+      ApproximateArrivalTimestamp: new Date(T0 + 9_900),
+    };
+    const client = {
+      send: async (command: { constructor: { name: string } }) => {
+        const answer = await shard.client.send(command as never);
+        if (command.constructor.name === 'GetRecordsCommand' && now < T0 + WINDOW_SECONDS * 1000) {
+          // The read ends after the window's end, and the late record lands behind it.
+          now = T0 + WINDOW_SECONDS * 1000 + 100;
+          if (!shard.records.includes(late)) shard.records.push(late);
+        }
+        return answer;
+      },
+    } as unknown as typeof shard.client;
+    const clock = {
+      now: () => now,
+      sleep: (ms: number) => new Promise<void>((resolve) => setImmediate(() => ((now += ms), resolve()))),
+    };
+    const invocations: KinesisStreamTumblingWindowEvent[] = [];
+    const runner = new EventSourceMapping({
+      mapping,
+      stream,
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:aggregate',
+      region: 'us-east-1',
+      kinesis: client,
+      invoker: {
+        invoke: async (event) => {
+          invocations.push(JSON.parse(JSON.stringify(event)) as KinesisStreamTumblingWindowEvent);
+          return { state: {} };
+        },
+      },
+      checkpoints: new CheckpointStore<WindowCheckpoint>(
+        path.join(mkdtempSync(path.join(tmpdir(), 'esm-tip-')), 'cp.json'),
+      ),
+      clock,
+      pollMs: 1000,
+      discoverMs: 60_000,
+      log: () => undefined,
+    });
+    runner.start();
+    try {
+      await waitUntil(() => invocations.some((e) => e.isFinalInvokeForWindow), 'the window closed');
+    } finally {
+      await runner.stop();
+    }
+    // Both records in the one window, and it closed once: not a second part for the late record.
+    expect(invocations.flatMap((e) => e.Records.map((r) => r.kinesis.sequenceNumber))).toEqual([
+      '1000000',
+      '1000001',
+    ]);
+    expect(new Set(invocations.map((e) => e.window.start)).size).toBe(1);
+    expect(invocations.filter((e) => e.isFinalInvokeForWindow)).toHaveLength(1);
+  });
 });
