@@ -1,12 +1,13 @@
 /**
- * The cloud assembly `npm start` runs: synthesized with the project's CDK CLI, or the last one
- * again when nothing it is made from has changed since.
+ * The cloud assembly `npm start` runs: synthesized as the project's CDK CLI synthesizes it (the
+ * app run directly, without the CLI's start-up), or the last one again when nothing it is made
+ * from has changed since.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../cli/endpoints-file';
-import { synthesize } from '../ops/cdk-cli';
+import { synthesizeApp } from '../ops/cdk-cli';
 
 /**
  * What a synth reads: the app's entry point, its constructs, handlers, domain code and the
@@ -24,11 +25,13 @@ const SYNTH_INPUTS = [
   'tsconfig.json',
 ];
 
-/** Settings in the environment that a synth reads (the CDK CLI's account and region lookup). */
+/** Settings in the environment that a synth reads (the region lookup, as the CDK CLI's). */
 const SYNTH_ENVIRONMENT = [
   'AWS_PROFILE',
   'AWS_REGION',
+  'AMAZON_REGION',
   'AWS_DEFAULT_REGION',
+  'AMAZON_DEFAULT_REGION',
   'CDK_DEFAULT_ACCOUNT',
   'CDK_DEFAULT_REGION',
 ];
@@ -124,7 +127,7 @@ export async function localAssembly(
   }
   rmSync(fingerprintFile, { force: true });
   events.synthesizing?.();
-  await synthesize(outDir, context);
+  await synthesizeApp(outDir, context);
   writeFileSync(fingerprintFile, `${fingerprint}\n`);
   return { dir: outDir, reused: false };
 }

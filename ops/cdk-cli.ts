@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AssemblyStack } from '../system/cloud-assembly';
@@ -67,6 +67,90 @@ export async function synthesize(outDir: string, context: readonly string[]): Pr
     ['synth', '--quiet', '-o', outDir, ...context.flatMap((c) => ['-c', c])],
     false,
   );
+  if (code !== 0) throw new Error(`cdk synth failed: ${lastErrorLine(stderr)}`);
+}
+
+/**
+ * The settings the CDK CLI gives every app it synthesizes, on top of `cdk.json`'s context: bundle
+ * every stack's assets, record construct paths and asset locations in the templates' metadata,
+ * report the library version.
+ */
+const CLI_SYNTH_CONTEXT = {
+  'aws:cdk:enable-path-metadata': true,
+  'aws:cdk:enable-asset-metadata': true,
+  'aws:cdk:version-reporting': true,
+  'aws:cdk:bundling-stacks': ['**'],
+};
+
+const readJson = (file: string): Record<string, unknown> =>
+  existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+
+/**
+ * The context the CDK CLI hands the app for `cdk synth -c …`: `cdk.json`'s, then
+ * `cdk.context.json`'s, then each `-c key=value` (a string, as the CLI keeps it), then the CLI's
+ * own synth settings.
+ */
+export function appContext(context: readonly string[], root = PROJECT_ROOT): Record<string, unknown> {
+  const settings = Object.fromEntries(
+    context.map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)] as const),
+  );
+  return {
+    ...((readJson(path.join(root, 'cdk.json')).context as Record<string, unknown> | undefined) ?? {}),
+    ...readJson(path.join(root, 'cdk.context.json')),
+    ...settings,
+    ...CLI_SYNTH_CONTEXT,
+  };
+}
+
+/**
+ * The region the CDK CLI gives the app, found in its order: AWS_REGION, AMAZON_REGION,
+ * AWS_DEFAULT_REGION, AMAZON_DEFAULT_REGION, the profile's region in the shared config (read by
+ * the SDK), else us-east-1. (On EC2 the CLI would also ask the instance metadata; a local run
+ * does not.)
+ */
+export async function cliRegion(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const named = env.AWS_REGION || env.AMAZON_REGION || env.AWS_DEFAULT_REGION || env.AMAZON_DEFAULT_REGION;
+  if (named) return named;
+  // Loaded only here: the SDK's own reading of the profile's region in ~/.aws/config.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { STSClient } = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+  const client = new STSClient({});
+  try {
+    return await client.config.region();
+  } catch {
+    return 'us-east-1';
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * `cdk synth -o outDir` without the CDK CLI, whose own start takes about 3 s: the app command in
+ * `cdk.json`, run with what the CLI gives it (the output folder, the context, the region). The
+ * assembly is the CLI's, byte for byte (test/ops/cdk-cli.test.ts), except that no account is
+ * looked up with the credentials: CDK_DEFAULT_ACCOUNT only when it is set. For `npm start`,
+ * whose assembly is never deployed; a failure throws with the app's last error line.
+ */
+export async function synthesizeApp(outDir: string, context: readonly string[]): Promise<void> {
+  const command = readJson(path.join(PROJECT_ROOT, 'cdk.json')).app as string;
+  const env = {
+    ...process.env,
+    CDK_OUTDIR: path.resolve(outDir),
+    CDK_CONTEXT_JSON: JSON.stringify(appContext(context)),
+    CDK_DEFAULT_REGION: await cliRegion(),
+  };
+  const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, {
+      cwd: PROJECT_ROOT,
+      env,
+      shell: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stderr }));
+  });
   if (code !== 0) throw new Error(`cdk synth failed: ${lastErrorLine(stderr)}`);
 }
 
