@@ -93,9 +93,24 @@ describe('synthesizing as the CDK CLI does, without it', () => {
   });
 
   it("makes the CDK CLI's assembly, byte for byte", async () => {
-    const [byCli, direct] = [tempDir(), tempDir()];
-    await synthesize(byCli, []);
-    await synthesizeApp(direct, []);
+    const [byCli, direct, home] = [tempDir(), tempDir(), tempDir()];
+    // The same region on both sides, and no credentials or instance metadata for the CLI to find
+    // an account with (a local synth never looks one up).
+    const saved = { ...process.env };
+    try {
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+        delete process.env[name];
+      Object.assign(process.env, {
+        AWS_REGION: 'eu-west-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+        AWS_CONFIG_FILE: path.join(home, 'config'),
+      });
+      await synthesize(byCli, []);
+      await synthesizeApp(direct, []);
+    } finally {
+      process.env = saved;
+    }
     // Every file by path, as its SHA-256 (the bundles are megabytes: compared as digests).
     const files = (dir: string) =>
       Object.fromEntries(
@@ -108,6 +123,9 @@ describe('synthesizing as the CDK CLI does, without it', () => {
       );
     const cli = files(byCli);
     expect(Object.keys(cli)).toEqual(expect.arrayContaining(['manifest.json', 'WildRydes.template.json']));
+    expect(readFileSync(path.join(direct, 'manifest.json'), 'utf8')).toContain(
+      'aws://unknown-account/eu-west-1',
+    );
     expect(files(direct)).toEqual(cli);
   });
 });
