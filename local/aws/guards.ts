@@ -69,18 +69,26 @@ export function kinesisFaultError(fault: Fault, stream: string | undefined, acco
   }
 }
 
-/** A kinesalite call the endpoint makes itself (the emulator wants a signature's shape, not a valid one). */
+/**
+ * The headers of a Kinesis call the endpoint makes to kinesalite itself: the emulator wants a
+ * signature's shape, not a valid one.
+ */
+export function kinesaliteCallHeaders(target: string): Record<string, string> {
+  return {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `Kinesis_20131202.${target}`,
+    'x-amz-date': '20260101T000000Z',
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=LOCAL/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+  };
+}
+
+/** A kinesalite call the endpoint makes itself. */
 function ownCall(target: string, body: Json): Forwarded {
   return {
     method: 'POST',
     url: '/',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `Kinesis_20131202.${target}`,
-      'x-amz-date': '20260101T000000Z',
-      authorization:
-        'AWS4-HMAC-SHA256 Credential=LOCAL/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
-    },
+    headers: kinesaliteCallHeaders(target),
     body: Buffer.from(JSON.stringify(body)),
   };
 }

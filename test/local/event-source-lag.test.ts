@@ -1,21 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisStreamTumblingWindowEvent } from 'aws-lambda';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { formatStatusTime } from '#core/status-time';
 import type { UnicornSummary } from '#core/summary';
 import type { UnicornStatus } from '#core/telemetry';
 import { createAggregationHandler } from '../../lambda/aggregate-summaries/aggregate';
 import { unicornStatus } from '../../lambda/shared/kinesis-events';
 import type { LocalStream } from '../../local/assembly';
-import { EventSourceMapping, windowBatch, type WindowCheckpoint } from '../../local/event-source';
-import { CheckpointStore } from '../../local/shards';
+import { windowBatch } from '../../local/event-source';
 import { fakeKinesis } from '../support/fake-kinesis';
 import { fakeShard } from '../support/fake-shard';
 import { expectedTotals } from '../support/oracle';
 import { waitUntil } from '../support/wait';
-import { testMapping } from '../support/event-source';
+import { testMapping, testRunner } from '../support/event-source';
 
 /**
  * Lambda's tumbling windows over a shard whose reader is far behind: "Lambda aggregates all
@@ -87,11 +83,10 @@ describe('tumbling windows over a lagging shard', () => {
       count: () => undefined,
     });
     const invocations: KinesisStreamTumblingWindowEvent[] = [];
-    const runner = new EventSourceMapping({
+    const runner = testRunner({
       mapping,
       stream,
-      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:aggregate',
-      region: 'us-east-1',
+      functionName: 'aggregate',
       kinesis: shard.client,
       invoker: {
         invoke: async (event) => {
@@ -101,13 +96,7 @@ describe('tumbling windows over a lagging shard', () => {
           return JSON.parse(JSON.stringify(await aggregate(copy)));
         },
       },
-      checkpoints: new CheckpointStore<WindowCheckpoint>(
-        path.join(mkdtempSync(path.join(tmpdir(), 'esm-lag-')), 'cp.json'),
-      ),
       clock,
-      pollMs: 1000,
-      discoverMs: 60_000,
-      log: () => undefined,
     });
     runner.start();
     try {
@@ -182,11 +171,10 @@ describe('tumbling windows over a lagging shard', () => {
     };
     const batches: string[][] = [];
     const readsBeforeInvocation: number[] = [];
-    const runner = new EventSourceMapping({
+    const runner = testRunner({
       mapping: testMapping({ batchSize: 100 }),
       stream,
-      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:persist',
-      region: 'us-east-1',
+      functionName: 'persist',
       kinesis: shard.client,
       invoker: {
         invoke: async (event) => {
@@ -196,13 +184,7 @@ describe('tumbling windows over a lagging shard', () => {
           return { batchItemFailures: [] };
         },
       },
-      checkpoints: new CheckpointStore<WindowCheckpoint>(
-        path.join(mkdtempSync(path.join(tmpdir(), 'esm-ahead-')), 'cp.json'),
-      ),
       clock,
-      pollMs: 1000,
-      discoverMs: 60_000,
-      log: () => undefined,
     });
     runner.start();
     try {
@@ -242,11 +224,10 @@ describe('tumbling windows over a lagging shard', () => {
       sleep: (ms: number) => new Promise<void>((resolve) => setImmediate(() => ((now += ms), resolve()))),
     };
     const invocations: KinesisStreamTumblingWindowEvent[] = [];
-    const runner = new EventSourceMapping({
+    const runner = testRunner({
       mapping,
       stream,
-      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:aggregate',
-      region: 'us-east-1',
+      functionName: 'aggregate',
       kinesis: client,
       invoker: {
         invoke: async (event) => {
@@ -254,13 +235,7 @@ describe('tumbling windows over a lagging shard', () => {
           return { state: {} };
         },
       },
-      checkpoints: new CheckpointStore<WindowCheckpoint>(
-        path.join(mkdtempSync(path.join(tmpdir(), 'esm-tip-')), 'cp.json'),
-      ),
       clock,
-      pollMs: 1000,
-      discoverMs: 60_000,
-      log: () => undefined,
     });
     runner.start();
     try {

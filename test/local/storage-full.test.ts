@@ -3,11 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LocalStream } from '../../local/assembly';
-import { EventSourceMapping } from '../../local/event-source';
 import { atomicFileWrites, CheckpointStore, storageProblem, type FileWrites } from '../../local/shards';
 import { fakeShard } from '../support/fake-shard';
 import { waitUntil } from '../support/wait';
-import { testMapping } from '../support/event-source';
+import { testMapping, testRunner } from '../support/event-source';
 
 /**
  * A full disk or read-only data folder pauses intake with one line naming the path and what is
@@ -53,11 +52,10 @@ it('pauses an event source while its positions cannot be saved, then delivers ev
   };
   const seen: number[] = [];
   const logs: string[] = [];
-  const runner = new EventSourceMapping({
+  const runner = testRunner({
     mapping,
     stream,
-    functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:persist',
-    region: 'us-east-1',
+    functionName: 'persist',
     kinesis: shard.client,
     invoker: {
       invoke: async (event) => {
@@ -73,8 +71,6 @@ it('pauses an event source while its positions cannot be saved, then delivers ev
     },
     checkpoints: new CheckpointStore(file, writes),
     clock,
-    pollMs: 1000,
-    discoverMs: 60_000,
     log: (message) => logs.push(message),
   });
   runner.start();

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { kinesaliteCallHeaders } from '../../../local/aws/guards';
 import { getRecordsSummary } from '../../../local/aws/json-proxies';
 import { kinesisCallMetrics, recordsReadOf } from '../../../local/metrics/aws-metrics';
 
@@ -16,13 +17,7 @@ let url: string;
 async function call(target: string, body: object): Promise<Buffer> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `Kinesis_20131202.${target}`,
-      'x-amz-date': '20260101T000000Z',
-      authorization:
-        'AWS4-HMAC-SHA256 Credential=LOCAL/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
-    },
+    headers: kinesaliteCallHeaders(target),
     body: JSON.stringify(body),
   });
   const bytes = Buffer.from(await response.arrayBuffer());
