@@ -24,24 +24,51 @@ export function shellQuote(arg: string): string {
 export const commandLineText = (command: string, args: readonly string[]) =>
   [command, ...args].map(shellQuote).join(' ');
 
+/** What a command run in the project root ended with: its exit code and its error output. */
+interface Ran {
+  readonly code: number;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `command` (through a shell when `shell`) in the project root with `env`. `inherit`: its
+ * output goes to this terminal; otherwise only its error output is kept, for the message.
+ */
+function runInRoot(
+  command: string,
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; inherit?: boolean; shell?: boolean },
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: PROJECT_ROOT,
+      env: options.env,
+      shell: options.shell,
+      stdio: options.inherit ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stderr }));
+  });
+}
+
 /**
  * Runs the project's pinned CDK CLI with `args` in the project root. `inherit`: the CLI's own
  * progress goes to this terminal; otherwise only its error output is kept, for the message.
  */
-export function runCdk(args: readonly string[], inherit: boolean): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CDK, [...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-      stdio: inherit ? 'inherit' : ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d) => (stderr += d));
-    child.on('error', (error) =>
-      reject(new Error(`Cannot run the CDK CLI (${error.message}): run npm ci first`)),
-    );
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stderr }));
+export function runCdk(args: readonly string[], inherit: boolean): Promise<Ran> {
+  return runInRoot(CDK, args, {
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    inherit,
+  }).catch((error: Error) => {
+    throw new Error(`Cannot run the CDK CLI (${error.message}): run npm ci first`);
   });
+}
+
+/** A synth that exited with an error, as one line: the app's own message when it gave one. */
+function throwIfSynthFailed({ code, stderr }: Ran): void {
+  if (code !== 0) throw new Error(`cdk synth failed: ${lastErrorLine(stderr)}`);
 }
 
 /**
@@ -63,11 +90,9 @@ export function lastErrorLine(stderr: string): string {
 
 /** `cdk synth --quiet -o outDir` with `-c` context; a failure throws with the CLI's last error line. */
 export async function synthesize(outDir: string, context: readonly string[]): Promise<void> {
-  const { code, stderr } = await runCdk(
-    ['synth', '--quiet', '-o', outDir, ...context.flatMap((c) => ['-c', c])],
-    false,
+  throwIfSynthFailed(
+    await runCdk(['synth', '--quiet', '-o', outDir, ...context.flatMap((c) => ['-c', c])], false),
   );
-  if (code !== 0) throw new Error(`cdk synth failed: ${lastErrorLine(stderr)}`);
 }
 
 /**
@@ -139,19 +164,7 @@ export async function synthesizeApp(outDir: string, context: readonly string[]):
     CDK_CONTEXT_JSON: JSON.stringify(appContext(context)),
     CDK_DEFAULT_REGION: await cliRegion(),
   };
-  const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, {
-      cwd: PROJECT_ROOT,
-      env,
-      shell: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stderr }));
-  });
-  if (code !== 0) throw new Error(`cdk synth failed: ${lastErrorLine(stderr)}`);
+  throwIfSynthFailed(await runInRoot(command, [], { env, shell: true }));
 }
 
 /** Synthesizes the app with `-c` context into a temporary assembly and reads its stacks. */
