@@ -24,8 +24,6 @@ export function jsonBody(request: AwsRequest): Record<string, unknown> {
   return parsed;
 }
 
-const body = jsonBody;
-
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const KINESALITE = require('kinesalite/db') as { ITERATOR_PWD_KEY: Buffer; ITERATOR_PWD_IV: Buffer };
 
@@ -34,7 +32,7 @@ const operation = (request: AwsRequest) => String(request.headers['x-amz-target'
 /** Every Kinesis operation on a stream (or a consumer of it), by the stream's name or ARN. */
 export function kinesisAccesses(request: AwsRequest): Access[] {
   const op = operation(request);
-  const input = body(request);
+  const input = jsonBody(request);
   const action = `kinesis:${op}`;
   const consumer = typeof input.ConsumerARN === 'string' ? input.ConsumerARN : undefined;
   if (consumer) return [{ action, resource: consumer }];
@@ -79,7 +77,7 @@ export function shardIteratorShard(iterator: string): { stream: string; shardId:
 /** Every DynamoDB operation on each table (or index) it reads or writes. */
 export function dynamodbAccesses(request: AwsRequest): Access[] {
   const op = operation(request);
-  const input = body(request);
+  const input = jsonBody(request);
   const action = `dynamodb:${op}`;
   const table = (name: string, index?: unknown) =>
     `arn:aws:dynamodb:${request.region}:${request.accountId}:table/${name}${typeof index === 'string' ? `/index/${index}` : ''}`;
@@ -206,7 +204,7 @@ export function kinesisService(
           observe({
             operation: op,
             streamName,
-            input: body(request),
+            input: jsonBody(request),
             ...(op === 'GetRecords' && response.status === 200 && Buffer.isBuffer(response.body)
               ? getRecordsSummary(response.body)
               : { output: parseJson(response.body) }),
