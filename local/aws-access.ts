@@ -18,6 +18,7 @@ import { WebIdentityTokens } from './aws/web-identity-token';
 import type { AwsService, Decision } from './aws/service';
 import type { LocalEndpoints } from './emulators';
 import type { Faults } from './faults';
+import { listenFailure } from './ports';
 
 /**
  * The local run's one AWS endpoint and who may do what through it. Every service is reached
@@ -111,11 +112,7 @@ function listen(
         : (caller, action, resource, context) => loaded().authorize(caller, action, resource, context),
     log: options.log,
   }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(
-      error.code === 'EADDRINUSE'
-        ? `Port ${options.port} for the AWS endpoint is in use: is another local pipeline running? (stop it, or pass --port-base)`
-        : `The AWS endpoint could not listen on 127.0.0.1:${options.port}: ${error.message}`,
-    );
+    throw listenFailure('the AWS endpoint', options.port, error);
   });
 }
 

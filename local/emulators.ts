@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { LOCAL_ACCOUNT } from './assembly';
 import { startAwsEndpoint } from './aws/endpoint';
 import { sqsService, type SqsService } from './aws/sqs';
-import { DEFAULT_PORTS } from './ports';
+import { DEFAULT_PORTS, listenFailure } from './ports';
 import { makeS3rverWritesAtomic } from './s3rver-atomic';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const dynalite = require('dynalite') as (options: object) => Server;
@@ -42,15 +42,7 @@ export { DEFAULT_PORTS } from './ports';
 
 async function listen(server: Server, port: number, what: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          error.code === 'EADDRINUSE'
-            ? `Port ${port} for ${what} is in use: is another local pipeline running? (stop it, or pass --port-base)`
-            : `${what} could not listen on 127.0.0.1:${port}: ${error.message}`,
-        ),
-      ),
-    );
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenFailure(what, port, error)));
     server.listen(port, '127.0.0.1', resolve);
   });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -102,11 +94,7 @@ function emulatorThread() {
     async start(dir: string, port: number, what: string): Promise<string> {
       const reply = await ask({ start: true, dir, port });
       if (!reply.error) return reply.url!;
-      throw new Error(
-        reply.error.code === 'EADDRINUSE'
-          ? `Port ${port} for ${what} is in use: is another local pipeline running? (stop it, or pass --port-base)`
-          : `${what} could not listen on 127.0.0.1:${port}: ${reply.error.message}`,
-      );
+      throw listenFailure(what, port, reply.error);
     },
     /** Closes the emulator (its LevelDB store first), then ends the thread. */
     async stop(): Promise<void> {
@@ -144,12 +132,10 @@ async function startS3rver(dir: string, port: number): Promise<Running> {
   try {
     address = await s3.run();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'EADDRINUSE'
-        ? `Port ${port} for the S3 emulator is in use: is another local pipeline running?`
-        : `The S3 emulator could not start: ${(error as Error).message}`,
-    );
+    const e = error as NodeJS.ErrnoException;
+    throw e.code === 'EADDRINUSE'
+      ? listenFailure('the S3 emulator', port, e)
+      : new Error(`The S3 emulator could not start: ${e.message}`);
   }
   return {
     url: `http://127.0.0.1:${address.port}`,
@@ -174,11 +160,9 @@ async function startSqsPort(sqs: SqsService, port: number): Promise<Running> {
     }),
     authorize: async () => ({ allowed: true }),
   }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(
-      error.code === 'EADDRINUSE'
-        ? `Port ${port} for the SQS service is in use: is another local pipeline running?`
-        : `The SQS service could not start: ${error.message}`,
-    );
+    throw error.code === 'EADDRINUSE'
+      ? listenFailure('the SQS service', port, error)
+      : new Error(`The SQS service could not start: ${error.message}`);
   });
   return { url: endpoint.url, stop: () => endpoint.stop() };
 }
